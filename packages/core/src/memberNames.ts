@@ -1,0 +1,19 @@
+/**
+ * Names fixed by the member stack. The orchestrator derives ARNs from them, so
+ * they are part of orgpatch's contract with every member account.
+ */
+
+/** The role the orchestrator assumes in each member account. */
+export const EXECUTION_ROLE_NAME = 'OrgPatchExecutionRole';
+
+/** The role SSM Automation assumes in each member account to run AWS-RunPatchBaseline. */
+export const AUTOMATION_ROLE_NAME = 'OrgPatchAutomationRole';
+
+/** The automation document (schemaVersion 0.3) deployed in every member Region. */
+export const AUTOMATION_DOCUMENT_NAME = 'OrgPatch-RunPatchBaseline';
+
+/** The automation document version the orchestrator starts (SSM keyword for the default version). */
+export const AUTOMATION_DOCUMENT_VERSION = '$DEFAULT';
+
+/** The automation document parameter that rate control fills with each instance id. */
+export const TARGET_PARAMETER_NAME = 'InstanceIds';

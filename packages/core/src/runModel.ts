@@ -1,0 +1,111 @@
+import type { Plan, PlanDecision } from './planModel.js';
+import type { PatchRequest } from './request.js';
+
+/** SSM AutomationExecutionStatus values (from the SSM API model). */
+export type AutomationStatus =
+  | 'Pending'
+  | 'InProgress'
+  | 'Waiting'
+  | 'Success'
+  | 'TimedOut'
+  | 'Cancelling'
+  | 'Cancelled'
+  | 'Failed'
+  | 'PendingApproval'
+  | 'Approved'
+  | 'Rejected'
+  | 'Scheduled'
+  | 'RunbookInProgress'
+  | 'PendingChangeCalendarOverride'
+  | 'ChangeCalendarOverrideApproved'
+  | 'ChangeCalendarOverrideRejected'
+  | 'CompletedWithSuccess'
+  | 'CompletedWithFailure'
+  | 'Exited';
+
+/** Patch state of one instance after the run (from DescribeInstancePatchStates). */
+export interface InstancePatchSummary {
+  readonly operation: 'Scan' | 'Install';
+  readonly installedCount: number;
+  readonly missingCount: number;
+  readonly failedCount: number;
+  readonly installedPendingRebootCount: number;
+  readonly operationEndTime?: string;
+}
+
+/** The result for one instance: its child execution and, once read, its patch state. */
+export interface InstanceResult {
+  readonly instanceId: string;
+  readonly executionId?: string;
+  readonly status: AutomationStatus | 'Unknown';
+  readonly failureMessage?: string;
+  readonly patch?: InstancePatchSummary;
+}
+
+/** One automation execution started in a location. */
+export interface ExecutionRecord {
+  readonly executionId: string;
+  readonly clientToken: string;
+  /** The resource group the execution targets. */
+  readonly group: string;
+  readonly status: AutomationStatus;
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly failureMessage?: string;
+  readonly instances: readonly InstanceResult[];
+}
+
+/**
+ * Where a location stands in a run.
+ * - planned: in a wave not yet started (or a dry run);
+ * - skipped / failed: as the plan decided, or failed when starting;
+ * - started: executions started, being tracked; succeeded / failed once terminal;
+ * - halted: its wave was not started because an error threshold or the budget was crossed.
+ */
+export type LocationStatus = 'planned' | 'skipped' | 'started' | 'succeeded' | 'failed' | 'halted';
+
+/** A location's outcome in the run record. */
+export interface LocationOutcome {
+  readonly accountId: string;
+  readonly accountName: string;
+  readonly region: string;
+  readonly wave: string;
+  readonly instanceCount: number;
+  readonly decision: PlanDecision;
+  readonly status: LocationStatus;
+  /** Why it was skipped, failed or halted, in words a person can act on. */
+  readonly reason?: string;
+  readonly error?: { readonly code: string; readonly message: string };
+  readonly executions: readonly ExecutionRecord[];
+}
+
+/** Where a wave stands. */
+export type WaveStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'halted';
+
+export interface WaveOutcome {
+  readonly name: string;
+  readonly status: WaveStatus;
+  readonly reason?: string;
+}
+
+/** Where a whole run stands. */
+export type RunStatus = 'planned' | 'running' | 'succeeded' | 'failed' | 'halted';
+
+/** Everything known about a run: what was asked, planned, started and what came of it. JSON-serializable. */
+export interface RunRecord {
+  readonly schemaVersion: 1;
+  readonly runId: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly status: RunStatus;
+  readonly dryRun: boolean;
+  /** The SnapshotId passed to AWS-RunPatchBaseline in every location of this run. */
+  readonly snapshotId: string;
+  /** The key the ClientTokens were derived from (task execution id or run id). */
+  readonly idempotencyKey: string;
+  readonly request: PatchRequest;
+  readonly organization: { readonly organizationId?: string; readonly managementAccountId: string; readonly partition: string };
+  readonly plan: Plan;
+  readonly waves: readonly WaveOutcome[];
+  readonly locations: readonly LocationOutcome[];
+}
