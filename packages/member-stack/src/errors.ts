@@ -1,0 +1,17 @@
+import { OrgPatchError } from '@orgpatch/core';
+
+/** Synthesizing the member templates failed (a CDK error, or a validation plugin reported violations). */
+export class MemberStackSynthesisError extends OrgPatchError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MemberStackSynthesisError';
+  }
+}
+
+/** A synthesized member template does not hold what this package promises (a bug in this package). */
+export class MemberTemplateShapeError extends OrgPatchError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MemberTemplateShapeError';
+  }
+}

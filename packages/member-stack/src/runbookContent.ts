@@ -1,0 +1,137 @@
+import { AUTOMATION_DOCUMENT_NAME, type Operation, type RebootOption, TARGET_PARAMETER_NAME } from '@orgpatch/core';
+
+/**
+ * The content of the orgpatch automation document (schemaVersion 0.3), as the Regional template
+ * embeds it. Consumers read it back from the synthesized template with `automationDocumentContent()`;
+ * this module only builds it for the construct.
+ */
+
+/** The SSM Command document the automation runs on each instance. */
+export const RUN_PATCH_BASELINE_DOCUMENT_NAME = 'AWS-RunPatchBaseline';
+
+/** The name of the document's only step. Its outputs are `${AUTOMATION_STEP_NAME}.CommandId` etc. */
+export const AUTOMATION_STEP_NAME = 'runPatchBaseline';
+
+/**
+ * The document's outputs, as `GetAutomationExecution` reports them in `Outputs` for each child
+ * execution: the Run Command id, its status and the exit code on the instance.
+ */
+export const AUTOMATION_DOCUMENT_OUTPUTS = [
+  `${AUTOMATION_STEP_NAME}.CommandId`,
+  `${AUTOMATION_STEP_NAME}.Status`,
+  `${AUTOMATION_STEP_NAME}.ResponseCode`,
+] as const;
+
+/**
+ * How long the step may run. AWS-RunPatchBaseline's own script runs for at most two hours; an
+ * Install with a reboot fits in that, and a hung instance fails the step instead of holding a slot
+ * of the automation's MaxConcurrency forever.
+ */
+export const AUTOMATION_STEP_TIMEOUT_SECONDS = 7200;
+
+/**
+ * How long Run Command waits for SSM Agent to pick the command up (SendCommand `TimeoutSeconds`).
+ * A stopped or disconnected instance then ends as `Delivery Timed Out` after ten minutes, well
+ * inside a maintenance window, rather than after SendCommand's default hour.
+ */
+export const COMMAND_DELIVERY_TIMEOUT_SECONDS = 600;
+
+/** The document's parameters, by name. `InstanceIds` is the rate-control target parameter. */
+export const AUTOMATION_DOCUMENT_PARAMETER_NAMES = {
+  AutomationAssumeRole: 'AutomationAssumeRole',
+  InstanceIds: TARGET_PARAMETER_NAME,
+  Operation: 'Operation',
+  RebootOption: 'RebootOption',
+  SnapshotId: 'SnapshotId',
+  InstallOverrideList: 'InstallOverrideList',
+} as const;
+
+/** AWS-RunPatchBaseline's `Operation` values. */
+export const OPERATION_VALUES = ['Scan', 'Install'] as const satisfies readonly Operation[];
+
+/** AWS-RunPatchBaseline's `RebootOption` values. */
+export const REBOOT_OPTION_VALUES = ['RebootIfNeeded', 'NoReboot'] as const satisfies readonly RebootOption[];
+
+/** AWS-RunPatchBaseline's `SnapshotId` pattern: empty, or a GUID. */
+export const SNAPSHOT_ID_PATTERN = '(^$)|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
+/** AWS-RunPatchBaseline's `InstallOverrideList` pattern: empty, an https URL or an S3 path-style URL. */
+export const INSTALL_OVERRIDE_LIST_PATTERN = '(^$)|^https://.+$|^s3://([^/]+)/(.*?([^/]+))$';
+
+/** An IAM role ARN in any partition (aws, aws-cn, aws-us-gov, ...). */
+export const ROLE_ARN_PATTERN = '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$';
+
+function ref(parameterName: string): string {
+  return `{{ ${parameterName} }}`;
+}
+
+/** Builds the document content. Pure: the same object every call. */
+export function buildRunbookContent(): Record<string, unknown> {
+  const p = AUTOMATION_DOCUMENT_PARAMETER_NAMES;
+  return {
+    schemaVersion: '0.3',
+    description: `orgpatch: runs ${RUN_PATCH_BASELINE_DOCUMENT_NAME} on one managed node through Run Command. Started by the orgpatch orchestrator with rate control (TargetParameterName ${TARGET_PARAMETER_NAME}, resource-group Targets), one child execution per node. Document ${AUTOMATION_DOCUMENT_NAME}.`,
+    assumeRole: ref(p.AutomationAssumeRole),
+    parameters: {
+      [p.AutomationAssumeRole]: {
+        type: 'String',
+        description:
+          '(Required) ARN of the role Automation assumes: the member account OrgPatchAutomationRole, or another role the caller may pass to ssm.amazonaws.com.',
+        allowedPattern: ROLE_ARN_PATTERN,
+      },
+      [p.InstanceIds]: {
+        type: 'StringList',
+        description:
+          '(Required) The managed node to patch. Rate control fills it with one node ID (i-... or mi-...) per child execution.',
+      },
+      [p.Operation]: {
+        type: 'String',
+        description: `(Optional) ${RUN_PATCH_BASELINE_DOCUMENT_NAME} Operation: Scan reports compliance only; Install installs missing approved patches.`,
+        allowedValues: [...OPERATION_VALUES],
+        default: 'Scan',
+      },
+      [p.RebootOption]: {
+        type: 'String',
+        description: `(Optional) ${RUN_PATCH_BASELINE_DOCUMENT_NAME} RebootOption: RebootIfNeeded reboots after an Install that installed patches; NoReboot never reboots.`,
+        allowedValues: [...REBOOT_OPTION_VALUES],
+        default: 'RebootIfNeeded',
+      },
+      [p.SnapshotId]: {
+        type: 'String',
+        description: `(Optional) ${RUN_PATCH_BASELINE_DOCUMENT_NAME} SnapshotId: one GUID per run so every node of the run is evaluated against the same baseline snapshot.`,
+        allowedPattern: SNAPSHOT_ID_PATTERN,
+        default: '',
+      },
+      [p.InstallOverrideList]: {
+        type: 'String',
+        description: `(Optional) ${RUN_PATCH_BASELINE_DOCUMENT_NAME} InstallOverrideList: an https or s3:// URL of a YAML patch list that overrides the baseline for Install.`,
+        allowedPattern: INSTALL_OVERRIDE_LIST_PATTERN,
+        default: '',
+      },
+    },
+    mainSteps: [
+      {
+        name: AUTOMATION_STEP_NAME,
+        action: 'aws:runCommand',
+        description: `Runs ${RUN_PATCH_BASELINE_DOCUMENT_NAME} on the node and waits for it to finish.`,
+        // An Install that is retried could reboot a node twice: one attempt, and the run's MaxErrors decides.
+        maxAttempts: 1,
+        timeoutSeconds: AUTOMATION_STEP_TIMEOUT_SECONDS,
+        onFailure: 'Abort',
+        isEnd: true,
+        inputs: {
+          DocumentName: RUN_PATCH_BASELINE_DOCUMENT_NAME,
+          InstanceIds: ref(p.InstanceIds),
+          TimeoutSeconds: COMMAND_DELIVERY_TIMEOUT_SECONDS,
+          Parameters: {
+            Operation: ref(p.Operation),
+            RebootOption: ref(p.RebootOption),
+            SnapshotId: ref(p.SnapshotId),
+            InstallOverrideList: ref(p.InstallOverrideList),
+          },
+        },
+      },
+    ],
+    outputs: [...AUTOMATION_DOCUMENT_OUTPUTS],
+  };
+}
