@@ -27,3 +27,48 @@ export class PayloadValidationError extends OrgPatchError {
     this.issues = issues;
   }
 }
+
+/** The field a rate value belongs to; SSM's patterns differ between the two. */
+export type RateField = 'MaxConcurrency' | 'MaxErrors';
+
+/**
+ * A MaxConcurrency or MaxErrors value that SSM would reject.
+ * `field` names which one, `value` is what was given, `hint` says how to write it.
+ */
+export class RateValueError extends OrgPatchError {
+  readonly field: RateField;
+  readonly value: string;
+  readonly hint?: string;
+  constructor(field: RateField, value: string, reason: string, hint?: string, options?: ErrorOptions) {
+    super(
+      `${field} ${JSON.stringify(value)} is not a rate value SSM accepts: ${reason}${hint ? ` (${hint})` : ''}`,
+      options,
+    );
+    this.name = 'RateValueError';
+    this.field = field;
+    this.value = value;
+    if (hint !== undefined) this.hint = hint;
+  }
+}
+
+/**
+ * A Region code orgpatch does not know (not a commercial Region of aws, aws-cn or aws-us-gov).
+ * `path` is where it was found (e.g. `Regions[1]`), `suggestion` the closest known code.
+ */
+export class UnknownRegionError extends OrgPatchError {
+  readonly region: string;
+  readonly path: string;
+  readonly suggestion?: string;
+  constructor(region: string, path: string, suggestion?: string, options?: ErrorOptions) {
+    super(
+      `Unknown Region ${JSON.stringify(region)}${path ? ` at ${path}` : ''}: not a Region of the aws, aws-cn or aws-us-gov partitions${
+        suggestion ? ` (did you mean "${suggestion}"?)` : ' (use a Region code such as "us-east-1")'
+      }`,
+      options,
+    );
+    this.name = 'UnknownRegionError';
+    this.region = region;
+    this.path = path;
+    if (suggestion !== undefined) this.suggestion = suggestion;
+  }
+}

@@ -1,5 +1,99 @@
-export type { AccountInfo, AccountStatus, OrganizationSnapshot } from './organization.js';
+export { CLIENT_TOKEN_NAMESPACE, clientToken } from './clientToken.js';
+export {
+  OrgPatchError,
+  PayloadValidationError,
+  type RateField,
+  RateValueError,
+  UnknownRegionError,
+  type ValidationIssue,
+} from './errors.js';
 export type { GroupObservation, InventoryErrorKind, InventoryObservation, Location } from './inventory.js';
+export {
+  AUTOMATION_DOCUMENT_NAME,
+  AUTOMATION_DOCUMENT_VERSION,
+  AUTOMATION_ROLE_NAME,
+  EXECUTION_ROLE_NAME,
+  TARGET_PARAMETER_NAME,
+} from './memberNames.js';
+export type { AccountInfo, AccountStatus, OrganizationSnapshot } from './organization.js';
+export {
+  CONCURRENCY_BOUNDS,
+  checkTaskPayloadSize,
+  DEFAULT_MAX_CONCURRENCY,
+  DEFAULT_MAX_ERRORS,
+  formatPath,
+  MAINTENANCE_WINDOW_TASK_PAYLOAD_LIMIT,
+  type Payload,
+  type PayloadParseResult,
+  parsePayload,
+  parsePayloadJson,
+  payloadSchema,
+  safeParsePayload,
+  safeParsePayloadJson,
+  TASK_EXECUTION_ID_PSEUDO_PARAMETER,
+  toPayload,
+  WINDOW_ID_PSEUDO_PARAMETER,
+} from './payload.js';
+export {
+  type BuildPlanInput,
+  buildPlan,
+  DEFAULT_WAVE_NAME,
+  DEFAULT_WAVE_THRESHOLD,
+  describeSkipReason,
+  evaluateWave,
+  locationKey,
+  nextWaveDecision,
+  requiredInventory,
+  type WaveDecision,
+  type WaveEvaluation,
+} from './plan.js';
+export { RunRecordError, UnknownExecutionError, UnknownLocationError } from './planErrors.js';
+export type { Plan, PlanCounts, PlanDecision, PlannedLocation, PlannedWave, SkipReason } from './planModel.js';
+export type {
+  AutomationRunner,
+  AutomationStart,
+  DiscoveryScope,
+  ExecutionState,
+  InventoryReader,
+  OrganizationDirectory,
+  PatchStateReader,
+  RunListing,
+  RunStore,
+} from './ports.js';
+export {
+  checkRateValue,
+  effectiveRateValue,
+  formatRateValue,
+  parseRateValue,
+  RATE_MAX_LENGTH,
+  RATE_PATTERNS,
+  type RateCheck,
+  rateExceeded,
+} from './rates.js';
+export {
+  arnPrefix,
+  assertRegion,
+  isKnownRegion,
+  isOptInRegion,
+  PARTITIONS,
+  type Partition,
+  partitionOf,
+  REGIONS,
+  type RegionInfo,
+  regionInfo,
+  suggestRegion,
+} from './regions.js';
+export {
+  CSV_COLUMNS,
+  csvField,
+  locationReason,
+  locationsFailuresFirst,
+  markdownCell,
+  renderReportCsv,
+  renderReportJson,
+  renderReportMarkdown,
+} from './report.js';
+export { escapeHtml, renderReportHtml } from './reportHtml.js';
 export type {
   AutomationRoleSpec,
   ConcurrencyLimits,
@@ -11,7 +105,6 @@ export type {
   TargetSpec,
   WaveSpec,
 } from './request.js';
-export type { Plan, PlanCounts, PlanDecision, PlannedLocation, PlannedWave, SkipReason } from './planModel.js';
 export type {
   AutomationStatus,
   ExecutionRecord,
@@ -24,22 +117,50 @@ export type {
   WaveOutcome,
   WaveStatus,
 } from './runModel.js';
-export type {
-  AutomationRunner,
-  AutomationStart,
-  DiscoveryScope,
-  ExecutionState,
-  InventoryReader,
-  OrganizationDirectory,
-  PatchStateReader,
-  RunListing,
-  RunStore,
-} from './ports.js';
-export { OrgPatchError, PayloadValidationError, type ValidationIssue } from './errors.js';
 export {
-  AUTOMATION_DOCUMENT_NAME,
-  AUTOMATION_DOCUMENT_VERSION,
-  AUTOMATION_ROLE_NAME,
-  EXECUTION_ROLE_NAME,
-  TARGET_PARAMETER_NAME,
-} from './memberNames.js';
+  type CreateRunRecordInput,
+  createRunRecord,
+  deriveRunStatus,
+  haltWaves,
+  type InstanceCounts,
+  instanceResultsOf,
+  isSuccessfulAutomationStatus,
+  isTerminalAutomationStatus,
+  isTerminalLocationStatus,
+  type LocationCounts,
+  markWaveRunning,
+  type RunSummary,
+  recordExecutionState,
+  recordPatchStates,
+  recordStarted,
+  recordStartFailed,
+  summarizeRun,
+  type WaveSummary,
+} from './runRecord.js';
+export {
+  type AtSchedule,
+  type CronFieldName,
+  type CronSchedule,
+  type DayOfMonthSelector,
+  type DayOfWeekSelector,
+  MAX_SCHEDULE_LENGTH,
+  type MaintenanceWindowScheduleInput,
+  MIN_SCHEDULE_INTERVAL_MINUTES,
+  type NextRunOptions,
+  nextRunTimes,
+  parseSchedule,
+  type RateSchedule,
+  type Schedule,
+  validateMaintenanceWindowSchedule,
+} from './schedule.js';
+export { ScheduleError, type ScheduleField, TimeZoneError } from './scheduleErrors.js';
+export {
+  formatWallClock,
+  instantOfWallClock,
+  knownTimeZones,
+  suggestTimeZone,
+  type TimeZoneCheck,
+  validateTimeZone,
+  type WallClock,
+  wallClockAt,
+} from './timeZone.js';

@@ -15,7 +15,12 @@ export type SkipReason =
 
 /** A location's decision in the plan. */
 export type PlanDecision =
-  | { readonly action: 'start'; readonly groups: readonly string[] }
+  | {
+      readonly action: 'start';
+      readonly groups: readonly string[];
+      /** What else was seen, e.g. target groups missing in this location. */
+      readonly detail?: string;
+    }
   | { readonly action: 'skip'; readonly reason: SkipReason; readonly detail: string }
   | { readonly action: 'fail'; readonly code: string; readonly message: string };
 

@@ -1,7 +1,7 @@
-import type { Location, InventoryObservation } from './inventory.js';
+import type { InventoryObservation, Location } from './inventory.js';
 import type { OrganizationSnapshot } from './organization.js';
-import type { AutomationStatus, InstancePatchSummary, RunRecord } from './runModel.js';
 import type { RateValue } from './request.js';
+import type { AutomationStatus, InstancePatchSummary, RunRecord } from './runModel.js';
 
 /**
  * Ports: what the AWS side implements for the orchestration. Small and named for what they do,

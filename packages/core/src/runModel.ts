@@ -104,7 +104,11 @@ export interface RunRecord {
   /** The key the ClientTokens were derived from (task execution id or run id). */
   readonly idempotencyKey: string;
   readonly request: PatchRequest;
-  readonly organization: { readonly organizationId?: string; readonly managementAccountId: string; readonly partition: string };
+  readonly organization: {
+    readonly organizationId?: string;
+    readonly managementAccountId: string;
+    readonly partition: string;
+  };
   readonly plan: Plan;
   readonly waves: readonly WaveOutcome[];
   readonly locations: readonly LocationOutcome[];

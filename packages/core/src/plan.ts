@@ -1,0 +1,460 @@
+import type { GroupObservation, InventoryObservation, Location } from './inventory.js';
+import type { AccountInfo, OrganizationSnapshot } from './organization.js';
+import type { Plan, PlanDecision, PlannedLocation, PlannedWave, SkipReason } from './planModel.js';
+import { formatRateValue, rateExceeded } from './rates.js';
+import type { PatchRequest, RateValue } from './request.js';
+import type { LocationOutcome, RunRecord } from './runModel.js';
+
+/**
+ * The Region filter and plan: from the Organization snapshot, the request and what inventory saw
+ * in each (account, Region), a deterministic plan where every location considered has exactly one
+ * decision (start, skip with a reason, or fail) and a wave. Pure: same input, same plan.
+ */
+
+/** The name of the wave that takes accounts no requested wave names (and the only wave without waves). */
+export const DEFAULT_WAVE_NAME = 'default';
+
+/** The error threshold of the `default` wave: no failures tolerated. */
+export const DEFAULT_WAVE_THRESHOLD: RateValue = { kind: 'absolute', value: 0, raw: '0' };
+
+/** The key of a location in the observations map: `${accountId}/${region}`. */
+export function locationKey(accountId: string, region: string): string {
+  return `${accountId}/${region}`;
+}
+
+/**
+ * A sentence saying why a location was skipped and what to do about it.
+ *
+ * @example
+ * describeSkipReason('member-stack-missing');
+ * // 'The orgpatch execution role could not be assumed: deploy the member StackSets to this account'
+ */
+export function describeSkipReason(reason: SkipReason): string {
+  switch (reason) {
+    case 'no-instances':
+      return 'The target resource groups hold no instances here: nothing to patch; add instances to the groups if this location should be patched';
+    case 'groups-missing':
+      return 'None of the target resource groups exists here: create them in this account and Region, or remove the Region from the payload';
+    case 'account-excluded':
+      return "The account is in the payload's excluded accounts: remove it from that list to patch it";
+    case 'account-suspended':
+      return 'The account is SUSPENDED in Organizations: nothing can run in it until it is reinstated';
+    case 'account-pending-closure':
+      return 'The account is being closed (PENDING_CLOSURE): nothing can run in it';
+    case 'management-account-not-included':
+      return 'This is the management account, patched only when the payload includes it: include the management account (and deploy its member stacks yourself: StackSets skip it) to patch it';
+    case 'region-not-enabled':
+      return 'The Region is not enabled in this account: enable the opt-in Region for the account, or remove the Region from the payload';
+    case 'access-denied':
+      return "Access was denied while reading the target groups: check the execution role's permissions and any SCP that denies this Region";
+    case 'member-stack-missing':
+      return 'The orgpatch execution role could not be assumed: deploy the member StackSets to this account';
+  }
+}
+
+/** What the plan builder needs. */
+export interface BuildPlanInput {
+  readonly request: PatchRequest;
+  /** Accounts in scope, including excluded, suspended and closing ones so they can be reported. */
+  readonly organization: OrganizationSnapshot;
+  /** What inventory saw, keyed by {@link locationKey}. */
+  readonly observations: ReadonlyMap<string, InventoryObservation>;
+  /**
+   * Regions each account has enabled. An account in the map is skipped (`region-not-enabled`) in
+   * the requested Regions its set lacks, without inventory; an account not in the map is inspected
+   * in every requested Region.
+   */
+  readonly regionsEnabled?: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** What the plan makes of an account before looking at any Region. */
+type AccountVerdict =
+  | { readonly kind: 'inspect' }
+  | { readonly kind: 'skip'; readonly reason: SkipReason; readonly detail: string }
+  | { readonly kind: 'fail'; readonly code: string; readonly message: string };
+
+interface ScopedAccount {
+  readonly account: AccountInfo;
+  readonly verdict: AccountVerdict;
+}
+
+/** The accounts a request considers, each with its account-level verdict, in account id order. */
+function scopedAccounts(request: PatchRequest, organization: OrganizationSnapshot): ScopedAccount[] {
+  const scope = request.organization;
+  const byId = new Map<string, AccountInfo>();
+  for (const account of organization.accounts) {
+    if (!byId.has(account.id)) byId.set(account.id, account);
+  }
+  const ids: string[] = [];
+  if (scope === undefined) {
+    // The blog's meaning: the account the orchestrator runs in.
+    ids.push(organization.callerAccountId);
+  } else {
+    ids.push(...byId.keys());
+    for (const id of scope.accounts) if (!byId.has(id)) ids.push(id);
+  }
+  const unique = [...new Set(ids)].sort();
+  return unique.map((id) => {
+    const found = byId.get(id);
+    const account: AccountInfo = found ?? { id, name: id, status: 'ACTIVE', ouPath: [] };
+    return { account, verdict: accountVerdict(account, found !== undefined, request, organization) };
+  });
+}
+
+function accountVerdict(
+  account: AccountInfo,
+  found: boolean,
+  request: PatchRequest,
+  organization: OrganizationSnapshot,
+): AccountVerdict {
+  if (account.status === 'SUSPENDED') {
+    return { kind: 'skip', reason: 'account-suspended', detail: `account ${account.id} is SUSPENDED` };
+  }
+  if (account.status === 'PENDING_CLOSURE') {
+    return { kind: 'skip', reason: 'account-pending-closure', detail: `account ${account.id} is PENDING_CLOSURE` };
+  }
+  const scope = request.organization;
+  if (scope === undefined) return { kind: 'inspect' };
+  if (scope.excludeAccounts.includes(account.id)) {
+    return { kind: 'skip', reason: 'account-excluded', detail: `account ${account.id} is excluded by the payload` };
+  }
+  if (account.id === organization.managementAccountId && !scope.includeManagementAccount) {
+    return {
+      kind: 'skip',
+      reason: 'management-account-not-included',
+      detail: `account ${account.id} is the management account and the payload does not include it`,
+    };
+  }
+  if (!found) {
+    return {
+      kind: 'fail',
+      code: 'account-not-found',
+      message: `Account ${account.id} is named in the payload but discovery did not find it in the Organization: check the account id`,
+    };
+  }
+  return { kind: 'inspect' };
+}
+
+interface WaveAssignment {
+  readonly waves: readonly PlannedWave[];
+  readonly waveOf: ReadonlyMap<string, string>;
+}
+
+/**
+ * Each account goes to the first wave (in order) that names it or one of the OUs on its path;
+ * the rest go to a last wave `default` (error threshold "0"). Without waves: one wave `default`.
+ */
+function assignWaves(request: PatchRequest, accounts: readonly AccountInfo[]): WaveAssignment {
+  const specs = request.organization?.waves ?? [];
+  const members = new Map<string, string[]>(specs.map((w) => [w.name, []]));
+  const waveOf = new Map<string, string>();
+  const leftOver: string[] = [];
+  for (const account of accounts) {
+    const wave = specs.find(
+      (w) => w.accounts.includes(account.id) || w.targetOus.some((ou) => account.ouPath.includes(ou)),
+    );
+    if (wave === undefined) {
+      leftOver.push(account.id);
+      waveOf.set(account.id, DEFAULT_WAVE_NAME);
+    } else {
+      members.get(wave.name)?.push(account.id);
+      waveOf.set(account.id, wave.name);
+    }
+  }
+  const waves: PlannedWave[] = specs.map((w) => ({
+    name: w.name,
+    errorThreshold: w.errorThreshold,
+    accountIds:
+      w.name === DEFAULT_WAVE_NAME ? [...(members.get(w.name) ?? []), ...leftOver].sort() : (members.get(w.name) ?? []),
+  }));
+  const hasDefault = specs.some((w) => w.name === DEFAULT_WAVE_NAME);
+  if (!hasDefault && (leftOver.length > 0 || specs.length === 0)) {
+    waves.push({ name: DEFAULT_WAVE_NAME, errorThreshold: DEFAULT_WAVE_THRESHOLD, accountIds: leftOver });
+  }
+  return { waves, waveOf };
+}
+
+/** The decision for an account the plan inspects, in one Region. */
+function regionDecision(
+  request: PatchRequest,
+  location: Location,
+  observation: InventoryObservation | undefined,
+  regionsEnabled: ReadonlyMap<string, ReadonlySet<string>> | undefined,
+): { decision: PlanDecision; groups: readonly GroupObservation[]; instanceCount: number } {
+  const { accountId, region } = location;
+  const enabled = regionsEnabled?.get(accountId);
+  if (enabled !== undefined && !enabled.has(region)) {
+    return {
+      decision: {
+        action: 'skip',
+        reason: 'region-not-enabled',
+        detail: `${region} is not enabled in account ${accountId}`,
+      },
+      groups: [],
+      instanceCount: 0,
+    };
+  }
+  if (observation === undefined) {
+    return {
+      decision: {
+        action: 'fail',
+        code: 'not-inspected',
+        message: `No inventory was taken in account ${accountId}, ${region}: the location could not be checked; run the plan again`,
+      },
+      groups: [],
+      instanceCount: 0,
+    };
+  }
+  if (observation.kind === 'error') {
+    const seen = `${observation.code}: ${observation.message}`;
+    switch (observation.error) {
+      case 'access-denied':
+      case 'region-not-enabled':
+      case 'member-stack-missing':
+        return {
+          decision: { action: 'skip', reason: observation.error, detail: seen },
+          groups: [],
+          instanceCount: 0,
+        };
+      case 'throttled':
+        return failure(
+          'throttled',
+          `Reading the target groups in account ${accountId}, ${region} was throttled after retries (${seen}): run again later or lower the concurrency`,
+        );
+      case 'credentials-expired':
+        return failure(
+          'credentials-expired',
+          `The credentials for account ${accountId} expired while reading ${region} (${seen}): run again`,
+        );
+      case 'service-error':
+        return failure(
+          'service-error',
+          `AWS returned an error while reading the target groups in account ${accountId}, ${region} (${seen}): run again; if it persists, check the AWS Health Dashboard`,
+        );
+    }
+  }
+  // Target groups in request order; a group inventory did not report is one that does not exist.
+  const reported = new Map(observation.groups.map((g) => [g.name, g]));
+  const groups: GroupObservation[] = request.resourceGroups.map(
+    (name) => reported.get(name) ?? { name, exists: false, instanceIds: [] },
+  );
+  const existing = groups.filter((g) => g.exists);
+  const missing = groups.filter((g) => !g.exists).map((g) => g.name);
+  const instanceCount = new Set(existing.flatMap((g) => g.instanceIds)).size;
+  if (existing.length === 0) {
+    return {
+      decision: {
+        action: 'skip',
+        reason: 'groups-missing',
+        detail: `no target group exists here (${missing.join(', ')})`,
+      },
+      groups,
+      instanceCount: 0,
+    };
+  }
+  const missingNote = missing.length > 0 ? `; missing here: ${missing.join(', ')}` : '';
+  if (instanceCount === 0) {
+    return {
+      decision: {
+        action: 'skip',
+        reason: 'no-instances',
+        detail: `${existing.map((g) => g.name).join(', ')} hold no instances${missingNote}`,
+      },
+      groups,
+      instanceCount: 0,
+    };
+  }
+  const withInstances = existing.filter((g) => g.instanceIds.length > 0);
+  const empty = existing.filter((g) => g.instanceIds.length === 0).map((g) => g.name);
+  const notes = [
+    ...(empty.length > 0 ? [`empty here: ${empty.join(', ')}`] : []),
+    ...(missing.length > 0 ? [`missing here: ${missing.join(', ')}`] : []),
+  ];
+  return {
+    decision: {
+      action: 'start',
+      groups: withInstances.map((g) => g.name),
+      ...(notes.length > 0 ? { detail: notes.join('; ') } : {}),
+    },
+    groups,
+    instanceCount,
+  };
+}
+
+/** A location that could not be checked: a failure, not a skip. */
+function failure(
+  code: string,
+  message: string,
+): { decision: PlanDecision; groups: readonly GroupObservation[]; instanceCount: number } {
+  return { decision: { action: 'fail', code, message }, groups: [], instanceCount: 0 };
+}
+
+/**
+ * Builds the plan: every (account, Region) considered, exactly once, with its decision and wave.
+ *
+ * - Suspended and closing accounts, excluded accounts and the management account (unless
+ *   included) are skipped in every Region, without inventory.
+ * - Inventory errors: access denied, Region not enabled and missing member stacks skip the
+ *   location; throttling, expired credentials and service errors fail it (it could not be checked).
+ * - No observation at all fails the location (`not-inspected`): nothing is silently dropped.
+ * - All target groups missing: skip `groups-missing`; groups without instances: skip
+ *   `no-instances`; otherwise start with the groups that have instances.
+ * - Without an Organization part (the blog payload): the caller's account in the listed Regions.
+ *
+ * Locations are sorted by wave order, then account id, then the request's Region order.
+ */
+export function buildPlan(input: BuildPlanInput): Plan {
+  const { request, organization, observations, regionsEnabled } = input;
+  const accounts = scopedAccounts(request, organization);
+  const { waves, waveOf } = assignWaves(
+    request,
+    accounts.map((a) => a.account),
+  );
+  const waveIndex = new Map(waves.map((w, i) => [w.name, i]));
+  const locations: PlannedLocation[] = [];
+  for (const { account, verdict } of accounts) {
+    const wave = waveOf.get(account.id) ?? DEFAULT_WAVE_NAME;
+    for (const region of request.regions) {
+      const base = { accountId: account.id, accountName: account.name, region, wave };
+      if (verdict.kind === 'skip') {
+        const decision: PlanDecision = { action: 'skip', reason: verdict.reason, detail: verdict.detail };
+        locations.push({ ...base, groups: [], instanceCount: 0, decision });
+      } else if (verdict.kind === 'fail') {
+        const decision: PlanDecision = { action: 'fail', code: verdict.code, message: verdict.message };
+        locations.push({ ...base, groups: [], instanceCount: 0, decision });
+      } else {
+        const observed = observations.get(locationKey(account.id, region));
+        locations.push({
+          ...base,
+          ...regionDecision(request, { accountId: account.id, region }, observed, regionsEnabled),
+        });
+      }
+    }
+  }
+  const regionIndex = new Map(request.regions.map((r, i) => [r, i]));
+  locations.sort(
+    (a, b) =>
+      (waveIndex.get(a.wave) ?? 0) - (waveIndex.get(b.wave) ?? 0) ||
+      compareText(a.accountId, b.accountId) ||
+      (regionIndex.get(a.region) ?? 0) - (regionIndex.get(b.region) ?? 0),
+  );
+  const count = (action: PlanDecision['action']): number =>
+    locations.filter((l) => l.decision.action === action).length;
+  return {
+    waves,
+    locations,
+    counts: {
+      locations: locations.length,
+      start: count('start'),
+      skip: count('skip'),
+      fail: count('fail'),
+      instances: locations.reduce((sum, l) => sum + (l.decision.action === 'start' ? l.instanceCount : 0), 0),
+    },
+  };
+}
+
+/** Code-unit order, independent of the runtime's locale. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The locations the orchestrator must inspect before {@link buildPlan}: accounts in scope that are
+ * ACTIVE, not excluded, not the management account unless included, in each requested Region
+ * (minus Regions `regionsEnabled` says are off), in plan order within each account.
+ */
+export function requiredInventory(input: {
+  readonly request: PatchRequest;
+  readonly organization: OrganizationSnapshot;
+  readonly regionsEnabled?: ReadonlyMap<string, ReadonlySet<string>>;
+}): Location[] {
+  const out: Location[] = [];
+  for (const { account, verdict } of scopedAccounts(input.request, input.organization)) {
+    if (verdict.kind !== 'inspect') continue;
+    const enabled = input.regionsEnabled?.get(account.id);
+    for (const region of input.request.regions) {
+      if (enabled === undefined || enabled.has(region)) out.push({ accountId: account.id, region });
+    }
+  }
+  return out;
+}
+
+/** How a wave stands against its error threshold. */
+export interface WaveEvaluation {
+  /** Locations of the wave that failed (at plan time, at start or in execution). */
+  readonly failed: number;
+  /** Locations of the wave that were to run: every decision but skip. */
+  readonly total: number;
+  /** true when `failed` is more than the threshold allows for `total`. */
+  readonly exceeded: boolean;
+}
+
+/**
+ * Counts a wave's failures against its error threshold (SSM MaxErrors semantics, see
+ * {@link rateExceeded}).
+ */
+export function evaluateWave(input: {
+  readonly wave: PlannedWave;
+  readonly outcomes: readonly LocationOutcome[];
+}): WaveEvaluation {
+  const inWave = input.outcomes.filter((o) => o.wave === input.wave.name && o.decision.action !== 'skip');
+  const failed = inWave.filter((o) => o.status === 'failed').length;
+  return { failed, total: inWave.length, exceeded: rateExceeded(input.wave.errorThreshold, failed, inWave.length) };
+}
+
+/** What the orchestrator should do next with a run's waves. */
+export type WaveDecision =
+  | { readonly action: 'start'; readonly wave: string }
+  | { readonly action: 'halt'; readonly reason: string }
+  | { readonly action: 'wait' }
+  | { readonly action: 'done' };
+
+const quote = (names: readonly string[]): string => names.map((n) => `"${n}"`).join(', ');
+
+/**
+ * The next step for a run: start the first pending wave when every earlier wave is terminal and
+ * neither an earlier wave's error threshold nor the Organization error budget is exceeded; halt
+ * (naming the wave, the counts and the threshold) when one is; wait while a wave runs; done when no
+ * wave is left (or the rest were halted).
+ *
+ * The error budget counts failed locations in the waves run so far against all locations of the
+ * run that were to run (every decision but skip), with MaxErrors semantics.
+ */
+export function nextWaveDecision(record: RunRecord): WaveDecision {
+  const planned = new Map(record.plan.waves.map((w) => [w.name, w]));
+  for (let i = 0; i < record.waves.length; i += 1) {
+    const wave = record.waves[i];
+    if (wave === undefined) continue;
+    if (wave.status === 'running') return { action: 'wait' };
+    if (wave.status === 'halted') return { action: 'done' };
+    if (wave.status !== 'pending') continue;
+
+    const earlier = record.waves.slice(0, i);
+    const later = record.waves.slice(i).map((w) => w.name);
+    for (const done of earlier) {
+      const plannedWave = planned.get(done.name);
+      if (plannedWave === undefined) continue;
+      const evaluation = evaluateWave({ wave: plannedWave, outcomes: record.locations });
+      if (evaluation.exceeded) {
+        return {
+          action: 'halt',
+          reason: `Wave "${done.name}" had ${evaluation.failed} failed location${evaluation.failed === 1 ? '' : 's'} of ${evaluation.total}, more than its error threshold "${formatRateValue(plannedWave.errorThreshold)}" allows: ${later.length === 1 ? 'wave' : 'waves'} ${quote(later)} not started`,
+        };
+      }
+    }
+    const budget = record.request.organization?.errorBudget;
+    if (budget !== undefined) {
+      const earlierNames = new Set(earlier.map((w) => w.name));
+      const toRun = record.locations.filter((l) => l.decision.action !== 'skip');
+      const failed = toRun.filter((l) => earlierNames.has(l.wave) && l.status === 'failed').length;
+      if (rateExceeded(budget, failed, toRun.length)) {
+        return {
+          action: 'halt',
+          reason: `${failed} failed location${failed === 1 ? '' : 's'} of ${toRun.length} in the run exceed the Organization error budget "${formatRateValue(budget)}": ${later.length === 1 ? 'wave' : 'waves'} ${quote(later)} not started`,
+        };
+      }
+    }
+    return { action: 'start', wave: wave.name };
+  }
+  return { action: 'done' };
+}

@@ -1,0 +1,317 @@
+import type { PlanDecision } from './planModel.js';
+import type { LocationOutcome, LocationStatus, RunRecord } from './runModel.js';
+import {
+  type InstanceCounts,
+  instanceResultsOf,
+  isSuccessfulAutomationStatus,
+  isTerminalAutomationStatus,
+  type LocationCounts,
+  summarizeRun,
+} from './runRecord.js';
+
+/**
+ * Renderers of a run record: JSON (record + summary), CSV (one row per instance) and Markdown.
+ * The HTML page is in reportHtml.ts. All are pure functions of the record.
+ */
+
+/**
+ * The JSON report: `{ summary, record }`, pretty-printed, ending with a newline.
+ * `summary` is {@link summarizeRun}'s result, `record` the run record as stored.
+ */
+export function renderReportJson(record: RunRecord): string {
+  return `${JSON.stringify({ summary: summarizeRun(record), record }, null, 2)}\n`;
+}
+
+/**
+ * The CSV report's columns, in order:
+ * - run_id, wave, account_id, account_name, region: where;
+ * - location_status: planned | skipped | started | succeeded | failed | halted;
+ * - decision: start | skip | fail (the plan's); reason: why skipped, failed or halted, or what the plan noted;
+ * - group, execution_id, execution_status: the automation execution (empty if none was started);
+ * - instance_id, instance_status, failure_message: the per-instance child execution;
+ * - patch_operation, installed, missing, failed, installed_pending_reboot, operation_end_time: the
+ *   instance's patch state after the run (empty until read).
+ */
+export const CSV_COLUMNS = [
+  'run_id',
+  'wave',
+  'account_id',
+  'account_name',
+  'region',
+  'location_status',
+  'decision',
+  'reason',
+  'group',
+  'execution_id',
+  'execution_status',
+  'instance_id',
+  'instance_status',
+  'failure_message',
+  'patch_operation',
+  'installed',
+  'missing',
+  'failed',
+  'installed_pending_reboot',
+  'operation_end_time',
+] as const;
+
+type CsvRow = Record<(typeof CSV_COLUMNS)[number], string>;
+
+/** One field quoted as RFC 4180 requires: in double quotes (doubled inside) when it holds `"`, `,`, CR or LF. */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+function decisionNote(decision: PlanDecision): string {
+  switch (decision.action) {
+    case 'start':
+      return decision.detail ?? '';
+    case 'skip':
+      return decision.detail;
+    case 'fail':
+      return decision.message;
+  }
+}
+
+/** The reason column: the record's words, else what the plan noted. */
+export function locationReason(outcome: LocationOutcome): string {
+  return outcome.reason ?? decisionNote(outcome.decision);
+}
+
+/**
+ * The CSV report (RFC 4180: CRLF line ends, quoted fields where needed, a header row of
+ * {@link CSV_COLUMNS}): one row per instance of each execution; a location without instances gets
+ * one row per execution, or one row of its own when nothing was started, so skipped and failed
+ * locations appear too.
+ */
+export function renderReportCsv(record: RunRecord): string {
+  const rows: CsvRow[] = [];
+  for (const outcome of record.locations) {
+    const location = {
+      run_id: record.runId,
+      wave: outcome.wave,
+      account_id: outcome.accountId,
+      account_name: outcome.accountName,
+      region: outcome.region,
+      location_status: outcome.status,
+      decision: outcome.decision.action,
+      reason: locationReason(outcome),
+    };
+    const empty = {
+      group: '',
+      execution_id: '',
+      execution_status: '',
+      instance_id: '',
+      instance_status: '',
+      failure_message: '',
+      patch_operation: '',
+      installed: '',
+      missing: '',
+      failed: '',
+      installed_pending_reboot: '',
+      operation_end_time: '',
+    };
+    if (outcome.executions.length === 0) {
+      rows.push({ ...location, ...empty });
+      continue;
+    }
+    for (const execution of outcome.executions) {
+      const exec = {
+        ...location,
+        ...empty,
+        group: execution.group,
+        execution_id: execution.executionId,
+        execution_status: execution.status,
+        failure_message: execution.failureMessage ?? '',
+      };
+      if (execution.instances.length === 0) {
+        rows.push(exec);
+        continue;
+      }
+      for (const instance of execution.instances) {
+        const patch = instance.patch;
+        rows.push({
+          ...exec,
+          instance_id: instance.instanceId,
+          instance_status: instance.status,
+          failure_message: instance.failureMessage ?? '',
+          patch_operation: patch?.operation ?? '',
+          installed: patch ? String(patch.installedCount) : '',
+          missing: patch ? String(patch.missingCount) : '',
+          failed: patch ? String(patch.failedCount) : '',
+          installed_pending_reboot: patch ? String(patch.installedPendingRebootCount) : '',
+          operation_end_time: patch?.operationEndTime ?? '',
+        });
+      }
+    }
+  }
+  const lines = [
+    CSV_COLUMNS.join(','),
+    ...rows.map((row) => CSV_COLUMNS.map((column) => csvField(row[column])).join(',')),
+  ];
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+const FAILURES_FIRST: Readonly<Record<LocationStatus, number>> = {
+  failed: 0,
+  halted: 1,
+  started: 2,
+  planned: 3,
+  succeeded: 4,
+  skipped: 5,
+};
+
+/** Locations with failures first, then by account id and the request's Region order. */
+export function locationsFailuresFirst(record: RunRecord): LocationOutcome[] {
+  const regionOrder = new Map(record.request.regions.map((r, i) => [r, i]));
+  return [...record.locations].sort(
+    (a, b) =>
+      FAILURES_FIRST[a.status] - FAILURES_FIRST[b.status] ||
+      (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0) ||
+      (regionOrder.get(a.region) ?? 0) - (regionOrder.get(b.region) ?? 0),
+  );
+}
+
+/** Text made safe for a Markdown table cell: Markdown punctuation escaped, line breaks flattened. */
+export function markdownCell(value: string): string {
+  return value.replace(/\r\n|\r|\n/g, ' ').replace(/[\\`*_[\]<>|#!~&]/g, (c) => `\\${c}`);
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function locationCountsRow(label: string, c: LocationCounts): string[] {
+  return [label, ...[c.total, c.planned, c.skipped, c.started, c.succeeded, c.failed, c.halted].map(String)];
+}
+
+function instanceCountsRow(label: string, c: InstanceCounts): string[] {
+  return [label, ...[c.total, c.succeeded, c.failed, c.inProgress, c.notStarted].map(String)];
+}
+
+/**
+ * The Markdown report: what was asked, the summary (locations and instances, per account and per
+ * Region), the waves, one row per account x Region with its status, decision and reason (failures
+ * first), and the instances that failed.
+ */
+export function renderReportMarkdown(record: RunRecord): string {
+  const summary = summarizeRun(record);
+  const r = record.request;
+  const out: string[] = [];
+  out.push(`# orgpatch run ${markdownCell(record.runId)}`, '');
+  out.push(
+    `- Status: **${summary.status}**${record.dryRun ? ' (dry run: nothing started)' : ''}`,
+    `- Created: ${record.createdAt}; updated: ${record.updatedAt}`,
+    `- Operation: ${r.operation}, reboot: ${r.rebootOption}; document ${markdownCell(r.document.name)}${r.document.version ? ` version ${markdownCell(r.document.version)}` : ''}`,
+    `- Resource groups: ${r.resourceGroups.map(markdownCell).join(', ')}`,
+    `- Regions: ${r.regions.map(markdownCell).join(', ')}`,
+    `- MaxConcurrency ${markdownCell(r.maxConcurrency.raw)}, MaxErrors ${markdownCell(r.maxErrors.raw)}; SnapshotId ${markdownCell(record.snapshotId)}`,
+    '',
+  );
+
+  out.push('## Summary', '');
+  out.push(
+    table(
+      ['Locations', 'total', 'planned', 'skipped', 'started', 'succeeded', 'failed', 'halted'],
+      [locationCountsRow('all', summary.locations)],
+    ),
+    '',
+    table(
+      ['Instances', 'total', 'succeeded', 'failed', 'in progress', 'not started'],
+      [instanceCountsRow('all', summary.instances)],
+    ),
+    '',
+  );
+  out.push('### Per account', '');
+  out.push(
+    table(
+      ['Account', 'Name', 'Locations', 'Failed locations', 'Instances', 'Succeeded', 'Failed', 'Not started'],
+      summary.accounts.map((a) => [
+        markdownCell(a.accountId),
+        markdownCell(a.accountName),
+        String(a.locations.total),
+        String(a.locations.failed),
+        String(a.instances.total),
+        String(a.instances.succeeded),
+        String(a.instances.failed),
+        String(a.instances.notStarted),
+      ]),
+    ),
+    '',
+  );
+  out.push('### Per Region', '');
+  out.push(
+    table(
+      ['Region', 'Locations', 'Failed locations', 'Instances', 'Succeeded', 'Failed', 'Not started'],
+      summary.regions.map((g) => [
+        markdownCell(g.region),
+        String(g.locations.total),
+        String(g.locations.failed),
+        String(g.instances.total),
+        String(g.instances.succeeded),
+        String(g.instances.failed),
+        String(g.instances.notStarted),
+      ]),
+    ),
+    '',
+  );
+
+  out.push('## Waves', '');
+  out.push(
+    table(
+      ['Wave', 'Status', 'Locations', 'Failed', 'Error threshold', 'Note'],
+      summary.waves.map((w) => [
+        markdownCell(w.name),
+        w.status,
+        String(w.locations.total),
+        `${w.failed} of ${w.total}`,
+        markdownCell(w.errorThreshold),
+        markdownCell(w.reason ?? (w.exceeded ? 'error threshold exceeded' : '')),
+      ]),
+    ),
+    '',
+  );
+
+  out.push('## Locations', '');
+  out.push(
+    table(
+      ['Account', 'Name', 'Region', 'Wave', 'Status', 'Decision', 'Instances', 'Reason'],
+      locationsFailuresFirst(record).map((l) => [
+        markdownCell(l.accountId),
+        markdownCell(l.accountName),
+        markdownCell(l.region),
+        markdownCell(l.wave),
+        l.status,
+        l.decision.action === 'skip' ? `skip (${l.decision.reason})` : l.decision.action,
+        String(l.instanceCount),
+        markdownCell(locationReason(l)),
+      ]),
+    ),
+    '',
+  );
+
+  const failedInstances = record.locations.flatMap((l) =>
+    instanceResultsOf(l)
+      .filter((i) => isTerminalAutomationStatus(i.status) && !isSuccessfulAutomationStatus(i.status))
+      .map((i) => ({ l, i })),
+  );
+  if (failedInstances.length > 0) {
+    out.push('## Failed instances', '');
+    out.push(
+      table(
+        ['Account', 'Region', 'Instance', 'Execution', 'Status', 'Message'],
+        failedInstances.map(({ l, i }) => [
+          markdownCell(l.accountId),
+          markdownCell(l.region),
+          markdownCell(i.instanceId),
+          markdownCell(i.executionId ?? ''),
+          i.status,
+          markdownCell(i.failureMessage ?? ''),
+        ]),
+      ),
+      '',
+    );
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,504 @@
+import type { Location } from './inventory.js';
+import type { OrganizationSnapshot } from './organization.js';
+import { describeSkipReason, evaluateWave } from './plan.js';
+import { RunRecordError, UnknownExecutionError, UnknownLocationError } from './planErrors.js';
+import type { Plan, PlanDecision } from './planModel.js';
+import type { ExecutionState } from './ports.js';
+import { formatRateValue } from './rates.js';
+import type { PatchRequest } from './request.js';
+import type {
+  AutomationStatus,
+  ExecutionRecord,
+  InstancePatchSummary,
+  InstanceResult,
+  LocationOutcome,
+  LocationStatus,
+  RunRecord,
+  RunStatus,
+  WaveOutcome,
+  WaveStatus,
+} from './runModel.js';
+
+/**
+ * The run record's life: created from the plan, then changed only through the pure functions here,
+ * each returning a new record (the input is never modified). Every update re-derives the location's
+ * status, its wave's status and the run's status, so the three always agree.
+ */
+
+const TERMINAL_STATUSES: ReadonlySet<AutomationStatus> = new Set<AutomationStatus>([
+  'Success',
+  'TimedOut',
+  'Cancelled',
+  'Failed',
+  'Rejected',
+  'ChangeCalendarOverrideRejected',
+  'CompletedWithSuccess',
+  'CompletedWithFailure',
+  'Exited',
+]);
+
+const SUCCESS_STATUSES: ReadonlySet<AutomationStatus | 'Unknown'> = new Set(['Success', 'CompletedWithSuccess']);
+
+/** true once an automation (or child) execution can change no more (Success, Failed, TimedOut, Cancelled, ...). */
+export function isTerminalAutomationStatus(status: AutomationStatus | 'Unknown'): boolean {
+  return status !== 'Unknown' && TERMINAL_STATUSES.has(status);
+}
+
+/** true for the statuses SSM uses for a successful execution. */
+export function isSuccessfulAutomationStatus(status: AutomationStatus | 'Unknown'): boolean {
+  return SUCCESS_STATUSES.has(status);
+}
+
+const TERMINAL_LOCATION: ReadonlySet<LocationStatus> = new Set(['skipped', 'succeeded', 'failed', 'halted']);
+
+/** true for a location status that no longer changes. */
+export function isTerminalLocationStatus(status: LocationStatus): boolean {
+  return TERMINAL_LOCATION.has(status);
+}
+
+/** What {@link createRunRecord} needs. */
+export interface CreateRunRecordInput {
+  readonly runId: string;
+  readonly createdAt: Date;
+  readonly snapshotId: string;
+  readonly idempotencyKey: string;
+  readonly request: PatchRequest;
+  readonly organization: OrganizationSnapshot;
+  readonly plan: Plan;
+}
+
+function skipReasonText(decision: Extract<PlanDecision, { action: 'skip' }>): string {
+  const sentence = describeSkipReason(decision.reason);
+  return decision.detail ? `${sentence} (${decision.detail})` : sentence;
+}
+
+/**
+ * A new run record: every planned location, with status `planned` (start), `skipped` (with the
+ * reason in words) or `failed` (with the plan's error); every wave `pending`; the run `planned`.
+ */
+export function createRunRecord(input: CreateRunRecordInput): RunRecord {
+  const createdAt = input.createdAt.toISOString();
+  const locations: LocationOutcome[] = input.plan.locations.map((l) => {
+    const base = {
+      accountId: l.accountId,
+      accountName: l.accountName,
+      region: l.region,
+      wave: l.wave,
+      instanceCount: l.instanceCount,
+      decision: l.decision,
+      executions: [],
+    };
+    if (l.decision.action === 'start') return { ...base, status: 'planned' };
+    if (l.decision.action === 'skip') return { ...base, status: 'skipped', reason: skipReasonText(l.decision) };
+    return {
+      ...base,
+      status: 'failed',
+      reason: l.decision.message,
+      error: { code: l.decision.code, message: l.decision.message },
+    };
+  });
+  const record: RunRecord = {
+    schemaVersion: 1,
+    runId: input.runId,
+    createdAt,
+    updatedAt: createdAt,
+    status: 'planned',
+    dryRun: input.request.dryRun,
+    snapshotId: input.snapshotId,
+    idempotencyKey: input.idempotencyKey,
+    request: input.request,
+    organization: {
+      ...(input.organization.organizationId !== undefined ? { organizationId: input.organization.organizationId } : {}),
+      managementAccountId: input.organization.managementAccountId,
+      partition: input.organization.partition,
+    },
+    plan: input.plan,
+    waves: input.plan.waves.map((w) => ({ name: w.name, status: 'pending' })),
+    locations,
+  };
+  return record;
+}
+
+/** Status of a location from its executions and start error (for locations that were started or tried). */
+function deriveLocationStatus(outcome: LocationOutcome): LocationStatus {
+  if (outcome.executions.length === 0) return outcome.error !== undefined ? 'failed' : outcome.status;
+  if (outcome.executions.some((e) => !isTerminalAutomationStatus(e.status))) return 'started';
+  if (outcome.error !== undefined) return 'failed';
+  return outcome.executions.every((e) => isSuccessfulAutomationStatus(e.status)) ? 'succeeded' : 'failed';
+}
+
+function failureReason(outcome: LocationOutcome): string | undefined {
+  const failed = outcome.executions.find(
+    (e) => isTerminalAutomationStatus(e.status) && !isSuccessfulAutomationStatus(e.status),
+  );
+  if (failed === undefined) return outcome.reason;
+  const why = failed.failureMessage ? `: ${failed.failureMessage}` : '';
+  return `Automation execution ${failed.executionId} (group ${failed.group}) ended ${failed.status}${why}`;
+}
+
+/** Wave statuses from their locations: a running wave ends when all its locations are terminal. */
+function deriveWaves(waves: readonly WaveOutcome[], locations: readonly LocationOutcome[]): WaveOutcome[] {
+  return waves.map((wave) => {
+    if (wave.status !== 'running') return wave;
+    const own = locations.filter((l) => l.wave === wave.name);
+    if (!own.every((l) => isTerminalLocationStatus(l.status))) return wave;
+    const status: WaveStatus = own.some((l) => l.status === 'failed') ? 'failed' : 'succeeded';
+    return { ...wave, status };
+  });
+}
+
+/**
+ * The run's status from its waves: `planned` until a wave starts; `running` while a wave runs or
+ * waves remain; at the end `halted` if waves were halted, `failed` if any location failed,
+ * `succeeded` otherwise.
+ */
+export function deriveRunStatus(record: Pick<RunRecord, 'waves' | 'locations'>): RunStatus {
+  const statuses = record.waves.map((w) => w.status);
+  if (statuses.every((s) => s === 'pending')) return 'planned';
+  if (statuses.includes('running')) return 'running';
+  if (statuses.includes('halted')) return 'halted';
+  if (statuses.includes('pending')) return 'running';
+  if (record.locations.some((l) => l.status === 'failed') || statuses.includes('failed')) return 'failed';
+  return 'succeeded';
+}
+
+/** Re-derives waves and run status and stamps the update time. */
+function settle(
+  record: RunRecord,
+  locations: readonly LocationOutcome[],
+  updatedAt: string,
+  waves = record.waves,
+): RunRecord {
+  const derivedWaves = deriveWaves(waves, locations);
+  const status = deriveRunStatus({ waves: derivedWaves, locations });
+  return { ...record, locations, waves: derivedWaves, status, updatedAt };
+}
+
+function updateLocation(
+  record: RunRecord,
+  location: Location,
+  updatedAt: string,
+  change: (outcome: LocationOutcome) => LocationOutcome,
+): RunRecord {
+  const index = record.locations.findIndex((l) => l.accountId === location.accountId && l.region === location.region);
+  const current = record.locations[index];
+  if (current === undefined) throw new UnknownLocationError(record.runId, location.accountId, location.region);
+  const changed = change(current);
+  const status = deriveLocationStatus(changed);
+  const reason = status === 'failed' ? failureReason(changed) : changed.reason;
+  const next: LocationOutcome = { ...changed, status, ...(reason !== undefined ? { reason } : {}) };
+  const locations = record.locations.map((l, i) => (i === index ? next : l));
+  return settle(record, locations, updatedAt);
+}
+
+/** Records one automation execution started in a location (one per target group); the location becomes `started`. */
+export function recordStarted(record: RunRecord, location: Location, execution: ExecutionRecord): RunRecord {
+  return updateLocation(record, location, execution.startedAt, (o) => {
+    if (o.decision.action !== 'start') {
+      throw new RunRecordError(
+        record.runId,
+        `account ${o.accountId}, Region ${o.region} was planned as ${o.decision.action}, so nothing may be started there`,
+      );
+    }
+    const others = o.executions.filter((e) => e.executionId !== execution.executionId);
+    return { ...o, executions: [...others, execution] };
+  });
+}
+
+/** Records that StartAutomationExecution failed in a location: it becomes `failed` with the error. */
+export function recordStartFailed(
+  record: RunRecord,
+  location: Location,
+  error: { readonly code: string; readonly message: string },
+  now?: Date,
+): RunRecord {
+  return updateLocation(record, location, now?.toISOString() ?? record.updatedAt, (o) => ({
+    ...o,
+    error: { code: error.code, message: error.message },
+    reason: `StartAutomationExecution failed (${error.code}): ${error.message}`,
+  }));
+}
+
+function worse(a: InstanceResult, b: InstanceResult): InstanceResult {
+  const rank = (r: InstanceResult): number =>
+    isSuccessfulAutomationStatus(r.status) ? 0 : isTerminalAutomationStatus(r.status) ? 2 : 1;
+  return rank(b) > rank(a) ? b : a;
+}
+
+/**
+ * Records what DescribeAutomationExecutions reported for an execution and its per-instance
+ * children. The location becomes `succeeded` when all its executions succeeded, `failed` when they
+ * are all terminal and one did not succeed, and stays `started` otherwise.
+ */
+export function recordExecutionState(
+  record: RunRecord,
+  location: Location,
+  executionId: string,
+  state: ExecutionState,
+  now: Date,
+): RunRecord {
+  const nowText = now.toISOString();
+  return updateLocation(record, location, nowText, (o) => {
+    const execution = o.executions.find((e) => e.executionId === executionId);
+    if (execution === undefined) {
+      throw new UnknownExecutionError(record.runId, o.accountId, o.region, executionId);
+    }
+    const previous = new Map(execution.instances.map((i) => [i.instanceId, i]));
+    const fromChildren = new Map<string, InstanceResult>();
+    for (const child of state.children) {
+      const patch = previous.get(child.instanceId)?.patch;
+      const result: InstanceResult = {
+        instanceId: child.instanceId,
+        executionId: child.executionId,
+        status: child.status,
+        ...(child.failureMessage !== undefined ? { failureMessage: child.failureMessage } : {}),
+        ...(patch !== undefined ? { patch } : {}),
+      };
+      const seen = fromChildren.get(child.instanceId);
+      fromChildren.set(child.instanceId, seen === undefined ? result : worse(seen, result));
+    }
+    const kept = execution.instances.filter((i) => !fromChildren.has(i.instanceId));
+    const instances = [...kept, ...fromChildren.values()].sort((a, b) =>
+      a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0,
+    );
+    const terminal = isTerminalAutomationStatus(state.status);
+    const endedAt = state.endedAt ?? (terminal ? (execution.endedAt ?? nowText) : undefined);
+    const failureMessage = state.failureMessage ?? execution.failureMessage;
+    const updated: ExecutionRecord = {
+      executionId: execution.executionId,
+      clientToken: execution.clientToken,
+      group: execution.group,
+      status: state.status,
+      startedAt: execution.startedAt,
+      ...(endedAt !== undefined ? { endedAt } : {}),
+      ...(failureMessage !== undefined ? { failureMessage } : {}),
+      instances,
+    };
+    return { ...o, executions: o.executions.map((e) => (e.executionId === executionId ? updated : e)) };
+  });
+}
+
+/**
+ * Attaches patch states (DescribeInstancePatchStates) to a location's instances. An instance the
+ * executions did not report is added to the first execution with status `Unknown`, so no state
+ * read is lost.
+ */
+export function recordPatchStates(
+  record: RunRecord,
+  location: Location,
+  states: ReadonlyMap<string, InstancePatchSummary>,
+  now?: Date,
+): RunRecord {
+  return updateLocation(record, location, now?.toISOString() ?? record.updatedAt, (o) => {
+    const known = new Set(o.executions.flatMap((e) => e.instances.map((i) => i.instanceId)));
+    const unknown = [...states.keys()].filter((id) => !known.has(id)).sort();
+    const executions = o.executions.map((e, index) => {
+      const updated = e.instances.map((i) => {
+        const patch = states.get(i.instanceId);
+        return patch === undefined ? i : { ...i, patch };
+      });
+      const added: InstanceResult[] =
+        index === 0
+          ? unknown.map((instanceId) => ({ instanceId, status: 'Unknown', patch: states.get(instanceId) }))
+          : [];
+      return { ...e, instances: [...updated, ...added] };
+    });
+    return { ...o, executions };
+  });
+}
+
+function waveIndexOf(record: RunRecord, wave: string): number {
+  const index = record.waves.findIndex((w) => w.name === wave);
+  if (index < 0) {
+    throw new RunRecordError(
+      record.runId,
+      `there is no wave "${wave}" (waves: ${record.waves.map((w) => `"${w.name}"`).join(', ')})`,
+    );
+  }
+  return index;
+}
+
+/** Marks a pending wave running. A wave with nothing left to start ends at once (succeeded or failed). */
+export function markWaveRunning(record: RunRecord, wave: string, now?: Date): RunRecord {
+  const index = waveIndexOf(record, wave);
+  const current = record.waves[index];
+  if (current === undefined || current.status === 'running') return record;
+  if (current.status !== 'pending') {
+    throw new RunRecordError(record.runId, `wave "${wave}" is ${current.status} and cannot start again`);
+  }
+  const waves = record.waves.map((w, i) => (i === index ? { name: w.name, status: 'running' as const } : w));
+  return settle(record, record.locations, now?.toISOString() ?? record.updatedAt, waves);
+}
+
+/**
+ * Halts `fromWave` and every pending wave after it: their waves become `halted` with `reason`, and
+ * their locations still `planned` become `halted` with the same reason.
+ */
+export function haltWaves(record: RunRecord, fromWave: string, reason: string, now?: Date): RunRecord {
+  const from = waveIndexOf(record, fromWave);
+  const halted = new Set<string>();
+  const waves = record.waves.map((w, i) => {
+    if (i < from || w.status !== 'pending') return w;
+    halted.add(w.name);
+    return { name: w.name, status: 'halted' as const, reason };
+  });
+  const locations = record.locations.map((l) =>
+    halted.has(l.wave) && l.status === 'planned' ? { ...l, status: 'halted' as const, reason } : l,
+  );
+  return settle(record, locations, now?.toISOString() ?? record.updatedAt, waves);
+}
+
+/** Locations by status. */
+export interface LocationCounts {
+  readonly total: number;
+  readonly planned: number;
+  readonly skipped: number;
+  readonly started: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly halted: number;
+}
+
+/**
+ * Instances by result, counted once per (account, Region, instance).
+ * - succeeded: its execution ended Success (patched or scanned);
+ * - failed: its execution ended otherwise (Failed, TimedOut, Cancelled, ...);
+ * - inProgress: still running;
+ * - notStarted: counted by inventory in a location that was to be patched but has no result for it
+ *   (its wave was halted, the start failed, a dry run, or no child execution reported it).
+ */
+export interface InstanceCounts {
+  readonly total: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly inProgress: number;
+  readonly notStarted: number;
+}
+
+/** A wave in the summary: its status and how it stands against its threshold. */
+export interface WaveSummary {
+  readonly name: string;
+  readonly status: WaveStatus;
+  readonly reason?: string;
+  readonly errorThreshold: string;
+  readonly failed: number;
+  readonly total: number;
+  readonly exceeded: boolean;
+  readonly locations: LocationCounts;
+}
+
+/** The numbers of a run: locations and instances overall, per account, per Region and per wave. */
+export interface RunSummary {
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly dryRun: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly locations: LocationCounts;
+  readonly instances: InstanceCounts;
+  /** By account id. */
+  readonly accounts: readonly {
+    readonly accountId: string;
+    readonly accountName: string;
+    readonly locations: LocationCounts;
+    readonly instances: InstanceCounts;
+  }[];
+  /** In the request's Region order. */
+  readonly regions: readonly {
+    readonly region: string;
+    readonly locations: LocationCounts;
+    readonly instances: InstanceCounts;
+  }[];
+  readonly waves: readonly WaveSummary[];
+}
+
+/** The distinct instance results of a location (the worst one when an instance is in two groups). */
+export function instanceResultsOf(outcome: LocationOutcome): InstanceResult[] {
+  const byId = new Map<string, InstanceResult>();
+  for (const execution of outcome.executions) {
+    for (const instance of execution.instances) {
+      const seen = byId.get(instance.instanceId);
+      byId.set(instance.instanceId, seen === undefined ? instance : worse(seen, instance));
+    }
+  }
+  return [...byId.values()];
+}
+
+function countInstances(outcomes: readonly LocationOutcome[]): InstanceCounts {
+  let succeeded = 0;
+  let failed = 0;
+  let inProgress = 0;
+  let notStarted = 0;
+  for (const o of outcomes) {
+    if (o.decision.action !== 'start') continue;
+    const results = instanceResultsOf(o);
+    const settled = isTerminalLocationStatus(o.status);
+    for (const r of results) {
+      if (isSuccessfulAutomationStatus(r.status)) succeeded += 1;
+      else if (isTerminalAutomationStatus(r.status)) failed += 1;
+      else if (r.status === 'Unknown' && settled) notStarted += 1;
+      else inProgress += 1;
+    }
+    notStarted += Math.max(0, o.instanceCount - results.length);
+  }
+  return { total: succeeded + failed + inProgress + notStarted, succeeded, failed, inProgress, notStarted };
+}
+
+function countLocations(outcomes: readonly LocationOutcome[]): LocationCounts {
+  const of = (s: LocationStatus): number => outcomes.filter((o) => o.status === s).length;
+  return {
+    total: outcomes.length,
+    planned: of('planned'),
+    skipped: of('skipped'),
+    started: of('started'),
+    succeeded: of('succeeded'),
+    failed: of('failed'),
+    halted: of('halted'),
+  };
+}
+
+/** The run's numbers, for the Lambda's result, the CLI's summary, metrics and the reports. */
+export function summarizeRun(record: RunRecord): RunSummary {
+  const accountIds = [...new Set(record.locations.map((l) => l.accountId))].sort();
+  const regionOrder = new Map(record.request.regions.map((r, i) => [r, i]));
+  const regions = [...new Set(record.locations.map((l) => l.region))].sort(
+    (a, b) => (regionOrder.get(a) ?? Number.MAX_SAFE_INTEGER) - (regionOrder.get(b) ?? Number.MAX_SAFE_INTEGER),
+  );
+  const planned = new Map(record.plan.waves.map((w) => [w.name, w]));
+  return {
+    runId: record.runId,
+    status: record.status,
+    dryRun: record.dryRun,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    locations: countLocations(record.locations),
+    instances: countInstances(record.locations),
+    accounts: accountIds.map((accountId) => {
+      const own = record.locations.filter((l) => l.accountId === accountId);
+      return {
+        accountId,
+        accountName: own[0]?.accountName ?? accountId,
+        locations: countLocations(own),
+        instances: countInstances(own),
+      };
+    }),
+    regions: regions.map((region) => {
+      const own = record.locations.filter((l) => l.region === region);
+      return { region, locations: countLocations(own), instances: countInstances(own) };
+    }),
+    waves: record.waves.map((w) => {
+      const plannedWave = planned.get(w.name);
+      const evaluation = plannedWave
+        ? evaluateWave({ wave: plannedWave, outcomes: record.locations })
+        : { failed: 0, total: 0, exceeded: false };
+      return {
+        name: w.name,
+        status: w.status,
+        ...(w.reason !== undefined ? { reason: w.reason } : {}),
+        errorThreshold: plannedWave ? formatRateValue(plannedWave.errorThreshold) : '',
+        ...evaluation,
+        locations: countLocations(record.locations.filter((l) => l.wave === w.name)),
+      };
+    }),
+  };
+}
