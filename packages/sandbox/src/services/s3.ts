@@ -1,0 +1,329 @@
+import { createHash } from 'node:crypto';
+import * as zlib from 'node:zlib';
+import type { CallContext } from '../contract.js';
+import { DetailedServiceError } from '../errors.js';
+import { type HttpReply, xmlEscape } from '../protocol/wire.js';
+import type { ServiceContext } from './context.js';
+
+/**
+ * Amazon S3 (restXml, path-style): PutObject, GetObject, HeadObject, ListObjectsV2 on buckets the
+ * world or `startSandbox({ buckets })` names, owned by the management account. Objects live in
+ * memory. Content-MD5 and CRC32 checksums are verified; other checksum headers are kept and
+ * returned as sent.
+ */
+
+interface StoredObject {
+  readonly body: Buffer;
+  readonly etag: string;
+  readonly lastModified: number;
+  readonly contentType: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly checksums: Readonly<Record<string, string>>;
+}
+
+/** A decoded S3 request. */
+export interface S3Request {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+}
+
+const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
+const CHECKSUM_HEADERS = [
+  'x-amz-checksum-crc32',
+  'x-amz-checksum-crc32c',
+  'x-amz-checksum-crc64nvme',
+  'x-amz-checksum-sha1',
+  'x-amz-checksum-sha256',
+];
+
+/** The operation an S3 request is, by method and path (for routing and the call log). */
+export function s3Operation(method: string, path: string, query: URLSearchParams): string {
+  const { bucket, key } = splitPath(path);
+  if (!bucket) return 'ListBuckets';
+  if (key === '') {
+    if (method === 'GET') return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
+    if (method === 'HEAD') return 'HeadBucket';
+    return method === 'PUT' ? 'CreateBucket' : 'Unknown';
+  }
+  if (method === 'PUT') return 'PutObject';
+  if (method === 'GET') return 'GetObject';
+  if (method === 'HEAD') return 'HeadObject';
+  return 'Unknown';
+}
+
+function splitPath(path: string): { bucket: string; key: string } {
+  const trimmed = path.replace(/^\/+/, '');
+  const slash = trimmed.indexOf('/');
+  if (slash < 0) return { bucket: decodeURIComponent(trimmed), key: '' };
+  return { bucket: decodeURIComponent(trimmed.slice(0, slash)), key: decodeURIComponent(trimmed.slice(slash + 1)) };
+}
+
+function header(headers: S3Request['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The in-memory S3 of the sandbox. */
+export class S3Service {
+  private readonly buckets = new Map<string, Map<string, StoredObject>>();
+
+  constructor(
+    private readonly context: ServiceContext,
+    bucketNames: readonly string[],
+  ) {
+    for (const name of bucketNames) this.buckets.set(name, new Map());
+  }
+
+  /** Bucket names served. */
+  get bucketNames(): readonly string[] {
+    return [...this.buckets.keys()];
+  }
+
+  /** Handles one request (errors are thrown as DetailedServiceError). */
+  handle(operation: string, request: S3Request, ctx: CallContext, requestId: string): HttpReply {
+    if (operation === 'ListBuckets') {
+      throw new DetailedServiceError('NotImplemented', 'The sandbox does not implement S3 ListBuckets.', 501);
+    }
+    const { bucket, key } = splitPath(request.path);
+    const objects = this.buckets.get(bucket);
+    if (!objects) {
+      throw new DetailedServiceError('NoSuchBucket', 'The specified bucket does not exist', 404, {
+        BucketName: bucket,
+      });
+    }
+    if (ctx.accountId !== this.context.world.managementAccountId) {
+      throw new DetailedServiceError('AccessDenied', 'Access Denied', 403);
+    }
+    const base = { 'x-amz-request-id': requestId, 'x-amz-id-2': Buffer.from(requestId).toString('base64') };
+    switch (operation) {
+      case 'PutObject':
+        return this.put(objects, key, request, base);
+      case 'GetObject':
+      case 'HeadObject':
+        return this.get(objects, bucket, key, request, base, operation === 'HeadObject');
+      case 'ListObjectsV2':
+        return this.list(objects, bucket, request.query, base);
+      default:
+        throw new DetailedServiceError('NotImplemented', `The sandbox does not implement S3 ${operation}.`, 501);
+    }
+  }
+
+  private put(
+    objects: Map<string, StoredObject>,
+    key: string,
+    request: S3Request,
+    base: Record<string, string>,
+  ): HttpReply {
+    if (Buffer.byteLength(key) > 1024) throw new DetailedServiceError('KeyTooLongError', 'Your key is too long', 400);
+    const streaming =
+      (header(request.headers, 'content-encoding') ?? '').includes('aws-chunked') ||
+      (header(request.headers, 'x-amz-content-sha256') ?? '').startsWith('STREAMING-');
+    const decoded = streaming ? decodeAwsChunked(request.body) : { body: request.body, trailers: {} };
+    const body = decoded.body;
+    const md5 = createHash('md5').update(body).digest();
+    const contentMd5 = header(request.headers, 'content-md5');
+    if (contentMd5 !== undefined && contentMd5 !== md5.toString('base64')) {
+      throw new DetailedServiceError('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400);
+    }
+    const checksums: Record<string, string> = {};
+    for (const name of CHECKSUM_HEADERS) {
+      const value = header(request.headers, name) ?? decoded.trailers[name];
+      if (value !== undefined) checksums[name] = value;
+    }
+    const crc = checksums['x-amz-checksum-crc32'];
+    if (crc !== undefined && crc !== crc32Base64(body)) {
+      throw new DetailedServiceError(
+        'BadDigest',
+        'The CRC32 you specified did not match the calculated checksum.',
+        400,
+      );
+    }
+    const metadata: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (name.startsWith('x-amz-meta-') && typeof value === 'string') metadata[name] = value;
+    }
+    const etag = `"${md5.toString('hex')}"`;
+    objects.set(key, {
+      body,
+      etag,
+      lastModified: this.context.clock.now(),
+      contentType: header(request.headers, 'content-type') ?? 'binary/octet-stream',
+      metadata,
+      checksums,
+    });
+    return { status: 200, headers: { ...base, etag, ...checksums }, body: '' };
+  }
+
+  private get(
+    objects: Map<string, StoredObject>,
+    bucket: string,
+    key: string,
+    request: S3Request,
+    base: Record<string, string>,
+    head: boolean,
+  ): HttpReply {
+    const object = objects.get(key);
+    if (!object) {
+      throw new DetailedServiceError('NoSuchKey', 'The specified key does not exist.', 404, {
+        Key: key,
+        BucketName: bucket,
+      });
+    }
+    const withChecksums = header(request.headers, 'x-amz-checksum-mode') === 'ENABLED';
+    return {
+      status: 200,
+      headers: {
+        ...base,
+        etag: object.etag,
+        'content-type': object.contentType,
+        'content-length': String(object.body.length),
+        'last-modified': new Date(object.lastModified).toUTCString(),
+        'accept-ranges': 'bytes',
+        ...object.metadata,
+        ...(withChecksums ? object.checksums : {}),
+      },
+      body: head ? '' : object.body,
+    };
+  }
+
+  private list(
+    objects: Map<string, StoredObject>,
+    bucket: string,
+    query: URLSearchParams,
+    base: Record<string, string>,
+  ): HttpReply {
+    const prefix = query.get('prefix') ?? '';
+    const delimiter = query.get('delimiter') ?? '';
+    const startAfter = query.get('start-after') ?? '';
+    const token = query.get('continuation-token');
+    const encode = query.get('encoding-type') === 'url';
+    const maxKeysText = query.get('max-keys');
+    const maxKeys = maxKeysText === null ? 1000 : Number(maxKeysText);
+    if (!Number.isInteger(maxKeys) || maxKeys < 0) {
+      throw new DetailedServiceError(
+        'InvalidArgument',
+        'Provided max-keys not an integer or within integer range',
+        400,
+        {
+          ArgumentName: 'max-keys',
+          ArgumentValue: String(maxKeysText),
+        },
+      );
+    }
+    let after = startAfter;
+    let skipPrefix = '';
+    if (token !== null) {
+      const decoded = decodeContinuation(token, bucket);
+      if (decoded === undefined) {
+        throw new DetailedServiceError('InvalidArgument', 'The continuation token provided is incorrect', 400, {
+          ArgumentName: 'continuation-token',
+          ArgumentValue: token,
+        });
+      }
+      if (compareKeys(decoded.key, after) > 0) after = decoded.key;
+      if (decoded.commonPrefix) skipPrefix = decoded.key;
+    }
+    const limit = Math.min(maxKeys, 1000);
+    const keys = [...objects.keys()]
+      .filter((k) => k.startsWith(prefix) && compareKeys(k, after) > 0 && !(skipPrefix && k.startsWith(skipPrefix)))
+      .sort(compareKeys);
+    const contents: string[] = [];
+    const prefixes: string[] = [];
+    let last: { key: string; commonPrefix: boolean } | undefined;
+    let truncated = false;
+    for (const key of keys) {
+      if (last?.commonPrefix && key.startsWith(last.key)) continue;
+      const rest = key.slice(prefix.length);
+      const cut = delimiter ? rest.indexOf(delimiter) : -1;
+      if (contents.length + prefixes.length >= limit) {
+        truncated = true;
+        break;
+      }
+      if (cut >= 0) {
+        const common = prefix + rest.slice(0, cut + delimiter.length);
+        prefixes.push(common);
+        last = { key: common, commonPrefix: true };
+        continue;
+      }
+      const o = objects.get(key)!;
+      contents.push(
+        `<Contents><Key>${xmlEscape(encode ? encodeURIComponent(key) : key)}</Key><LastModified>${new Date(o.lastModified).toISOString()}</LastModified>` +
+          `<ETag>${xmlEscape(o.etag)}</ETag>${o.checksums['x-amz-checksum-crc32'] ? '<ChecksumAlgorithm>CRC32</ChecksumAlgorithm>' : ''}` +
+          `<Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+      );
+      last = { key, commonPrefix: false };
+    }
+    const next = truncated && last ? encodeContinuation(last.key, last.commonPrefix, bucket) : undefined;
+    const opt = (name: string, value: string) =>
+      value ? `<${name}>${xmlEscape(encode ? encodeURIComponent(value) : value)}</${name}>` : '';
+    const body =
+      `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="${S3_NAMESPACE}"><Name>${xmlEscape(bucket)}</Name>` +
+      `<Prefix>${xmlEscape(encode ? encodeURIComponent(prefix) : prefix)}</Prefix>${opt('StartAfter', startAfter)}` +
+      `${token !== null ? `<ContinuationToken>${xmlEscape(token)}</ContinuationToken>` : ''}` +
+      `${next ? `<NextContinuationToken>${xmlEscape(next)}</NextContinuationToken>` : ''}` +
+      `<KeyCount>${contents.length + prefixes.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys>${opt('Delimiter', delimiter)}` +
+      `<IsTruncated>${truncated}</IsTruncated>${contents.join('')}` +
+      prefixes
+        .map(
+          (p) => `<CommonPrefixes><Prefix>${xmlEscape(encode ? encodeURIComponent(p) : p)}</Prefix></CommonPrefixes>`,
+        )
+        .join('') +
+      `${encode ? '<EncodingType>url</EncodingType>' : ''}</ListBucketResult>`;
+    return { status: 200, headers: { ...base, 'content-type': 'application/xml' }, body };
+  }
+}
+
+function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+function encodeContinuation(key: string, commonPrefix: boolean, bucket: string): string {
+  return Buffer.from(JSON.stringify({ b: bucket, k: key, p: commonPrefix })).toString('base64');
+}
+
+function decodeContinuation(token: string, bucket: string): { key: string; commonPrefix: boolean } | undefined {
+  try {
+    const body = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { b?: unknown; k?: unknown; p?: unknown };
+    return body.b === bucket && typeof body.k === 'string' ? { key: body.k, commonPrefix: body.p === true } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CRC32 of `data`, big-endian, base64 (the `x-amz-checksum-crc32` form). */
+export function crc32Base64(data: Buffer): string {
+  const value = zlib.crc32(data);
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE(value >>> 0);
+  return out.toString('base64');
+}
+
+/**
+ * Decodes an `aws-chunked` body (`<hex size>[;chunk-signature=..]\r\n<data>\r\n ... 0\r\n<trailers>\r\n\r\n`)
+ * into its payload and trailing headers (e.g. `x-amz-checksum-crc32`).
+ */
+export function decodeAwsChunked(raw: Buffer): { body: Buffer; trailers: Record<string, string> } {
+  const parts: Buffer[] = [];
+  const trailers: Record<string, string> = {};
+  let pos = 0;
+  for (;;) {
+    const eol = raw.indexOf('\r\n', pos);
+    if (eol < 0) break;
+    const size = Number.parseInt(raw.subarray(pos, eol).toString('latin1').split(';')[0] ?? '', 16);
+    pos = eol + 2;
+    if (!Number.isFinite(size)) break;
+    if (size === 0) {
+      for (const line of raw.subarray(pos).toString('latin1').split('\r\n')) {
+        const colon = line.indexOf(':');
+        if (colon > 0) trailers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      break;
+    }
+    parts.push(raw.subarray(pos, pos + size));
+    pos += size + 2;
+  }
+  return { body: Buffer.concat(parts), trailers };
+}
