@@ -1,0 +1,29 @@
+import type { Location } from '@orgpatch/core';
+import type { AccountCredentials } from './assumedRoleCredentials.js';
+import { isExpiredCredentials } from './awsErrors.js';
+import type { CredentialProvider } from './clients.js';
+
+/**
+ * Runs `call` with credentials for the location's account. When AWS answers that the session has
+ * expired (a long run outlived it, or the clock drifted), the cached session is dropped, a fresh one
+ * assumed, and the call made once more with a new client. Throws what `call` or the credentials throw.
+ */
+export async function withAccountCredentials<T>(
+  credentials: AccountCredentials,
+  location: Location,
+  call: (provider: CredentialProvider | undefined) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    const current = await credentials.get(location.accountId, location.region);
+    const provider = current ? async () => current : undefined;
+    try {
+      return await call(provider);
+    } catch (error) {
+      if (attempt === 0 && current && isExpiredCredentials(error)) {
+        credentials.invalidate(location.accountId, location.region);
+        continue;
+      }
+      throw error;
+    }
+  }
+}

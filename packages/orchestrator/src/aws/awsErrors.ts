@@ -1,0 +1,106 @@
+import type { InventoryErrorKind } from '@orgpatch/core';
+
+/**
+ * The AWS error code of an SDK error: the exception's `name` (the SDK names modeled and
+ * unmodeled exceptions after the service's code), or `Code`/`code` for older shapes.
+ */
+export function awsErrorCode(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const e = error as { name?: unknown; Code?: unknown; code?: unknown };
+    for (const candidate of [e.Code, e.code, e.name]) {
+      if (typeof candidate === 'string' && candidate !== '' && candidate !== 'Error') return candidate;
+    }
+  }
+  return 'UnknownError';
+}
+
+/** The error's message, or its string form. */
+export function awsErrorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** HTTP status the service answered with, when there was an answer. */
+export function awsHttpStatus(error: unknown): number | undefined {
+  if (error && typeof error === 'object' && '$metadata' in error) {
+    const meta = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata;
+    if (typeof meta?.httpStatusCode === 'number') return meta.httpStatusCode;
+  }
+  return undefined;
+}
+
+const ACCESS_DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'ForbiddenException',
+  'UnauthorizedOperation',
+  'UnauthorizedException',
+  'AuthorizationError',
+]);
+
+// Calls signed for a Region the account has not enabled are rejected as if the key did not exist there.
+const REGION_NOT_ENABLED = new Set([
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'RegionDisabledException',
+  'OptInRequired',
+]);
+
+const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
+
+const THROTTLED = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ProvisionedThroughputExceededException',
+  'TransactionInProgressException',
+  'BandwidthLimitExceeded',
+  'LimitExceededException',
+  'PriorRequestNotComplete',
+  'EC2ThrottledException',
+]);
+
+/** Access was refused by IAM or by the service. */
+export function isAccessDenied(error: unknown): boolean {
+  return ACCESS_DENIED.has(awsErrorCode(error));
+}
+
+/** The credentials were refused because the Region is not enabled for the account. */
+export function isRegionNotEnabled(error: unknown): boolean {
+  return REGION_NOT_ENABLED.has(awsErrorCode(error));
+}
+
+/** The session credentials have expired; fresh ones may succeed. */
+export function isExpiredCredentials(error: unknown): boolean {
+  return EXPIRED.has(awsErrorCode(error));
+}
+
+/** The call was throttled (and the SDK's retries, if any, ran out). */
+export function isThrottled(error: unknown): boolean {
+  return THROTTLED.has(awsErrorCode(error)) || awsHttpStatus(error) === 429;
+}
+
+/** No credentials could be found at all (the SDK's provider chain came up empty). */
+export function isMissingCredentials(error: unknown): boolean {
+  const name = awsErrorCode(error);
+  return (
+    name === 'CredentialsProviderError' || /Could not load credentials|Region is missing/i.test(awsErrorMessage(error))
+  );
+}
+
+/**
+ * Reads an AWS error as an inventory problem for the plan. Never returns "fine": a caller that
+ * classifies an error always records it.
+ */
+export function inventoryErrorKind(error: unknown): InventoryErrorKind {
+  if (isAccessDenied(error)) return 'access-denied';
+  if (isRegionNotEnabled(error)) return 'region-not-enabled';
+  if (isExpiredCredentials(error)) return 'credentials-expired';
+  if (isThrottled(error)) return 'throttled';
+  return 'service-error';
+}

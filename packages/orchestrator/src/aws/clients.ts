@@ -1,0 +1,140 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { ResourceGroupsClient } from '@aws-sdk/client-resource-groups';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
+import { ORGPATCH_VERSION } from '../version.js';
+
+/** AWS credentials as the SDK takes them. */
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}
+
+/** A function that yields credentials when asked (the SDK calls it and caches the result until near expiry). */
+export type CredentialProvider = () => Promise<AwsCredentials>;
+
+/** How every AWS client is configured. Everything is optional: the defaults are the SDK's standard chain. */
+export interface AwsClientOptions {
+  /**
+   * One endpoint for every service (the sandbox). Unset: the SDK resolves it, honouring
+   * `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`.
+   * @default undefined
+   */
+  readonly endpoint?: string;
+  /**
+   * The orchestrator's own credentials. Unset: the SDK's default chain (environment, profile, SSO,
+   * container and instance metadata).
+   * @default undefined
+   */
+  readonly credentials?: AwsCredentials | CredentialProvider;
+  /** Shared-config profile. @default undefined (AWS_PROFILE or `default`) */
+  readonly profile?: string;
+  /**
+   * The Region the orchestrator works from (STS for its own identity, the run bucket). Unset:
+   * `AWS_REGION`, then `AWS_DEFAULT_REGION`.
+   * @default from the environment
+   */
+  readonly homeRegion?: string;
+  /** S3 path-style addressing (needed for a local endpoint). @default false */
+  readonly forcePathStyle?: boolean;
+  /** SDK attempts per call, first try included, with adaptive retry. @default 6 */
+  readonly maxAttempts?: number;
+  /** Sockets per origin kept by the shared HTTP agents. @default 64 */
+  readonly maxSockets?: number;
+}
+
+/**
+ * Makes the SDK v3 clients the adapters use. Clients are cheap (a fraction of a millisecond), so
+ * adapters make one per account and Region as they need it; all of them share two keep-alive HTTP
+ * agents, so connections are reused across accounts instead of opened per client.
+ */
+export interface AwsClientFactory {
+  /** The Region the orchestrator works from, when known. */
+  readonly homeRegion: string | undefined;
+  organizations(region: string): OrganizationsClient;
+  sts(region: string, credentials?: CredentialProvider): STSClient;
+  resourceGroups(region: string, credentials?: CredentialProvider): ResourceGroupsClient;
+  ssm(region: string, credentials?: CredentialProvider): SSMClient;
+  s3(region: string): S3Client;
+  /** Closes the shared connections. */
+  destroy(): void;
+}
+
+/** Reads the home Region from the environment the way the SDK does for its own Region setting. */
+export function homeRegionFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
+}
+
+/**
+ * Creates the client factory.
+ *
+ * @example
+ * ```ts
+ * const aws = createAwsClientFactory(); // standard chain, AWS_ENDPOINT_URL honoured
+ * const sandboxAws = createAwsClientFactory({ ...sandbox.clientConfig('us-east-1') });
+ * ```
+ */
+export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClientFactory {
+  const maxSockets = options.maxSockets ?? 64;
+  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets });
+  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets });
+  const homeRegion = options.homeRegion ?? homeRegionFromEnv();
+
+  // Settings the SDK reads from the environment and the shared config files (FIPS, dual-stack, app
+  // id, auth scheme preference, defaults mode) are resolved once, by a first client, and handed to
+  // the rest: the SDK would otherwise resolve them again for each of the thousands of per-account
+  // clients of a large run (about a fifth of the orchestrator's CPU per call).
+  let settled: Record<string, unknown> = {};
+  const common = (region: string, credentials?: CredentialProvider) => ({
+    ...settled,
+    region,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...((credentials ?? options.credentials) ? { credentials: credentials ?? options.credentials } : {}),
+    retryMode: 'adaptive',
+    maxAttempts: options.maxAttempts ?? 6,
+    customUserAgent: `orgpatch/${ORGPATCH_VERSION}`,
+    requestHandler: { httpAgent, httpsAgent, requestTimeout: 30_000, connectionTimeout: 5_000 },
+  });
+
+  const probe = new STSClient(common(homeRegion ?? 'us-east-1'));
+  void (async () => {
+    const c = probe.config;
+    const [useFipsEndpoint, useDualstackEndpoint, userAgentAppId, authSchemePreference, defaultsMode] =
+      await Promise.all([
+        c.useFipsEndpoint(),
+        c.useDualstackEndpoint(),
+        c.userAgentAppId(),
+        c.authSchemePreference?.(),
+        typeof c.defaultsMode === 'function' ? c.defaultsMode() : c.defaultsMode,
+      ]);
+    settled = {
+      useFipsEndpoint,
+      useDualstackEndpoint,
+      // A provider even when there is no app id: a plain undefined would send each client to look again.
+      userAgentAppId: async () => userAgentAppId,
+      ...(authSchemePreference ? { authSchemePreference } : {}),
+      defaultsMode,
+    };
+  })().catch(() => {
+    // Leave each client to resolve its own settings (and report any problem on its first call).
+  });
+
+  return {
+    homeRegion,
+    organizations: (region) => new OrganizationsClient(common(region)),
+    sts: (region, credentials) => new STSClient(common(region, credentials)),
+    resourceGroups: (region, credentials) => new ResourceGroupsClient(common(region, credentials)),
+    ssm: (region, credentials) => new SSMClient(common(region, credentials)),
+    s3: (region) => new S3Client({ ...common(region), forcePathStyle: options.forcePathStyle ?? false }),
+    destroy: () => {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { type PatchRequest, partitionOf, type RunStore } from '@orgpatch/core';
+import {
+  type AccountCredentials,
+  AssumedRoleCredentials,
+  CallerCredentials,
+  roleSessionName,
+} from './aws/assumedRoleCredentials.js';
+import type { AwsClientFactory } from './aws/clients.js';
+import { OrganizationsDirectory } from './aws/organizationsDirectory.js';
+import { ResourceGroupsInventory } from './aws/resourceGroupsInventory.js';
+import { SsmAutomationRunner } from './aws/ssmAutomationRunner.js';
+import { SsmPatchStateReader } from './aws/ssmPatchStateReader.js';
+import type { RunDeps } from './run/deps.js';
+
+/** Options of {@link createAwsRunDeps}. */
+export interface AwsRunDepsOptions {
+  readonly clients: AwsClientFactory;
+  readonly store: RunStore;
+  /** The run id, for the RoleSessionName (`orgpatch-<prefix>`). */
+  readonly runId?: string;
+  /** The clock member-account sessions' expiry is judged by (the sandbox's simulated clock). @default Date.now */
+  readonly credentialClock?: () => number;
+  readonly extra?: Partial<Pick<RunDeps, 'now' | 'sleep' | 'logger' | 'onProgress'>>;
+}
+
+/** The AWS adapters for a request, wired to one client factory and one credential cache. */
+export interface AwsRunDeps extends RunDeps {
+  readonly credentials: AccountCredentials;
+}
+
+/**
+ * Wires core's ports to AWS for one request: Organizations discovery, the member execution role
+ * assumed per account (or the caller's own credentials for a blog payload without an Organization
+ * part), Resource Groups inventory, SSM Automation and patch states.
+ */
+export function createAwsRunDeps(request: PatchRequest, options: AwsRunDepsOptions): AwsRunDeps {
+  const { clients } = options;
+  const credentials: AccountCredentials = request.organization
+    ? new AssumedRoleCredentials({
+        clients,
+        roleName: request.organization.executionRoleName,
+        sessionName: roleSessionName(options.runId),
+        ...(options.credentialClock ? { now: options.credentialClock } : {}),
+      })
+    : new CallerCredentials();
+  const region = workRegion(clients.homeRegion, request.regions);
+  return {
+    credentials,
+    directory: new OrganizationsDirectory({
+      clients,
+      region,
+      includeManagementAccount: request.organization?.includeManagementAccount ?? false,
+    }),
+    inventory: new ResourceGroupsInventory({ clients, credentials }),
+    automation: new SsmAutomationRunner({ clients, credentials }),
+    patchStates: new SsmPatchStateReader({ clients, credentials }),
+    store: options.store,
+    ...options.extra,
+  };
+}
+
+/**
+ * The Region discovery works from: the home Region when it is in the partition of the target
+ * Regions (a CLI in us-east-1 patching GovCloud must ask GovCloud's Organizations), else the first
+ * target Region.
+ */
+function workRegion(homeRegion: string | undefined, regions: readonly string[]): string {
+  const first = regions[0] ?? homeRegion ?? 'us-east-1';
+  if (!homeRegion) return first;
+  try {
+    return partitionOf(homeRegion) === partitionOf(first) ? homeRegion : first;
+  } catch {
+    // A home Region orgpatch does not know (a new one): trust the caller.
+    return homeRegion;
+  }
+}

@@ -1,0 +1,95 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parsePayloadJson } from '@orgpatch/core';
+import { createAwsClientFactory } from '../../aws/clients.js';
+import { createAwsRunDeps } from '../../awsRunDeps.js';
+import { runIdFor } from '../../run/ids.js';
+import { DEFAULT_LOCAL_RUNS_DIR, LocalRunStore } from '../../store/localRunStore.js';
+import type { RegisterCommand } from '../command.js';
+import { readInputFile } from '../context.js';
+import { CliUsageError, EXIT } from '../exitCodes.js';
+import { println } from '../io.js';
+import { createProgressRenderer } from '../progress.js';
+import { printRunOutcome, runFlow } from '../runFlow.js';
+import { demoWorldPath } from './sandbox.js';
+
+/** The example Organization payload shipped in the repository. */
+export function demoPayloadPath(): string {
+  return fileURLToPath(new URL('../../../../../examples/payload.org.json', import.meta.url));
+}
+
+/** `orgpatch demo`: the sandbox with the demo world, the example payload run with --wait, the report. */
+export const registerDemo: RegisterCommand = (program, ctx) => {
+  program
+    .command('demo')
+    .description(
+      'Run orgpatch end to end on your machine: start the sandbox with the demo Organization, run examples/payload.org.json with --wait, print the summary and the path of the HTML report.',
+    )
+    .option('--world <file>', 'world JSON file (default: examples/world.demo.json)')
+    .option('--payload <file>', 'payload JSON file (default: examples/payload.org.json)')
+    .option('--time-scale <n>', 'simulated seconds per real second', '7200')
+    .option('--store <dir>', 'run store folder', DEFAULT_LOCAL_RUNS_DIR)
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      "\nExit codes: 0 the demo ran to the end and wrote the report (whatever the run's outcome: a halted wave is part of the show), 2 usage error, 3 the sandbox could not start.",
+    )
+    .action(async (opts: { world?: string; payload?: string; timeScale: string; store: string; json?: boolean }) => {
+      const { io, out, err } = ctx;
+      const timeScale = Number(opts.timeScale);
+      if (!Number.isFinite(timeScale) || timeScale <= 0)
+        throw new CliUsageError(`--time-scale must be a positive number, got "${opts.timeScale}".`);
+      const payloadPath = opts.payload ?? demoPayloadPath();
+      const request = parsePayloadJson(await readInputFile(payloadPath, io, 'payload'));
+      const sandboxModule = await import('@orgpatch/sandbox');
+      const world = await sandboxModule.loadWorldFile(opts.world ? resolve(io.cwd, opts.world) : demoWorldPath());
+      const sandbox = await sandboxModule.startSandbox({ world, timeScale, port: 0 });
+      const clients = createAwsClientFactory({ ...sandbox.clientConfig('us-east-1'), homeRegion: 'us-east-1' });
+      const store = new LocalRunStore(resolve(io.cwd, opts.store));
+      const runId = runIdFor(request.taskExecutionId, new Date());
+      const progress = createProgressRenderer(io, opts.json === true);
+      const began = Date.now();
+      try {
+        if (!opts.json)
+          println(
+            io.stderr,
+            err.dim(
+              `Sandbox at ${sandbox.endpoint}: ${world.accounts.size} accounts, time x${timeScale}. Running ${payloadPath}`,
+            ),
+          );
+        const deps = createAwsRunDeps(request, {
+          clients,
+          store,
+          runId,
+          credentialClock: () => sandbox.clock.now(),
+          extra: { onProgress: progress.onProgress },
+        });
+        const result = await runFlow(request, deps, {
+          runId,
+          wait: true,
+          backoff: { initialMs: 100, maxMs: 1_000, factor: 2 },
+        });
+        progress.stop();
+        printRunOutcome(ctx, result, opts.json === true, '');
+        if (!opts.json && result.record.plan.counts.start === 0) {
+          println(
+            io.stderr,
+            err.yellow(
+              `Nothing was started: the payload's resource groups (${request.resourceGroups.join(', ')}) and Regions (${request.regions.join(', ')}) match no instances in this world (Regions ${world.regionNames.join(', ')}). Align the payload with the world, or pass --payload.`,
+            ),
+          );
+        }
+        if (!opts.json)
+          println(
+            io.stdout,
+            out.dim(`Done in ${((Date.now() - began) / 1000).toFixed(1)} s. Open the HTML report in a browser.`),
+          );
+        // The demo shows the whole flow; a run that halts or fails there is an outcome, not an error.
+        ctx.setExit(result.artifacts ? EXIT.ok : result.exitCode);
+      } finally {
+        progress.stop();
+        clients.destroy();
+        await sandbox.stop();
+      }
+    });
+};

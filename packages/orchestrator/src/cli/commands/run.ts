@@ -1,0 +1,59 @@
+import { createAwsRunDeps } from '../../awsRunDeps.js';
+import { runIdFor } from '../../run/ids.js';
+import type { RegisterCommand } from '../command.js';
+import { type AwsCliOptions, clientsFor, loadRequest, storeFor } from '../context.js';
+import { CliUsageError } from '../exitCodes.js';
+import { createProgressRenderer } from '../progress.js';
+import { printRunOutcome, runFlow } from '../runFlow.js';
+
+/** `orgpatch run <payload> [--wait]`: plan, start, record; with --wait, track and report. */
+export const registerRun: RegisterCommand = (program, ctx) => {
+  program
+    .command('run')
+    .description(
+      'Plan and start a patch run: StartAutomationExecution in every kept location, wave by wave, recorded in the run store. With --wait, track it to the end and write the reports.',
+    )
+    .argument('<payload>', 'payload JSON file')
+    .option('--wait', 'track the run until every execution ends, then write the reports')
+    .option('--dry-run', 'plan and record, start nothing (same as "DryRun": true)')
+    .option('--poll <seconds>', 'first poll interval while waiting (doubles while nothing changes, up to 60 s)', '5')
+    .option('--store <dir|s3://bucket>', 'run store (default: .orgpatch/runs)')
+    .option('--json', 'machine-readable output')
+    .option('--profile <name>', 'AWS shared-config profile')
+    .option('--region <region>', 'the Region orgpatch works from (default: AWS_REGION)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 started (or, with --wait, succeeded), 1 invalid payload or a run that failed or was halted, 2 usage error, 3 AWS or environment error.',
+    )
+    .action(
+      async (
+        path: string,
+        opts: AwsCliOptions & { json?: boolean; wait?: boolean; dryRun?: boolean; poll: string },
+      ) => {
+        const { io } = ctx;
+        const poll = Number(opts.poll);
+        if (!Number.isFinite(poll) || poll <= 0)
+          throw new CliUsageError(`--poll must be a positive number of seconds, got "${opts.poll}".`);
+        const parsed = await loadRequest(path, io);
+        const request = opts.dryRun ? { ...parsed, dryRun: true } : parsed;
+        const clients = clientsFor(opts, io);
+        const store = storeFor(opts, io, () => clients);
+        const runId = runIdFor(request.taskExecutionId, new Date());
+        const progress = createProgressRenderer(io, opts.json === true);
+        try {
+          const deps = createAwsRunDeps(request, { clients, store, runId, extra: { onProgress: progress.onProgress } });
+          const result = await runFlow(request, deps, {
+            runId,
+            wait: opts.wait === true,
+            backoff: { initialMs: poll * 1000, maxMs: Math.max(poll * 1000, 60_000), factor: 2 },
+          });
+          progress.stop();
+          printRunOutcome(ctx, result, opts.json === true, opts.store ? ` --store ${opts.store}` : '');
+          ctx.setExit(result.exitCode);
+        } finally {
+          progress.stop();
+          clients.destroy();
+        }
+      },
+    );
+};

@@ -1,0 +1,55 @@
+import { PayloadValidationError, parsePayload, type RunSummary, summarizeRun } from '@orgpatch/core';
+import type { Context } from 'aws-lambda';
+import { createAwsRunDeps } from '../awsRunDeps.js';
+import { runIdFor } from '../run/ids.js';
+import { startRun } from '../run/startRun.js';
+import { loggableRequest } from './requestLog.js';
+import { addRunMetrics, type LambdaRuntime } from './runtime.js';
+
+/** What the maintenance-window task gets back. */
+export interface HandlerResult {
+  readonly runId: string;
+  /** true when this task execution had already been run (a retried invocation): nothing new was started. */
+  readonly resumed: boolean;
+  readonly summary: RunSummary;
+}
+
+/**
+ * Handles one maintenance-window invocation with the given runtime (tests pass one wired to the sandbox).
+ * The event is the task's payload itself, as in the blog (its {{WINDOW_ID}} and {{TASK_EXECUTION_ID}}
+ * filled in by the window). Plans, records and starts the first wave; later waves are started by the
+ * tracking entry point.
+ */
+export async function handleMaintenanceWindowEvent(
+  event: unknown,
+  rt: LambdaRuntime,
+  context?: Context,
+): Promise<HandlerResult> {
+  if (context) rt.logger.addContext(context);
+  let request: ReturnType<typeof parsePayload>;
+  try {
+    request = parsePayload(event);
+  } catch (error) {
+    if (error instanceof PayloadValidationError)
+      rt.logger.error('Invalid payload: nothing started', { issues: error.issues });
+    throw error;
+  }
+  const runId = runIdFor(request.taskExecutionId, new Date());
+  rt.logger.appendKeys({ runId });
+  rt.logger.info('Patch request', { request: loggableRequest(request) });
+  const deps = createAwsRunDeps(request, {
+    clients: rt.clients,
+    store: rt.store(),
+    runId,
+    extra: { logger: rt.logger },
+  });
+  try {
+    const { record, resumed } = await startRun(request, deps, { runId });
+    const summary = summarizeRun(record);
+    rt.logger.info('Run started', { resumed, status: summary.status, locations: summary.locations });
+    if (!resumed) addRunMetrics(rt.metrics, record);
+    return { runId, resumed, summary };
+  } finally {
+    if (rt.metrics.hasStoredMetrics()) rt.metrics.publishStoredMetrics();
+  }
+}

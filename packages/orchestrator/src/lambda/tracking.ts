@@ -1,0 +1,58 @@
+import type { RunStatus } from '@orgpatch/core';
+import type { Context } from 'aws-lambda';
+import { createAwsRunDeps } from '../awsRunDeps.js';
+import { trackRun } from '../run/trackRun.js';
+import { addRunMetrics, type LambdaRuntime } from './runtime.js';
+
+/** What one tracking invocation did, per run. */
+export interface TrackHandlerResult {
+  readonly runs: readonly {
+    readonly runId: string;
+    readonly status: RunStatus;
+    readonly finished: boolean;
+    readonly error?: string;
+  }[];
+}
+
+/**
+ * One tracking pass over the runs still in progress in the S3 run store: one poll round each,
+ * starting the next wave where one ended, and for a run that ended its patch states, record and
+ * reports. Scheduled by infra while runs are in progress; the event's content is not used.
+ */
+export async function trackInProgressRuns(rt: LambdaRuntime, context?: Context): Promise<TrackHandlerResult> {
+  if (context) rt.logger.addContext(context);
+  const store = rt.store();
+  const listed = await store.list();
+  const running = listed.filter((r) => r.status === 'running');
+  rt.logger.info('Tracking runs', { inProgress: running.length, stored: listed.length });
+  const results: TrackHandlerResult['runs'][number][] = [];
+  try {
+    // One run after another: each run's own polling fans out under its request's limits.
+    for (const { runId } of running) {
+      const record = await store.get(runId);
+      if (!record) continue;
+      try {
+        const deps = createAwsRunDeps(record.request, {
+          clients: rt.clients,
+          store,
+          runId,
+          extra: { logger: rt.logger },
+        });
+        const tracked = await trackRun(record, deps, { until: 'round' });
+        if (tracked.finished) addRunMetrics(rt.metrics, tracked.record);
+        results.push({ runId, status: tracked.record.status, finished: tracked.finished });
+      } catch (error) {
+        rt.logger.error('Tracking failed', { runId, error: error instanceof Error ? error.message : String(error) });
+        results.push({
+          runId,
+          status: record.status,
+          finished: false,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  } finally {
+    if (rt.metrics.hasStoredMetrics()) rt.metrics.publishStoredMetrics();
+  }
+  return { runs: results };
+}

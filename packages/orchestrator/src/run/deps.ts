@@ -1,0 +1,44 @@
+import type {
+  AutomationRunner,
+  InventoryReader,
+  OrganizationDirectory,
+  PatchStateReader,
+  RunStore,
+} from '@orgpatch/core';
+
+/** A narrow logger: the Lambda passes the Powertools Logger, tests a recorder, the CLI nothing. */
+export interface RunLogger {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+/** What a run reports as it goes, for progress bars and logs. */
+export type ProgressEvent =
+  | { readonly phase: 'discover'; readonly accounts: number; readonly done: boolean }
+  | { readonly phase: 'inventory'; readonly done: number; readonly total: number }
+  | { readonly phase: 'start'; readonly wave: string; readonly done: number; readonly total: number }
+  | { readonly phase: 'track'; readonly done: number; readonly total: number; readonly round: number }
+  | { readonly phase: 'patch-states'; readonly done: number; readonly total: number }
+  | { readonly phase: 'report'; readonly artifacts: readonly string[] };
+
+/** The ports a run uses, plus the clock, the sleeper and the observers. */
+export interface RunDeps {
+  readonly directory: OrganizationDirectory;
+  readonly inventory: InventoryReader;
+  readonly automation: AutomationRunner;
+  readonly patchStates: PatchStateReader;
+  readonly store: RunStore;
+  /** Wall clock for record timestamps. @default () => new Date() */
+  readonly now?: () => Date;
+  /** Waits between poll rounds. Tests pass one that advances a fake instead of sleeping. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly logger?: RunLogger;
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+/** A logger that drops everything. */
+export const silentLogger: RunLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** The default sleeper. */
+export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

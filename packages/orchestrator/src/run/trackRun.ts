@@ -1,0 +1,190 @@
+import type { ExecutionState, LocationOutcome, RunRecord } from '@orgpatch/core';
+import {
+  isTerminalAutomationStatus,
+  isTerminalLocationStatus,
+  nextWaveDecision,
+  recordExecutionState,
+  recordPatchStates,
+} from '@orgpatch/core';
+import { awsErrorCode, awsErrorMessage } from '../aws/awsErrors.js';
+import { RunNotFoundError } from '../errors.js';
+import { type RunDeps, realSleep } from './deps.js';
+import { createAccountLimiter, mapLimited } from './limiter.js';
+import { type ReportFormat, writeReports } from './reports.js';
+import { advanceWaves } from './waves.js';
+
+/** How often to poll: start at `initialMs`, multiply by `factor` after a round without news, cap at `maxMs`. */
+export interface PollBackoff {
+  readonly initialMs: number;
+  readonly maxMs: number;
+  readonly factor: number;
+}
+
+/** Polling for a real Organization: 5 s, doubling to a minute while nothing changes. */
+export const DEFAULT_BACKOFF: PollBackoff = { initialMs: 5_000, maxMs: 60_000, factor: 2 };
+
+/** Options of {@link trackRun}. */
+export interface TrackRunOptions {
+  /** `done`: poll until the run ends (CLI `--wait`); `round`: one poll round, then return (the scheduled Lambda). @default 'done' */
+  readonly until?: 'done' | 'round';
+  /** At most this many poll rounds. @default 100_000 */
+  readonly maxPolls?: number;
+  /** @default DEFAULT_BACKOFF */
+  readonly backoff?: PollBackoff;
+  /** A describe that fails this many rounds in a row marks the execution Failed (it cannot be followed). @default 5 */
+  readonly maxDescribeFailures?: number;
+  /** Write the reports when the run ends. @default true */
+  readonly writeReports?: boolean;
+}
+
+/** What {@link trackRun} did. */
+export interface TrackRunResult {
+  readonly record: RunRecord;
+  /** true when the run ended (every wave done or halted, patch states read). */
+  readonly finished: boolean;
+  readonly rounds: number;
+  /** Where the reports went, when written. */
+  readonly artifacts?: Readonly<Record<ReportFormat, string>>;
+}
+
+const FINISHED = new Set(['succeeded', 'failed', 'halted']);
+
+/**
+ * Follows a run until its executions end: each round reads every running execution once (one call
+ * each; children are listed once, when the parent ends), starts the next wave when one ends, or halts
+ * the rest when a threshold or the budget is crossed. When all is over it reads the instances' patch
+ * states, stores the record and writes the reports (report.html, .csv, .md, .json).
+ */
+export async function trackRun(
+  run: string | RunRecord,
+  deps: RunDeps,
+  options: TrackRunOptions = {},
+): Promise<TrackRunResult> {
+  let record = typeof run === 'string' ? await deps.store.get(run) : run;
+  if (!record) throw new RunNotFoundError(run as string, 'the run store');
+  if (record.dryRun || record.status === 'planned') return { record, finished: record.dryRun, rounds: 0 };
+  if (FINISHED.has(record.status)) {
+    // Over before any polling (nothing was started, or every start failed): nothing to read, but
+    // the reports are still owed. Rendering again is harmless for a run tracked to its end before.
+    if (options.writeReports === false) return { record, finished: true, rounds: 0 };
+    return { record, finished: true, rounds: 0, artifacts: await writeReports(record, deps.store) };
+  }
+  const now = deps.now ?? (() => new Date());
+  const sleep = deps.sleep ?? realSleep;
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const maxPolls = options.maxPolls ?? 100_000;
+  const failures = new Map<string, number>();
+  let delay = backoff.initialMs;
+
+  for (let round = 1; ; round += 1) {
+    const before = record.updatedAt;
+    record = await pollRound(record, deps, failures, options.maxDescribeFailures ?? 5, now);
+    record = await advanceWaves(record, deps);
+    const progress = progressOf(record);
+    deps.onProgress?.({ phase: 'track', done: progress.done, total: progress.total, round });
+
+    if (nextWaveDecision(record).action === 'done' && !record.locations.some((l) => l.status === 'started')) {
+      record = await readPatchStates(record, deps, now);
+      await deps.store.put(record);
+      deps.logger?.info('Run finished', { runId: record.runId, status: record.status });
+      if (options.writeReports === false) return { record, finished: true, rounds: round };
+      const artifacts = await writeReports(record, deps.store);
+      deps.onProgress?.({ phase: 'report', artifacts: Object.values(artifacts) });
+      return { record, finished: true, rounds: round, artifacts };
+    }
+    if (record.updatedAt !== before) await deps.store.put(record);
+    if (options.until === 'round' || round >= maxPolls) return { record, finished: false, rounds: round };
+    // News resets the backoff; a quiet round lengthens it.
+    delay = record.updatedAt !== before ? backoff.initialMs : Math.min(backoff.maxMs, delay * backoff.factor);
+    await sleep(delay);
+  }
+}
+
+function progressOf(record: RunRecord): { done: number; total: number } {
+  const toRun = record.locations.filter((l) => l.decision.action === 'start');
+  return { done: toRun.filter((l) => isTerminalLocationStatus(l.status)).length, total: toRun.length };
+}
+
+async function pollRound(
+  record: RunRecord,
+  deps: RunDeps,
+  failures: Map<string, number>,
+  maxFailures: number,
+  now: () => Date,
+): Promise<RunRecord> {
+  const running: { location: LocationOutcome; executionId: string }[] = [];
+  for (const location of record.locations) {
+    if (location.status !== 'started') continue;
+    for (const execution of location.executions) {
+      if (!isTerminalAutomationStatus(execution.status)) running.push({ location, executionId: execution.executionId });
+    }
+  }
+  if (running.length === 0) return record;
+  const limiter = createAccountLimiter(record.request.concurrency);
+  let current = record;
+  await mapLimited(
+    running,
+    limiter,
+    (r) => r.location.accountId,
+    async ({ location, executionId }) => {
+      const where = { accountId: location.accountId, region: location.region };
+      let state: ExecutionState;
+      try {
+        state = await deps.automation.describe(where, executionId);
+        failures.delete(executionId);
+      } catch (error) {
+        const count = (failures.get(executionId) ?? 0) + 1;
+        failures.set(executionId, count);
+        deps.logger?.warn('Describe failed', { ...where, executionId, code: awsErrorCode(error), attempt: count });
+        if (count < maxFailures) return;
+        state = {
+          executionId,
+          status: 'Failed',
+          failureMessage: `orgpatch could not follow the execution: ${count} reads in a row failed (${awsErrorCode(error)}: ${awsErrorMessage(error)})`,
+          children: [],
+        };
+      }
+      const previous = location.executions.find((e) => e.executionId === executionId)?.status;
+      if (state.status !== previous || isTerminalAutomationStatus(state.status)) {
+        current = recordExecutionState(current, where, executionId, state, now());
+      }
+    },
+  );
+  return current;
+}
+
+/** Reads the patch state of every instance of each location that ran, once the run is over. */
+async function readPatchStates(record: RunRecord, deps: RunDeps, now: () => Date): Promise<RunRecord> {
+  const planned = new Map(record.plan.locations.map((l) => [`${l.accountId}/${l.region}`, l]));
+  const ran = record.locations.filter((l) => l.executions.length > 0);
+  const limiter = createAccountLimiter(record.request.concurrency);
+  let current = record;
+  let done = 0;
+  await mapLimited(
+    ran,
+    limiter,
+    (l) => l.accountId,
+    async (location) => {
+      const where = { accountId: location.accountId, region: location.region };
+      const groups = new Set(location.executions.map((e) => e.group));
+      const ids = new Set<string>();
+      for (const g of planned.get(`${location.accountId}/${location.region}`)?.groups ?? []) {
+        if (groups.has(g.name)) for (const id of g.instanceIds) ids.add(id);
+      }
+      for (const e of location.executions) for (const i of e.instances) ids.add(i.instanceId);
+      try {
+        const states = await deps.patchStates.read(where, [...ids].sort());
+        current = recordPatchStates(current, where, states, now());
+      } catch (error) {
+        deps.logger?.warn('Patch states not read', {
+          ...where,
+          code: awsErrorCode(error),
+          message: awsErrorMessage(error),
+        });
+      }
+      done += 1;
+      deps.onProgress?.({ phase: 'patch-states', done, total: ran.length });
+    },
+  );
+  return current;
+}

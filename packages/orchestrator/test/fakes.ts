@@ -1,0 +1,212 @@
+import type {
+  AccountInfo,
+  AutomationRunner,
+  AutomationStart,
+  ExecutionState,
+  GroupObservation,
+  InstancePatchSummary,
+  InventoryObservation,
+  InventoryReader,
+  Location,
+  OrganizationDirectory,
+  OrganizationSnapshot,
+  PatchStateReader,
+  RunListing,
+  RunRecord,
+  RunStore,
+} from '@orgpatch/core';
+import type { RunDeps } from '../src/run/deps.js';
+
+/** `${account}/${region}` */
+export const key = (l: Location): string => `${l.accountId}/${l.region}`;
+
+/** A directory that returns a fixed snapshot and records the scopes asked for. */
+export class FakeDirectory implements OrganizationDirectory {
+  readonly scopes: unknown[] = [];
+  constructor(readonly snapshot: OrganizationSnapshot) {}
+  async discover(scope: unknown): Promise<OrganizationSnapshot> {
+    this.scopes.push(scope);
+    return this.snapshot;
+  }
+}
+
+/** Inventory from a table; records calls and the most calls in flight, globally and per account. */
+export class FakeInventory implements InventoryReader {
+  readonly calls: Location[] = [];
+  maxInFlight = 0;
+  maxInFlightPerAccount = 0;
+  private inFlight = 0;
+  private readonly perAccount = new Map<string, number>();
+  constructor(private readonly table: (l: Location) => InventoryObservation) {}
+  async observe(location: Location, groups: readonly string[]): Promise<InventoryObservation> {
+    this.calls.push(location);
+    this.inFlight += 1;
+    const a = (this.perAccount.get(location.accountId) ?? 0) + 1;
+    this.perAccount.set(location.accountId, a);
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    this.maxInFlightPerAccount = Math.max(this.maxInFlightPerAccount, a);
+    await new Promise((resolve) => setImmediate(resolve));
+    this.inFlight -= 1;
+    this.perAccount.set(location.accountId, a - 1);
+    const observed = this.table(location);
+    if (observed.kind === 'groups')
+      return { kind: 'groups', groups: observed.groups.filter((g) => groups.includes(g.name)) };
+    return observed;
+  }
+}
+
+/** Groups helper: one group with these instance ids. */
+export function groups(name: string, ...instanceIds: string[]): InventoryObservation {
+  const g: GroupObservation = { name, exists: true, instanceIds };
+  return { kind: 'groups', groups: [g] };
+}
+
+interface FakeExecution {
+  readonly input: AutomationStart;
+  readonly outcome: 'Success' | 'Failed';
+  describes: number;
+}
+
+/**
+ * SSM Automation in memory: ClientToken idempotency as SSM documents it (same token, same
+ * parameters: same execution; different parameters: IdempotentParameterMismatch), executions that
+ * end after a number of describes with a chosen outcome, one child per instance.
+ */
+export class FakeAutomation implements AutomationRunner {
+  readonly startCalls: AutomationStart[] = [];
+  readonly describeCalls: { location: Location; executionId: string }[] = [];
+  readonly executions = new Map<string, FakeExecution>();
+  private readonly byToken = new Map<string, string>();
+  private next = 1;
+  /** Throws this from start in these locations. */
+  readonly startErrors = new Map<string, Error>();
+  /** Throws from describe this many times first. */
+  describeFailures = 0;
+  constructor(
+    private readonly outcomeOf: (l: Location) => 'Success' | 'Failed' = () => 'Success',
+    private readonly instancesOf: (l: Location, group: string) => readonly string[] = () => ['i-0000000000000001'],
+    private readonly describesToEnd = 2,
+  ) {}
+
+  async start(input: AutomationStart): Promise<{ executionId: string }> {
+    this.startCalls.push(input);
+    const error = this.startErrors.get(key(input.location));
+    if (error) throw error;
+    const known = this.byToken.get(input.clientToken);
+    if (known) {
+      const previous = this.executions.get(known);
+      if (previous && JSON.stringify(previous.input.parameters) !== JSON.stringify(input.parameters)) {
+        throw Object.assign(new Error('IdempotentParameterMismatch'), { name: 'IdempotentParameterMismatch' });
+      }
+      return { executionId: known };
+    }
+    const executionId = `exec-${String(this.next++).padStart(4, '0')}`;
+    this.byToken.set(input.clientToken, executionId);
+    this.executions.set(executionId, { input, outcome: this.outcomeOf(input.location), describes: 0 });
+    return { executionId };
+  }
+
+  async describe(location: Location, executionId: string): Promise<ExecutionState> {
+    this.describeCalls.push({ location, executionId });
+    if (this.describeFailures > 0) {
+      this.describeFailures -= 1;
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    }
+    const e = this.executions.get(executionId);
+    if (!e) throw Object.assign(new Error('not found'), { name: 'AutomationExecutionNotFoundException' });
+    e.describes += 1;
+    if (e.describes < this.describesToEnd) return { executionId, status: 'InProgress', children: [] };
+    const ids = this.instancesOf(location, e.input.group);
+    return {
+      executionId,
+      status: e.outcome,
+      endedAt: '2026-11-29T00:00:00.000Z',
+      ...(e.outcome === 'Failed'
+        ? { failureMessage: 'Step fails when it is verifying the command has completed.' }
+        : {}),
+      children: ids.map((instanceId, i) => ({
+        executionId: `${executionId}-c${i}`,
+        instanceId,
+        status: e.outcome,
+      })),
+    };
+  }
+
+  async stop(): Promise<void> {}
+
+  /** Distinct executions started (what SSM would have run). */
+  get started(): number {
+    return this.executions.size;
+  }
+}
+
+/** Patch states: every instance asked for gets a summary. */
+export class FakePatchStates implements PatchStateReader {
+  readonly calls: { location: Location; instanceIds: readonly string[] }[] = [];
+  async read(location: Location, instanceIds: readonly string[]): Promise<ReadonlyMap<string, InstancePatchSummary>> {
+    this.calls.push({ location, instanceIds });
+    return new Map(
+      instanceIds.map((id) => [
+        id,
+        { operation: 'Install', installedCount: 10, missingCount: 0, failedCount: 0, installedPendingRebootCount: 0 },
+      ]),
+    );
+  }
+}
+
+/** A run store in memory; records round-trip through JSON as they would on disk or S3. */
+export class MemoryRunStore implements RunStore {
+  readonly records = new Map<string, string>();
+  readonly artifacts = new Map<string, string>();
+  puts = 0;
+  async put(record: RunRecord): Promise<void> {
+    this.puts += 1;
+    this.records.set(record.runId, JSON.stringify(record));
+  }
+  async get(runId: string): Promise<RunRecord | undefined> {
+    const text = this.records.get(runId);
+    return text ? (JSON.parse(text) as RunRecord) : undefined;
+  }
+  async list(): Promise<readonly RunListing[]> {
+    return [...this.records.values()].map((t) => {
+      const r = JSON.parse(t) as RunRecord;
+      return { runId: r.runId, createdAt: r.createdAt, status: r.status };
+    });
+  }
+  async putArtifact(runId: string, name: string, body: string): Promise<string> {
+    this.artifacts.set(`${runId}/${name}`, body);
+    return `memory://${runId}/${name}`;
+  }
+}
+
+/** An account of the fake Organization. */
+export function account(id: string, ouPath: readonly string[], status: AccountInfo['status'] = 'ACTIVE'): AccountInfo {
+  return { id, name: `acct-${id.slice(-4)}`, status, ouPath };
+}
+
+/** Wires fakes into RunDeps with a clock that advances one second per call and a sleep that only counts. */
+export function fakeDeps(parts: {
+  directory: OrganizationDirectory;
+  inventory: InventoryReader;
+  automation?: FakeAutomation;
+  patchStates?: FakePatchStates;
+  store?: MemoryRunStore;
+}): RunDeps & { automation: FakeAutomation; patchStates: FakePatchStates; store: MemoryRunStore; sleeps: number[] } {
+  let t = Date.parse('2026-11-28T12:00:00.000Z');
+  const sleeps: number[] = [];
+  return {
+    directory: parts.directory,
+    inventory: parts.inventory,
+    automation: parts.automation ?? new FakeAutomation(),
+    patchStates: parts.patchStates ?? new FakePatchStates(),
+    store: parts.store ?? new MemoryRunStore(),
+    now: () => {
+      t += 1000;
+      return new Date(t);
+    },
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+    },
+    sleeps,
+  };
+}
