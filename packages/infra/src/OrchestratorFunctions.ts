@@ -1,0 +1,237 @@
+import { EXECUTION_ROLE_NAME } from '@orgpatch/core';
+import { Aws, type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { resolveOrchestratorEntries } from './orchestratorEntries.js';
+
+/**
+ * The Organizations read actions the orchestrator's discovery calls (OrganizationsDirectory in
+ * @orgpatch/orchestrator): DescribeOrganization, then ListOrganizationalUnitsForParent and
+ * ListAccountsForParent walking the target OUs, ListParents for OU paths, DescribeAccount for
+ * accounts named outright. sts:GetCallerIdentity needs no permission.
+ */
+export const ORGANIZATIONS_READ_ACTIONS = [
+  'organizations:DescribeOrganization',
+  'organizations:ListAccountsForParent',
+  'organizations:ListOrganizationalUnitsForParent',
+  'organizations:ListParents',
+  'organizations:DescribeAccount',
+] as const;
+
+/** The key prefix of run records in the run bucket (S3RunStore's default). */
+export const RUN_RECORD_PREFIX = 'runs/';
+
+/** The bundling every orchestrator function shares (exported for the bundle test and for consumers). */
+export function orchestratorBundling(fromSource: boolean): BundlingOptions {
+  return {
+    // Bundled with the esbuild in node_modules, never in Docker.
+    forceDockerBundling: false,
+    format: OutputFormat.ESM,
+    // Prefer the ESM builds of dependencies; fall back to CommonJS ones.
+    mainFields: ['module', 'main'],
+    // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
+    banner:
+      "import { createRequire as __orgpatchCreateRequire } from 'node:module'; const require = __orgpatchCreateRequire(import.meta.url);",
+    // Bundle the SDK clients at the versions the orchestrator is tested with, instead of whichever
+    // SDK the Lambda runtime happens to carry.
+    bundleAwsSDK: true,
+    externalModules: [],
+    minify: true,
+    keepNames: true,
+    sourceMap: false,
+    target: 'node24',
+    // In a workspace checkout the @orgpatch packages are resolved to their TypeScript sources.
+    ...(fromSource ? { esbuildArgs: { '--conditions': '@orgpatch/source' } } : {}),
+    logLevel: LogLevel.ERROR,
+  };
+}
+
+/** Props of {@link OrchestratorFunctions}. */
+export interface OrchestratorFunctionsProps {
+  /** The Organization whose accounts the orchestrator may enter. */
+  readonly organizationId: string;
+  /** Run records and reports go here. */
+  readonly runBucket: IBucket;
+  /** How often the tracker looks at runs in progress. */
+  readonly trackingInterval: Duration;
+  /** Retention of both log groups. */
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * The orchestrator's two functions (the maintenance-window run handler and the tracker) and the
+ * one role they share — the role every member account's execution role trusts.
+ *
+ * Sizing: the run handler fans out over every account and Region (role assumption, resource-group
+ * pages, automation starts: SigV4 signing and TLS handshakes by the thousand on a large
+ * Organization); 1,024 MB buys about 0.6 vCPU for that and costs cents a week. Its timeout is the
+ * Lambda maximum, 15 minutes: the maintenance window invokes it once per run. The tracker only
+ * describes executions of runs in progress and writes records: 512 MB, 4 minutes, so a slow
+ * invocation ends before the next 5-minute tick starts another.
+ */
+export class OrchestratorFunctions extends Construct {
+  /** The role both functions run as. */
+  readonly role: Role;
+  /** Started by the maintenance window with the task payload. */
+  readonly runFunction: NodejsFunction;
+  /** Started on a schedule; follows runs in progress. */
+  readonly trackFunction: NodejsFunction;
+  /** Log group of {@link runFunction}. */
+  readonly runLogGroup: LogGroup;
+  /** Log group of {@link trackFunction}. */
+  readonly trackLogGroup: LogGroup;
+  /** The schedule invoking {@link trackFunction}. */
+  readonly trackingRule: Rule;
+
+  constructor(scope: Construct, id: string, props: OrchestratorFunctionsProps) {
+    super(scope, id);
+    const entries = resolveOrchestratorEntries();
+
+    this.role = new Role(this, 'Role', {
+      description:
+        'orgpatch orchestrator: lists the Organization, assumes OrgPatchExecutionRole in its accounts, writes run records',
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    });
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'DescribeTheOrganization',
+        actions: ['organizations:DescribeOrganization'],
+        // DescribeOrganization has no resource type: IAM accepts only "*".
+        resources: ['*'],
+      }),
+    );
+    const orgArn = (type: string, suffix: string) =>
+      `arn:${Aws.PARTITION}:organizations::*:${type}/${props.organizationId}/${suffix}`;
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'WalkTheOrganization',
+        actions: [
+          'organizations:ListAccountsForParent',
+          'organizations:ListOrganizationalUnitsForParent',
+          'organizations:ListParents',
+          'organizations:DescribeAccount',
+        ],
+        resources: [orgArn('root', 'r-*'), orgArn('ou', 'ou-*'), orgArn('account', '*')],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'AssumeTheMemberExecutionRole',
+        effect: Effect.ALLOW,
+        actions: ['sts:AssumeRole'],
+        resources: [`arn:${Aws.PARTITION}:iam::*:role/${EXECUTION_ROLE_NAME}`],
+        conditions: { StringEquals: { 'aws:ResourceOrgID': props.organizationId } },
+      }),
+    );
+    // The run store (S3RunStore) lists runs/ and reads and writes runs/<run-id>/*; it never deletes.
+    // Written out rather than with grantRead/grantPut, which add bucket-level reads and object
+    // legal-hold, retention and tagging writes the orchestrator never makes.
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ListRunRecords',
+        actions: ['s3:ListBucket'],
+        resources: [props.runBucket.bucketArn],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ReadAndWriteRunRecords',
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [props.runBucket.arnForObjects(`${RUN_RECORD_PREFIX}*`)],
+      }),
+    );
+
+    const environment = {
+      ORGPATCH_RUN_BUCKET: props.runBucket.bucketName,
+      POWERTOOLS_SERVICE_NAME: 'orgpatch',
+      POWERTOOLS_METRICS_NAMESPACE: 'OrgPatch',
+    };
+    const common = {
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      role: this.role,
+      projectRoot: entries.projectRoot,
+      depsLockFilePath: entries.depsLockFilePath,
+      handler: 'handler',
+      loggingFormat: LoggingFormat.JSON,
+      bundling: orchestratorBundling(entries.fromSource),
+    };
+
+    this.runLogGroup = new LogGroup(this, 'RunLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.runFunction = new NodejsFunction(this, 'Run', {
+      ...common,
+      description: 'orgpatch: plans and starts a patch run (invoked by the maintenance window)',
+      entry: entries.runHandler,
+      memorySize: 1024,
+      timeout: Duration.minutes(15),
+      logGroup: this.runLogGroup,
+      environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'orgpatch-run' },
+    });
+
+    this.trackLogGroup = new LogGroup(this, 'TrackLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.trackFunction = new NodejsFunction(this, 'Track', {
+      ...common,
+      description: 'orgpatch: follows runs in progress and writes their reports (invoked on a schedule)',
+      entry: entries.trackHandler,
+      memorySize: 512,
+      timeout: Duration.minutes(4),
+      logGroup: this.trackLogGroup,
+      environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'orgpatch-track' },
+    });
+
+    this.runLogGroup.grantWrite(this.role);
+    this.trackLogGroup.grantWrite(this.role);
+
+    this.trackingRule = new Rule(this, 'TrackSchedule', {
+      description: 'Invokes the orgpatch tracker; it returns at once when no run is in progress',
+      schedule: Schedule.rate(props.trackingInterval),
+      targets: [new LambdaFunction(this.trackFunction, { retryAttempts: 0 })],
+    });
+
+    const bucketLogicalId = Stack.of(this).resolve(
+      Stack.of(this).getLogicalId(props.runBucket.node.defaultChild as CfnElement),
+    ) as string;
+    const organizationsReason = (kind: string) =>
+      `Organizations ${kind} ARNs carry the management account id, which a delegated administrator does not know at synth time ("*"); the Organization id is fixed, so only this Organization's ${kind}s match. The actions are read-only (List*/Describe*) and are what discovery calls.`;
+    Validations.of(this.role).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Only organizations:DescribeOrganization takes "*": the Service Authorization Reference defines no resource type for it. It is read-only and returns the caller\'s own Organization.',
+      },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:root/${props.organizationId}/r-*]`,
+        reason: organizationsReason('root'),
+      },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:ou/${props.organizationId}/ou-*]`,
+        reason: organizationsReason('OU'),
+      },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:account/${props.organizationId}/*]`,
+        reason: organizationsReason('account'),
+      },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${EXECUTION_ROLE_NAME}]`,
+        reason: `The orchestrator enters every account of the target OUs, and accounts join the OUs after deployment, so the account is "*"; the role name is fixed (${EXECUTION_ROLE_NAME}, trusted only by this role) and aws:ResourceOrgID limits it to roles in this Organization.`,
+      },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${RUN_RECORD_PREFIX}*]`,
+        reason:
+          'Run ids are made at run time, so run-record keys cannot be named in advance; the grant is GetObject and PutObject under runs/ of this one bucket.',
+      },
+    );
+  }
+}

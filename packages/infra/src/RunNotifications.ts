@@ -1,0 +1,143 @@
+import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { EventField, Match, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+/** Props of {@link RunNotifications}. */
+export interface RunNotificationsProps {
+  /**
+   * Email addresses subscribed to the topic (each must confirm the subscription).
+   * @default - no subscriptions; subscribe later (chatbot, another queue, ...)
+   */
+  readonly emails?: readonly string[];
+}
+
+/**
+ * The SNS topic that carries run summaries and the orchestrator's alarms.
+ *
+ * A run summary is announced when the orchestrator writes a run's report (`runs/<run-id>/report.md`):
+ * the bucket sends its object events to EventBridge and a rule forwards those to the topic, naming
+ * the report. So the orchestrator needs no SNS permission, and no custom resource configures the
+ * bucket notifications.
+ *
+ * Encrypted with a customer managed key (rotation on): CloudWatch alarms and EventBridge cannot
+ * publish to a topic encrypted with the AWS managed `alias/aws/sns` key, whose policy cannot grant
+ * them. The topic policy refuses publishing without TLS and lets CloudWatch publish only for this
+ * account's alarms.
+ */
+export class RunNotifications extends Construct {
+  /** The topic run summaries and alarms go to. */
+  readonly topic: Topic;
+  /** The key encrypting the topic. */
+  readonly key: Key;
+  /** The alarms created by {@link alarmOnFunction}. */
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: RunNotificationsProps = {}) {
+    super(scope, id);
+    this.key = new Key(this, 'TopicKey', {
+      description: 'Encrypts the orgpatch run-summary topic',
+      enableKeyRotation: true,
+    });
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToUseTheKey',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    this.topic = new Topic(this, 'Topic', {
+      displayName: 'orgpatch run summaries',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowThisAccountsAlarmsToPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+        },
+      }),
+    );
+    for (const email of props.emails ?? []) {
+      this.topic.addSubscription(new EmailSubscription(email));
+    }
+  }
+
+  /**
+   * Announces every run report written to `bucket` (key `runs/<run-id>/report.md`) on the topic.
+   * Turns on the bucket's EventBridge notifications (a plain CloudFormation property).
+   */
+  announceReports(bucket: Bucket): Rule {
+    (bucket.node.defaultChild as CfnBucket).addPropertyOverride(
+      'NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled',
+      true,
+    );
+    const rule = new Rule(this, 'ReportWritten', {
+      description: 'Announces each orgpatch run report on the run-summary topic',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: { bucket: { name: [bucket.bucketName] }, object: { key: Match.wildcard('runs/*/report.md') } },
+      },
+    });
+    // EventBridge publishes through a role of this stack rather than a topic-policy grant to the
+    // events.amazonaws.com service, which would let any account's rule publish here.
+    const role = new Role(this, 'ReportPublisherRole', {
+      description: 'Lets EventBridge announce orgpatch run reports on the run-summary topic',
+      assumedBy: new ServicePrincipal('events.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason:
+        "aws-cdk-lib's Topic.grantPublish grants kms:GenerateDataKey* (GenerateDataKey and its WithoutPlaintext/Pair forms) so SNS can encrypt the message; the resource is this topic's key alone.",
+    });
+    rule.addTarget(
+      new SnsTopic(this.topic, {
+        role,
+        message: RuleTargetInput.fromText(
+          `orgpatch run report written: s3://${EventField.fromPath('$.detail.bucket.name')}/${EventField.fromPath('$.detail.object.key')} (report.html, report.csv and report.json beside it)`,
+        ),
+      }),
+    );
+    return rule;
+  }
+
+  /**
+   * Alarms when `fn` reports any error or throttle in a 5-minute period, notifying the topic.
+   * Missing data (no invocations) is not a breach: the window runs weekly.
+   */
+  alarmOnFunction(id: string, fn: IFunction): void {
+    const metrics = [
+      { name: 'Errors', metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }) },
+      { name: 'Throttles', metric: fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }) },
+    ];
+    for (const { name, metric } of metrics) {
+      const alarm = new Alarm(this, `${id}${name}`, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `orgpatch ${id} reported ${name.toLowerCase()}; see its log group and the latest run record.`,
+      });
+      alarm.addAlarmAction(new SnsAction(this.topic));
+      this.alarms.push(alarm);
+    }
+  }
+}

@@ -1,0 +1,178 @@
+import { type EvaluationResult, runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { EXECUTION_ROLE_NAME } from '@orgpatch/core';
+import { memberTemplates } from '@orgpatch/member-stack';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT, logicalIdOf, ORG_ID, synth } from './fixtures.js';
+
+// Policies as IAM sees them once deployed: the orchestrator role's in the management account
+// (111111111111), the member execution role's trust in member account 222222222222.
+const MEMBER = '222222222222';
+const OTHER_ORG_ACCOUNT = '333333333333';
+const OTHER_ORG_ID = 'o-otherorg123';
+const ROLE_NAME = 'OrgPatch-OrchestratorRole1A2B3C';
+const ORCHESTRATOR_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/${ROLE_NAME}`;
+const SESSION = `arn:aws:sts::${ACCOUNT}:assumed-role/${ROLE_NAME}/orgpatch-run`;
+const BUCKET = 'orgpatch-runrecords-bucket1234';
+const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
+
+type Json = unknown;
+
+/** Resolves the intrinsics these policies use, as CloudFormation would in the given values. */
+function resolve(value: Json, refs: Record<string, string>, attrs: Record<string, string>): Json {
+  if (Array.isArray(value)) return value.map((v) => resolve(v, refs, attrs));
+  if (value === null || typeof value !== 'object') return value;
+  const o = value as Record<string, Json>;
+  if ('Ref' in o) {
+    const out = refs[o.Ref as string];
+    if (out === undefined) throw new Error(`unresolved Ref ${String(o.Ref)}`);
+    return out;
+  }
+  if ('Fn::GetAtt' in o) {
+    const [id, attr] = o['Fn::GetAtt'] as [string, string];
+    const out = attrs[`${id}.${attr}`];
+    if (out === undefined) throw new Error(`unresolved GetAtt ${id}.${attr}`);
+    return out;
+  }
+  if ('Fn::Join' in o) {
+    const [sep, parts] = o['Fn::Join'] as [string, Json[]];
+    return parts.map((p) => resolve(p, refs, attrs)).join(sep);
+  }
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolve(v, refs, attrs)]));
+}
+
+let orchestratorPolicy: Json;
+let executionRoleTrust: Json;
+
+beforeAll(() => {
+  const { stack, orgPatching, template } = synth();
+  const refs = { 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': 'us-east-1' };
+  const attrs = {
+    [`${logicalIdOf(stack, orgPatching.runRecords.bucket)}.Arn`]: BUCKET_ARN,
+    [`${logicalIdOf(stack, orgPatching.orchestrator.runLogGroup)}.Arn`]: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:run:*`,
+    [`${logicalIdOf(stack, orgPatching.orchestrator.trackLogGroup)}.Arn`]: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:track:*`,
+  };
+  const roleRef = JSON.stringify({ Ref: logicalIdOf(stack, orgPatching.orchestrator.role) });
+  const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
+    (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === roleRef),
+  );
+  orchestratorPolicy = resolve(policy?.Properties.PolicyDocument, refs, attrs);
+
+  // The member execution role exactly as the global StackSet deploys it, parameters filled in.
+  const global = memberTemplates().global;
+  const executionRole = Object.values(global.Resources).find(
+    (r) => r.Type === 'AWS::IAM::Role' && r.Properties?.RoleName === EXECUTION_ROLE_NAME,
+  );
+  executionRoleTrust = resolve(
+    executionRole?.Properties?.AssumeRolePolicyDocument,
+    { ...refs, 'AWS::AccountId': MEMBER, OrchestratorRoleArn: ORCHESTRATOR_ROLE_ARN, OrganizationId: ORG_ID },
+    {},
+  );
+}, 60_000);
+
+async function decide(simulation: Simulation): Promise<EvaluationResult> {
+  const result = await runSimulation(simulation, {});
+  if (result.resultType === 'error') throw new Error(`simulation input rejected: ${JSON.stringify(result.errors)}`);
+  return result.overallResult;
+}
+
+/** The orchestrator's session asks for `action` on `resource` in `accountId`. */
+function orchestratorMay(
+  action: string,
+  resource: string,
+  accountId: string,
+  context: Record<string, string> = {},
+  resourcePolicy?: Json,
+): Promise<EvaluationResult> {
+  return decide({
+    request: {
+      principal: SESSION,
+      action,
+      resource: { resource, accountId },
+      contextVariables: { 'aws:PrincipalOrgID': ORG_ID, 'aws:PrincipalAccount': ACCOUNT, ...context },
+    },
+    identityPolicies: [{ name: 'OrchestratorPolicy', policy: orchestratorPolicy }],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    ...(resourcePolicy === undefined ? {} : { resourcePolicy }),
+  });
+}
+
+/** A trust policy that trusts the orchestrator role outright, as a careless role elsewhere might. */
+const trustsOrchestrator = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { AWS: ORCHESTRATOR_ROLE_ARN }, Action: 'sts:AssumeRole' }],
+};
+
+describe('the orchestrator role, simulated', () => {
+  it('may assume OrgPatchExecutionRole in an account of its Organization', async () => {
+    const target = `arn:aws:iam::${MEMBER}:role/${EXECUTION_ROLE_NAME}`;
+    expect(
+      await orchestratorMay('sts:AssumeRole', target, MEMBER, { 'aws:ResourceOrgID': ORG_ID }, executionRoleTrust),
+    ).toBe('Allowed');
+  });
+
+  it('may not assume a role named OrgPatchExecutionRole in another Organization, even one that trusts it', async () => {
+    const target = `arn:aws:iam::${OTHER_ORG_ACCOUNT}:role/${EXECUTION_ROLE_NAME}`;
+    expect(
+      await orchestratorMay(
+        'sts:AssumeRole',
+        target,
+        OTHER_ORG_ACCOUNT,
+        { 'aws:ResourceOrgID': OTHER_ORG_ID },
+        trustsOrchestrator,
+      ),
+    ).toBe('ImplicitlyDenied');
+  });
+
+  it('may not assume any other role in its Organization, even one that trusts it', async () => {
+    for (const name of ['OrgPatchAutomationRole', 'OrganizationAccountAccessRole', 'Admin']) {
+      const target = `arn:aws:iam::${MEMBER}:role/${name}`;
+      expect(
+        await orchestratorMay('sts:AssumeRole', target, MEMBER, { 'aws:ResourceOrgID': ORG_ID }, trustsOrchestrator),
+        name,
+      ).toBe('ImplicitlyDenied');
+    }
+  });
+
+  it('may write run records to runs/ of its bucket, and nowhere else', async () => {
+    expect(await orchestratorMay('s3:PutObject', `${BUCKET_ARN}/runs/run-1/record.json`, ACCOUNT)).toBe('Allowed');
+    expect(await orchestratorMay('s3:PutObject', `${BUCKET_ARN}/elsewhere/x.json`, ACCOUNT)).toBe('ImplicitlyDenied');
+    expect(
+      await orchestratorMay('s3:PutObject', 'arn:aws:s3:::some-other-bucket/runs/run-1/record.json', ACCOUNT),
+    ).toBe('ImplicitlyDenied');
+    expect(await orchestratorMay('s3:DeleteObject', `${BUCKET_ARN}/runs/run-1/record.json`, ACCOUNT)).toBe(
+      'ImplicitlyDenied',
+    );
+  });
+
+  it('may list its Organization but not change it, and may not patch anything itself', async () => {
+    expect(
+      await orchestratorMay(
+        'organizations:ListAccountsForParent',
+        `arn:aws:organizations::${ACCOUNT}:ou/${ORG_ID}/ou-ab12-devdev01`,
+        ACCOUNT,
+      ),
+    ).toBe('Allowed');
+    expect(
+      await orchestratorMay(
+        'organizations:ListAccountsForParent',
+        `arn:aws:organizations::999999999999:ou/${OTHER_ORG_ID}/ou-zz99-otherou1`,
+        '999999999999',
+      ),
+    ).toBe('ImplicitlyDenied');
+    expect(
+      await orchestratorMay(
+        'organizations:MoveAccount',
+        `arn:aws:organizations::${ACCOUNT}:account/${ORG_ID}/${MEMBER}`,
+        ACCOUNT,
+      ),
+    ).toBe('ImplicitlyDenied');
+    expect(
+      await orchestratorMay(
+        'ssm:StartAutomationExecution',
+        `arn:aws:ssm:us-east-1:${ACCOUNT}:automation-definition/OrgPatch-RunPatchBaseline:$DEFAULT`,
+        ACCOUNT,
+      ),
+    ).toBe('ImplicitlyDenied');
+  });
+});

@@ -1,0 +1,491 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parsePayload } from '@orgpatch/core';
+import { memberTemplates } from '@orgpatch/member-stack';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { logicalIdOf, ORG_ID, OU_DEV, OU_PROD, onlyResource, type Synthesized, synth } from './fixtures.js';
+
+// One synthesis for the whole file, with real bundling (esbuild, a few seconds).
+let s: Synthesized;
+let template: Template;
+let ids: {
+  bucket: string;
+  run: string;
+  track: string;
+  role: string;
+  runLogs: string;
+  trackLogs: string;
+  topic: string;
+};
+
+beforeAll(() => {
+  s = synth(
+    {
+      operation: 'Install',
+      rebootOption: 'NoReboot',
+      maxConcurrency: '10%',
+      maxErrors: '2',
+      resourceGroups: ['WebServers', 'AppServers'],
+      waves: [
+        { name: 'dev', targetOus: [OU_DEV], errorThreshold: '0' },
+        { name: 'prod', targetOus: [OU_PROD], errorThreshold: '10%' },
+      ],
+      errorBudget: '5%',
+      scheduleOffset: 2,
+      notificationEmails: ['patching@example.com'],
+    },
+    { bundle: true },
+  );
+  template = s.template;
+  const o = s.orgPatching;
+  ids = {
+    bucket: logicalIdOf(s.stack, o.runRecords.bucket),
+    run: logicalIdOf(s.stack, o.orchestrator.runFunction),
+    track: logicalIdOf(s.stack, o.orchestrator.trackFunction),
+    role: logicalIdOf(s.stack, o.orchestrator.role),
+    runLogs: logicalIdOf(s.stack, o.orchestrator.runLogGroup),
+    trackLogs: logicalIdOf(s.stack, o.orchestrator.trackLogGroup),
+    topic: logicalIdOf(s.stack, o.notifications.topic),
+  };
+}, 120_000);
+
+const arn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
+
+describe('the orchestrator functions', () => {
+  it('run the bundled ESM handler on Node.js 24, arm64, sized for a fan-out and for tracking', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 1024,
+      Timeout: 900,
+      Role: { 'Fn::GetAtt': [ids.role, 'Arn'] },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: ids.runLogs } },
+      Environment: {
+        Variables: {
+          ORGPATCH_RUN_BUCKET: { Ref: ids.bucket },
+          POWERTOOLS_SERVICE_NAME: 'orgpatch-run',
+          POWERTOOLS_METRICS_NAMESPACE: 'OrgPatch',
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 512,
+      Timeout: 240,
+      Role: { 'Fn::GetAtt': [ids.role, 'Arn'] },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: ids.trackLogs } },
+    });
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+  });
+
+  it('give each function its own log group, kept a year and retained on delete', () => {
+    template.resourceCountIs('AWS::Logs::LogGroup', 2);
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    for (const g of groups) {
+      expect(g.Properties).toEqual({ RetentionInDays: 365 });
+      expect(g.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it('are bundled into zipped file assets holding one ESM file, index.mjs (no Docker image)', () => {
+    const dir = s.app.synth().directory;
+    const manifest = JSON.parse(readFileSync(join(dir, 'OrgPatch.assets.json'), 'utf8')) as {
+      files: Record<
+        string,
+        { source: { path: string; packaging: string }; destinations: Record<string, { objectKey: string }> }
+      >;
+      dockerImages?: Record<string, unknown>;
+    };
+    expect(manifest.dockerImages ?? {}).toEqual({});
+    const lambdaKeys = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (f) => (f.Properties.Code as { S3Key: string }).S3Key,
+    );
+    expect(lambdaKeys).toHaveLength(2);
+    for (const key of lambdaKeys) {
+      const asset = Object.values(manifest.files).find((f) =>
+        Object.values(f.destinations).some((d) => d.objectKey === key),
+      );
+      expect(asset?.source.packaging).toBe('zip');
+      expect(readdirSync(join(dir, asset?.source.path ?? 'missing'))).toEqual(['index.mjs']);
+    }
+  });
+
+  it('invoke the tracker every 5 minutes, without retries', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [{ Arn: { 'Fn::GetAtt': [ids.track, 'Arn'] }, Id: 'Target0', RetryPolicy: { MaximumRetryAttempts: 0 } }],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [ids.track, 'Arn'] },
+      Principal: 'events.amazonaws.com',
+    });
+  });
+});
+
+describe('the orchestrator role', () => {
+  it('is trusted by Lambda alone', () => {
+    const role = template.findResources('AWS::IAM::Role')[ids.role];
+    expect(role?.Properties.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+    });
+    expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('may list the Organization, assume OrgPatchExecutionRole in it, use runs/ of its bucket and write its logs — nothing else', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: ids.role })),
+    );
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.Properties.PolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'DescribeTheOrganization',
+          Effect: 'Allow',
+          Action: 'organizations:DescribeOrganization',
+          Resource: '*',
+        },
+        {
+          Sid: 'WalkTheOrganization',
+          Effect: 'Allow',
+          Action: [
+            'organizations:ListAccountsForParent',
+            'organizations:ListOrganizationalUnitsForParent',
+            'organizations:ListParents',
+            'organizations:DescribeAccount',
+          ],
+          Resource: [
+            arn(`:organizations::*:root/${ORG_ID}/r-*`),
+            arn(`:organizations::*:ou/${ORG_ID}/ou-*`),
+            arn(`:organizations::*:account/${ORG_ID}/*`),
+          ],
+        },
+        {
+          Sid: 'AssumeTheMemberExecutionRole',
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Resource: arn(':iam::*:role/OrgPatchExecutionRole'),
+          Condition: { StringEquals: { 'aws:ResourceOrgID': ORG_ID } },
+        },
+        {
+          Sid: 'ListRunRecords',
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: { 'Fn::GetAtt': [ids.bucket, 'Arn'] },
+        },
+        {
+          Sid: 'ReadAndWriteRunRecords',
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:PutObject'],
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, '/runs/*']] },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [ids.runLogs, 'Arn'] },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [ids.trackLogs, 'Arn'] },
+        },
+      ],
+    });
+  });
+});
+
+describe('the maintenance window', () => {
+  it("keeps the blog's schedule, time zone (US/Eastern, not its typo), duration, cutoff and owner, plus the offset", () => {
+    expect(onlyResource(template, 'AWS::SSM::MaintenanceWindow').properties).toEqual({
+      Name: 'orgpatch',
+      Description: 'orgpatch: patches every managed instance of the target OUs, Regions and resource groups',
+      Schedule: 'cron(0 4 ? * SUN *)',
+      ScheduleTimezone: 'US/Eastern',
+      ScheduleOffset: 2,
+      Duration: 5,
+      Cutoff: 1,
+      AllowUnassociatedTargets: false,
+      Tags: [{ Key: 'Owner', Value: 'Patch Management Team' }],
+    });
+  });
+
+  it('has one target-less Lambda task invoking the run function with its own service role', () => {
+    const window = onlyResource(template, 'AWS::SSM::MaintenanceWindow');
+    const task = onlyResource(template, 'AWS::SSM::MaintenanceWindowTask').properties;
+    const roleId = logicalIdOf(s.stack, s.orgPatching.maintenanceWindow.serviceRole);
+    expect(task).toMatchObject({
+      WindowId: { Ref: window.logicalId },
+      TaskType: 'LAMBDA',
+      TaskArn: { 'Fn::GetAtt': [ids.run, 'Arn'] },
+      ServiceRoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
+      Priority: 1,
+    });
+    expect(task.Targets).toBeUndefined();
+    expect(task.MaxConcurrency).toBeUndefined();
+    expect(task.MaxErrors).toBeUndefined();
+  });
+
+  it('passes a Base64 payload that core parses into the request the props describe, pseudo-parameters intact', () => {
+    const task = onlyResource(template, 'AWS::SSM::MaintenanceWindowTask').properties as {
+      TaskInvocationParameters: { MaintenanceWindowLambdaParameters: { Payload: string } };
+    };
+    const encoded = task.TaskInvocationParameters.MaintenanceWindowLambdaParameters.Payload;
+    const text = Buffer.from(encoded, 'base64').toString('utf8');
+    expect(Buffer.from(text, 'utf8').toString('base64')).toBe(encoded);
+    expect(text).toBe(s.orgPatching.payload.text);
+    expect(text.length).toBeLessThanOrEqual(4096);
+    const raw = JSON.parse(text) as Record<string, unknown>;
+    expect(raw.WindowId).toBe('{{WINDOW_ID}}');
+    expect(raw.TaskExecutionId).toBe('{{TASK_EXECUTION_ID}}');
+
+    const request = parsePayload(raw);
+    expect(request.windowId).toBeUndefined();
+    expect(request.taskExecutionId).toBeUndefined();
+    expect(request.document).toEqual({ name: 'OrgPatch-RunPatchBaseline', version: '$DEFAULT' });
+    expect(request.operation).toBe('Install');
+    expect(request.rebootOption).toBe('NoReboot');
+    expect(request.automationAssumeRole).toEqual({ kind: 'member-default' });
+    expect(request.resourceGroups).toEqual(['WebServers', 'AppServers']);
+    expect(request.maxConcurrency.raw).toBe('10%');
+    expect(request.maxErrors.raw).toBe('2');
+    expect(request.regions).toEqual(['us-east-1', 'eu-west-1']);
+    expect(request.organization?.targetOus).toEqual([OU_DEV, OU_PROD]);
+    expect(request.organization?.includeManagementAccount).toBe(false);
+    expect(request.organization?.waves.map((w) => [w.name, w.targetOus, w.errorThreshold.raw])).toEqual([
+      ['dev', [OU_DEV], '0'],
+      ['prod', [OU_PROD], '10%'],
+    ]);
+    expect(request.organization?.errorBudget?.raw).toBe('5%');
+  });
+
+  it('runs the task as a role Systems Manager of this account assumes, allowed to invoke the run function only', () => {
+    const roleId = logicalIdOf(s.stack, s.orgPatching.maintenanceWindow.serviceRole);
+    const role = template.findResources('AWS::IAM::Role')[roleId];
+    expect(role?.Properties.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'ssm.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        },
+      ],
+    });
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })),
+    );
+    expect(policies.map((p) => p.Properties.PolicyDocument)).toEqual([
+      {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'InvokeTheOrchestrator',
+            Effect: 'Allow',
+            Action: 'lambda:InvokeFunction',
+            Resource: { 'Fn::GetAtt': [ids.run, 'Arn'] },
+          },
+        ],
+      },
+    ]);
+  });
+});
+
+describe('the member StackSets', () => {
+  const common = {
+    PermissionModel: 'SERVICE_MANAGED',
+    AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
+    CallAs: 'SELF',
+    Capabilities: ['CAPABILITY_NAMED_IAM'],
+    ManagedExecution: { Active: true },
+    OperationPreferences: {
+      MaxConcurrentPercentage: 25,
+      FailureTolerancePercentage: 10,
+      RegionConcurrencyType: 'PARALLEL',
+      ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE',
+    },
+  };
+
+  it('deploy the global template once per account of the target OUs, in the home Region, with its parameters', () => {
+    template.hasResourceProperties('AWS::CloudFormation::StackSet', {
+      ...common,
+      StackSetName: 'OrgPatch-Member-Global',
+      StackInstancesGroup: [
+        { DeploymentTargets: { OrganizationalUnitIds: [OU_DEV, OU_PROD] }, Regions: ['us-east-1'] },
+      ],
+      Parameters: [
+        { ParameterKey: 'OrchestratorRoleArn', ParameterValue: { 'Fn::GetAtt': [ids.role, 'Arn'] } },
+        { ParameterKey: 'OrganizationId', ParameterValue: ORG_ID },
+      ],
+    });
+  });
+
+  it('deploy the Regional template in every target Region of those accounts, after the global one', () => {
+    const sets = template.findResources('AWS::CloudFormation::StackSet');
+    const regional = Object.entries(sets).find(([, r]) => r.Properties.StackSetName === 'OrgPatch-Member-Regional');
+    const global = Object.entries(sets).find(([, r]) => r.Properties.StackSetName === 'OrgPatch-Member-Global');
+    expect(regional?.[1].Properties).toMatchObject({
+      ...common,
+      StackInstancesGroup: [
+        { DeploymentTargets: { OrganizationalUnitIds: [OU_DEV, OU_PROD] }, Regions: ['us-east-1', 'eu-west-1'] },
+      ],
+    });
+    expect(regional?.[1].Properties.Parameters).toBeUndefined();
+    expect(regional?.[1].DependsOn).toEqual([global?.[0]]);
+  });
+
+  it('embed the member templates byte for byte, under the inline TemplateBody limit', () => {
+    const { global, regional } = memberTemplates();
+    const bodies = Object.fromEntries(
+      Object.values(template.findResources('AWS::CloudFormation::StackSet')).map((r) => [
+        r.Properties.StackSetName as string,
+        r.Properties.TemplateBody as string,
+      ]),
+    );
+    expect(JSON.parse(bodies['OrgPatch-Member-Global'] ?? '')).toEqual(global);
+    expect(JSON.parse(bodies['OrgPatch-Member-Regional'] ?? '')).toEqual(regional);
+    for (const body of Object.values(bodies)) expect(Buffer.byteLength(body)).toBeLessThanOrEqual(51_200);
+  });
+});
+
+describe('the run-record bucket', () => {
+  it('is encrypted, versioned, private, logged and expires old runs', () => {
+    const logsId = logicalIdOf(s.stack, s.orgPatching.runRecords.accessLogsBucket);
+    expect(template.findResources('AWS::S3::Bucket')[ids.bucket]?.Properties).toEqual({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logsId }, LogFilePrefix: 'run-records/' },
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            Id: 'expire-old-runs',
+            Status: 'Enabled',
+            ExpirationInDays: 400,
+            NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+          },
+          { Id: 'remove-expired-delete-markers', Status: 'Enabled', ExpiredObjectDeleteMarker: true },
+        ],
+      },
+      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+    });
+  });
+
+  it('is retained when the stack is deleted and refuses requests without TLS', () => {
+    const bucket = template.findResources('AWS::S3::Bucket')[ids.bucket];
+    expect(bucket?.DeletionPolicy).toBe('Retain');
+    expect(bucket?.UpdateReplacePolicy).toBe('Retain');
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: ids.bucket },
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: 's3:*',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Resource: [
+              { 'Fn::GetAtt': [ids.bucket, 'Arn'] },
+              { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, '/*']] },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it('sends its server access logs to a private bucket that admits the logging service for this bucket only', () => {
+    const logsId = logicalIdOf(s.stack, s.orgPatching.runRecords.accessLogsBucket);
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logsId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'S3ServerAccessLogsForTheRunRecordBucket',
+            Effect: 'Allow',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Action: 's3:PutObject',
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logsId, 'Arn'] }, '/run-records/*']] },
+            Condition: {
+              ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [ids.bucket, 'Arn'] } },
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            },
+          },
+        ]),
+      },
+    });
+  });
+});
+
+describe('notifications', () => {
+  it('encrypt the run-summary topic with a rotated key and refuse publishing without TLS', () => {
+    const keyId = logicalIdOf(s.stack, s.orgPatching.notifications.key);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Principal: '*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'patching@example.com' });
+  });
+
+  it('announce each run report written to the bucket on the topic', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: [{ Ref: ids.bucket }] }, object: { key: [{ wildcard: 'runs/*/report.md' }] } },
+      },
+      Targets: [Match.objectLike({ Arn: { Ref: ids.topic } })],
+    });
+  });
+
+  it('alarm on errors and throttles of both functions, to the topic', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    for (const fn of [ids.run, ids.track]) {
+      for (const metric of ['Errors', 'Throttles']) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: metric,
+          Namespace: 'AWS/Lambda',
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }],
+          Statistic: 'Sum',
+          Period: 300,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [{ Ref: ids.topic }],
+        });
+      }
+    }
+  });
+});
+
+describe('the management account', () => {
+  it('gets no member resources unless asked', () => {
+    expect(Object.keys(template.findResources('AWS::SSM::Document'))).toEqual([]);
+    expect(s.orgPatching.managementMember).toBeUndefined();
+  });
+});
