@@ -83,13 +83,14 @@ describe('parsePayload: the Organization example', () => {
     expect(request.operation).toBe('Install');
     expect(request.rebootOption).toBe('NoReboot');
     expect(request.automationAssumeRole).toEqual({ kind: 'member-default' });
-    expect(request.regions).toEqual(['us-east-1', 'us-west-2', 'eu-west-1']);
+    expect(request.regions).toEqual(['us-east-1', 'eu-west-1', 'ap-southeast-2', 'af-south-1']);
     expect(request.organization?.waves.map((w) => [w.name, w.targetOus, w.errorThreshold.raw])).toEqual([
-      ['dev', ['ou-ab12-dev00001'], '0'],
-      ['prod', ['ou-ab12-prod0001'], '10%'],
+      ['non-prod', ['ou-k7q2-d3v0u001', 'ou-k7q2-st4g1ng1'], '0'],
+      ['prod', ['ou-k7q2-pr0d0u01'], '10%'],
     ]);
-    expect(request.organization?.targetOus).toEqual(['ou-ab12-dev00001', 'ou-ab12-prod0001']);
-    expect(request.organization?.errorBudget).toEqual({ kind: 'percent', value: 5, raw: '5%' });
+    expect(request.organization?.targetOus).toEqual(['ou-k7q2-d3v0u001', 'ou-k7q2-st4g1ng1', 'ou-k7q2-pr0d0u01']);
+    expect(request.organization?.excludeAccounts).toEqual(['330000000003']);
+    expect(request.organization?.errorBudget).toEqual({ kind: 'percent', value: 10, raw: '10%' });
     expect(request.organization?.executionRoleName).toBe('OrgPatchExecutionRole');
     expect(checkTaskPayloadSize(orgText)).toBeUndefined();
   });
@@ -457,10 +458,10 @@ const BAD: [string, () => Json, Mutation, string, RegExp, string | undefined][] 
     'excluded and listed account',
     org,
     (p) => {
-      waves(p)[0]!.Accounts = ['444455556666'];
+      waves(p)[0]!.Accounts = ['330000000003'];
     },
     'Organization.ExcludeAccounts[0]',
-    /444455556666 is both excluded and listed in wave "dev"/,
+    /330000000003 is both excluded and listed in wave "non-prod"/,
     'remove it',
   ],
   [
@@ -507,10 +508,10 @@ const BAD: [string, () => Json, Mutation, string, RegExp, string | undefined][] 
     'duplicate wave names',
     org,
     (p) => {
-      waves(p)[1]!.Name = 'DEV';
+      waves(p)[1]!.Name = 'NON-PROD';
     },
     'Organization.Waves[1].Name',
-    /repeats "dev"/,
+    /repeats "non-prod"/,
     'its own name',
   ],
   [
@@ -537,10 +538,10 @@ const BAD: [string, () => Json, Mutation, string, RegExp, string | undefined][] 
     'OU in two waves',
     org,
     (p) => {
-      waves(p)[1]!.TargetOus = ['ou-ab12-dev00001'];
+      waves(p)[1]!.TargetOus = ['ou-k7q2-d3v0u001'];
     },
     'Organization.Waves[1].TargetOus[0]',
-    /in wave "dev" and in wave "prod"/,
+    /in wave "non-prod" and in wave "prod"/,
     'one wave',
   ],
   [
