@@ -390,7 +390,7 @@ const parametersSchema = z.strictObject({
   AutomationAssumeRole: ssmParameter(
     automationAssumeRole,
     'AutomationAssumeRole',
-    '"arn:aws:iam::111122223333:role/AutomationRole"',
+    '"arn:{{Partition}}:iam::{{AccountId}}:role/OrgPatchAutomationRole"',
   ).optional(),
   Operation: ssmParameter(oneOf(OPERATIONS, 'Operation'), 'Operation', '"Scan"').optional(),
   RebootOption: ssmParameter(oneOf(REBOOT_OPTIONS, 'RebootOption'), 'RebootOption', '"RebootIfNeeded"').optional(),

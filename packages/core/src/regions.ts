@@ -115,7 +115,7 @@ export function partitionOf(region: string): Partition {
 }
 
 /**
- * The ARN prefix of a partition. Build ARNs with it; never hard-code `arn:aws:`.
+ * The ARN prefix of a partition. Build ARNs with it; never hard-code the `aws` partition.
  * @example `${arnPrefix('aws-us-gov')}:iam::123456789012:role/Name` // 'arn:aws-us-gov:iam::...'
  */
 export function arnPrefix(partition: Partition): `arn:${Partition}` {

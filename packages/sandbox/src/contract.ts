@@ -11,7 +11,7 @@ export interface CallContext {
   /** The account the caller acts in (the assumed role's account, or the orchestrator principal's). */
   readonly accountId: string;
   readonly region: string;
-  /** ARN of the calling principal, e.g. `arn:aws:sts::111111111111:assumed-role/OrgPatchExecutionRole/orgpatch`. */
+  /** ARN of the calling principal, e.g. `arn:${partition}:sts::111111111111:assumed-role/OrgPatchExecutionRole/orgpatch`. */
   readonly principalArn: string;
   /** Name of the role the caller assumed, if any. */
   readonly roleName?: string;
