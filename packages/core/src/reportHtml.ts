@@ -1,6 +1,14 @@
+import type { SkipReason } from './planModel.js';
 import { locationReason, locationsFailuresFirst } from './report.js';
 import type { LocationOutcome, LocationStatus, RunRecord } from './runModel.js';
-import { type InstanceCounts, type LocationCounts, summarizeRun } from './runRecord.js';
+import {
+  type InstanceCounts,
+  instanceResultsOf,
+  isSuccessfulAutomationStatus,
+  isTerminalAutomationStatus,
+  type LocationCounts,
+  summarizeRun,
+} from './runRecord.js';
 
 /**
  * The HTML report: one self-contained page (inline CSS, no script, no external resource; a
@@ -9,8 +17,11 @@ import { type InstanceCounts, type LocationCounts, summarizeRun } from './runRec
  *
  * The heat map is `<table class="heatmap">` with one `<td data-account="..." data-region="..."
  * data-status="..." class="s-<status>" title="...">` per location of the record (attributes in that
- * order), coloured by status, its reason in `title`. A combination the record lacks (there should be
- * none) gets a `<td class="s-none">` without data attributes.
+ * order), coloured by status, its reason in `title`. Inside the cell, a `<small>` says why a location
+ * was skipped (`no instances`, `excluded`, ...) or how many instances failed in a location whose
+ * automation still succeeded within MaxErrors (`<small class="some-failed">2 failed</small>`, which
+ * also tints the cell), so a green cell never hides a failed instance. A combination the record lacks
+ * (there should be none) gets a `<td class="s-none">` without data attributes.
  */
 
 /** Escapes text for HTML element content and quoted attribute values. */
@@ -32,8 +43,21 @@ const STATUS_LABEL: Readonly<Record<LocationStatus, string>> = {
   skipped: 'skipped',
 };
 
+/** The heat map's short form of each skip reason (the full sentence is in the cell's title). */
+const SKIP_LABEL: Readonly<Record<SkipReason, string>> = {
+  'no-instances': 'no instances',
+  'groups-missing': 'no such group',
+  'account-excluded': 'excluded',
+  'account-suspended': 'suspended',
+  'account-pending-closure': 'closing',
+  'management-account-not-included': 'management',
+  'region-not-enabled': 'Region not enabled',
+  'access-denied': 'access denied',
+  'member-stack-missing': 'no member stack',
+};
+
 const STYLE = `
-:root { color-scheme: light; --ok: #2e7d32; --fail: #c62828; --halt: #ef6c00; --run: #1565c0; --plan: #78909c; --skip: #cfd8dc; }
+:root { color-scheme: light; --ok: #2e7d32; --fail: #c62828; --halt: #ef6c00; --run: #1565c0; --plan: #78909c; --skip: #cfd8dc; --partial: #f9a825; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem; color: #1b1f23; }
 h1 { font-size: 1.5rem; margin: 0 0 .25rem; } h2 { font-size: 1.15rem; margin: 2rem 0 .5rem; }
@@ -49,7 +73,10 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .s-succeeded { background: var(--ok); color: #fff; } .s-failed { background: var(--fail); color: #fff; }
 .s-halted { background: var(--halt); color: #fff; } .s-started { background: var(--run); color: #fff; }
 .s-planned { background: var(--plan); color: #fff; } .s-skipped { background: var(--skip); color: #37474f; }
+.heatmap td small { display: block; font-weight: 400; font-size: 11px; }
+.heatmap td.s-succeeded:has(.some-failed) { background: var(--partial); color: #1b1f23; }
 .s-none { background: repeating-linear-gradient(45deg, #fff, #fff 4px, #eceff1 4px, #eceff1 8px); }
+.legend .partial { background: var(--partial); }
 .legend span { display: inline-block; padding: .1rem .5rem; margin-right: .35rem; border-radius: .25rem; }
 `;
 
@@ -72,8 +99,24 @@ function instanceCountsTable(c: InstanceCounts): string {
 function heatCell(outcome: LocationOutcome): string {
   const reason = locationReason(outcome);
   const title = `${outcome.accountName} (${outcome.accountId}) ${outcome.region}: ${STATUS_LABEL[outcome.status]}${reason ? ` — ${reason}` : ''}`;
-  const count = outcome.instanceCount > 0 ? ` · ${outcome.instanceCount}` : '';
-  return `<td data-account="${escapeHtml(outcome.accountId)}" data-region="${escapeHtml(outcome.region)}" data-status="${outcome.status}" class="s-${outcome.status}" title="${escapeHtml(title)}">${escapeHtml(STATUS_LABEL[outcome.status] + count)}</td>`;
+  return `<td data-account="${escapeHtml(outcome.accountId)}" data-region="${escapeHtml(outcome.region)}" data-status="${outcome.status}" class="s-${outcome.status}" title="${escapeHtml(title)}">${heatCellContent(outcome)}</td>`;
+}
+
+/** `succeeded · 20/22` with `2 failed` beneath, `skipped` with `no instances` beneath, ... */
+function heatCellContent(outcome: LocationOutcome): string {
+  const label = escapeHtml(STATUS_LABEL[outcome.status]);
+  if (outcome.decision.action === 'skip')
+    return `${label}<small>${escapeHtml(SKIP_LABEL[outcome.decision.reason])}</small>`;
+  if (outcome.instanceCount === 0) return label;
+  const results = instanceResultsOf(outcome);
+  const failed = results.filter(
+    (r) => isTerminalAutomationStatus(r.status) && !isSuccessfulAutomationStatus(r.status),
+  ).length;
+  const succeeded = results.filter((r) => isSuccessfulAutomationStatus(r.status)).length;
+  if (results.length === 0) return `${label} · ${outcome.instanceCount}`;
+  // The automation's own targets are the truth once known: instances may join a group after inventory.
+  const counts = `${label} · ${succeeded}/${results.length}`;
+  return failed > 0 ? `${counts}<small class="some-failed">${failed} failed</small>` : counts;
 }
 
 function heatMap(record: RunRecord): string {
@@ -104,6 +147,7 @@ function heatMap(record: RunRecord): string {
     .join('\n');
   const legend = (Object.keys(STATUS_LABEL) as LocationStatus[])
     .map((s) => `<span class="s-${s}">${STATUS_LABEL[s]}</span>`)
+    .concat('<span class="partial">succeeded, some instances failed</span>')
     .join('');
   return `<table class="heatmap">${head}<tbody>\n${body}\n</tbody></table>\n<p class="legend">${legend}</p>`;
 }

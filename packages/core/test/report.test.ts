@@ -281,6 +281,33 @@ describe('renderReportHtml', () => {
     expect(heatmap.match(/<td/g)).toHaveLength(9);
   });
 
+  it('says in each cell why a location was skipped and never shows a failed instance as plain green', () => {
+    const eu = { accountId: A, region: 'eu-west-1' };
+    // The parent succeeded within MaxErrors although one of its two children failed.
+    const record = recordExecutionState(
+      makeReportRecord(),
+      eu,
+      'exec-2',
+      {
+        executionId: 'exec-2',
+        status: 'Success',
+        children: [
+          { executionId: `child-i-${A.slice(-4)}1`, instanceId: `i-${A.slice(-4)}1`, status: 'Success' },
+          { executionId: 'c-2', instanceId: 'i-eu2', status: 'Failed', failureMessage: 'exit code 1' },
+        ],
+      },
+      new Date('2026-03-01T00:10:00Z'),
+    );
+    const html = renderReportHtml(record);
+    const cellOf = (accountId: string, region: string) =>
+      new RegExp(`<td data-account="${accountId}" data-region="${region}"[^>]*>(.*?)</td>`).exec(html)?.[1];
+    expect(cellOf(A, 'eu-west-1')).toMatch(/^succeeded · 1\/2<small class="some-failed">1 failed<\/small>$/);
+    expect(cellOf(C, 'us-east-1')).toBe('skipped<small>suspended</small>');
+    expect(cellOf(A, 'ap-southeast-2')).toBe('skipped<small>no member stack</small>');
+    expect(cellOf(B, 'eu-west-1')).toBe('skipped<small>no instances</small>');
+    expect(html).toContain('td.s-succeeded:has(.some-failed)');
+  });
+
   it('lists every instance result in the instance table', () => {
     const html = renderReportHtml(makeReportRecord());
     const instances = /<table class="instances">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
