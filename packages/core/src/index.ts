@@ -118,6 +118,7 @@ export type {
   WaveStatus,
 } from './runModel.js';
 export {
+  applyLocationEvents,
   type CreateRunRecordInput,
   createRunRecord,
   deriveRunStatus,
@@ -128,6 +129,7 @@ export {
   isTerminalAutomationStatus,
   isTerminalLocationStatus,
   type LocationCounts,
+  type LocationEvent,
   markWaveRunning,
   type RunSummary,
   recordExecutionState,

@@ -174,35 +174,127 @@ function settle(
   return { ...record, locations, waves: derivedWaves, status, updatedAt };
 }
 
-function updateLocation(
+type LocationChange = (outcome: LocationOutcome) => LocationOutcome;
+
+/**
+ * Applies changes to locations in one pass over the record: O(locations + changes), however many
+ * changes, so recording the thousands of starts of a large run stays linear. Changes to the same
+ * location apply in the order given.
+ */
+function updateLocations(
   record: RunRecord,
-  location: Location,
+  changes: readonly { readonly location: Location; readonly change: LocationChange }[],
   updatedAt: string,
-  change: (outcome: LocationOutcome) => LocationOutcome,
 ): RunRecord {
-  const index = record.locations.findIndex((l) => l.accountId === location.accountId && l.region === location.region);
-  const current = record.locations[index];
-  if (current === undefined) throw new UnknownLocationError(record.runId, location.accountId, location.region);
-  const changed = change(current);
-  const status = deriveLocationStatus(changed);
-  const reason = status === 'failed' ? failureReason(changed) : changed.reason;
-  const next: LocationOutcome = { ...changed, status, ...(reason !== undefined ? { reason } : {}) };
-  const locations = record.locations.map((l, i) => (i === index ? next : l));
+  if (changes.length === 0) return record;
+  const byKey = new Map<string, LocationChange[]>();
+  for (const { location, change } of changes) {
+    const key = `${location.accountId}/${location.region}`;
+    const list = byKey.get(key);
+    if (list === undefined) byKey.set(key, [change]);
+    else list.push(change);
+  }
+  let applied = 0;
+  const locations = record.locations.map((current) => {
+    const list = byKey.get(`${current.accountId}/${current.region}`);
+    if (list === undefined) return current;
+    applied += 1;
+    let next = current;
+    for (const change of list) {
+      const changed = change(next);
+      const status = deriveLocationStatus(changed);
+      const reason = status === 'failed' ? failureReason(changed) : changed.reason;
+      next = { ...changed, status, ...(reason !== undefined ? { reason } : {}) };
+    }
+    return next;
+  });
+  if (applied < byKey.size) {
+    const known = new Set(record.locations.map((l) => `${l.accountId}/${l.region}`));
+    const missing = changes.find(({ location }) => !known.has(`${location.accountId}/${location.region}`));
+    if (missing) throw new UnknownLocationError(record.runId, missing.location.accountId, missing.location.region);
+  }
   return settle(record, locations, updatedAt);
+}
+
+function updateLocation(record: RunRecord, location: Location, updatedAt: string, change: LocationChange): RunRecord {
+  return updateLocations(record, [{ location, change }], updatedAt);
+}
+
+/**
+ * Something that happened in one location, for {@link applyLocationEvents}: an execution started,
+ * a start failed, an execution's state was read, or patch states were read.
+ */
+export type LocationEvent =
+  | { readonly kind: 'started'; readonly location: Location; readonly execution: ExecutionRecord }
+  | {
+      readonly kind: 'start-failed';
+      readonly location: Location;
+      readonly error: { readonly code: string; readonly message: string };
+    }
+  | {
+      readonly kind: 'execution-state';
+      readonly location: Location;
+      readonly executionId: string;
+      readonly state: ExecutionState;
+    }
+  | {
+      readonly kind: 'patch-states';
+      readonly location: Location;
+      readonly states: ReadonlyMap<string, InstancePatchSummary>;
+    };
+
+/**
+ * Applies many location events at once, in one pass over the record (the batch form of
+ * {@link recordStarted}, {@link recordStartFailed}, {@link recordExecutionState} and
+ * {@link recordPatchStates}). Use it when a fan-out produces many results: applying them one at a
+ * time costs O(locations) each.
+ *
+ * @example
+ * ```ts
+ * record = applyLocationEvents(record, [
+ *   { kind: 'started', location, execution },
+ *   { kind: 'start-failed', location: other, error: { code: 'ThrottlingException', message } },
+ * ], new Date());
+ * ```
+ */
+export function applyLocationEvents(record: RunRecord, events: readonly LocationEvent[], now: Date): RunRecord {
+  const nowText = now.toISOString();
+  return updateLocations(
+    record,
+    events.map((event) => ({ location: event.location, change: changeFor(record.runId, event, nowText) })),
+    nowText,
+  );
+}
+
+function changeFor(runId: string, event: LocationEvent, nowText: string): LocationChange {
+  switch (event.kind) {
+    case 'started':
+      return startedChange(runId, event.execution);
+    case 'start-failed':
+      return startFailedChange(event.error);
+    case 'execution-state':
+      return executionStateChange(runId, event.executionId, event.state, nowText);
+    case 'patch-states':
+      return patchStatesChange(event.states);
+  }
 }
 
 /** Records one automation execution started in a location (one per target group); the location becomes `started`. */
 export function recordStarted(record: RunRecord, location: Location, execution: ExecutionRecord): RunRecord {
-  return updateLocation(record, location, execution.startedAt, (o) => {
+  return updateLocation(record, location, execution.startedAt, startedChange(record.runId, execution));
+}
+
+function startedChange(runId: string, execution: ExecutionRecord): LocationChange {
+  return (o) => {
     if (o.decision.action !== 'start') {
       throw new RunRecordError(
-        record.runId,
+        runId,
         `account ${o.accountId}, Region ${o.region} was planned as ${o.decision.action}, so nothing may be started there`,
       );
     }
     const others = o.executions.filter((e) => e.executionId !== execution.executionId);
     return { ...o, executions: [...others, execution] };
-  });
+  };
 }
 
 /** Records that StartAutomationExecution failed in a location: it becomes `failed` with the error. */
@@ -212,11 +304,15 @@ export function recordStartFailed(
   error: { readonly code: string; readonly message: string },
   now?: Date,
 ): RunRecord {
-  return updateLocation(record, location, now?.toISOString() ?? record.updatedAt, (o) => ({
+  return updateLocation(record, location, now?.toISOString() ?? record.updatedAt, startFailedChange(error));
+}
+
+function startFailedChange(error: { readonly code: string; readonly message: string }): LocationChange {
+  return (o) => ({
     ...o,
     error: { code: error.code, message: error.message },
     reason: `StartAutomationExecution failed (${error.code}): ${error.message}`,
-  }));
+  });
 }
 
 function worse(a: InstanceResult, b: InstanceResult): InstanceResult {
@@ -238,10 +334,19 @@ export function recordExecutionState(
   now: Date,
 ): RunRecord {
   const nowText = now.toISOString();
-  return updateLocation(record, location, nowText, (o) => {
+  return updateLocation(record, location, nowText, executionStateChange(record.runId, executionId, state, nowText));
+}
+
+function executionStateChange(
+  runId: string,
+  executionId: string,
+  state: ExecutionState,
+  nowText: string,
+): LocationChange {
+  return (o) => {
     const execution = o.executions.find((e) => e.executionId === executionId);
     if (execution === undefined) {
-      throw new UnknownExecutionError(record.runId, o.accountId, o.region, executionId);
+      throw new UnknownExecutionError(runId, o.accountId, o.region, executionId);
     }
     const previous = new Map(execution.instances.map((i) => [i.instanceId, i]));
     const fromChildren = new Map<string, InstanceResult>();
@@ -275,7 +380,7 @@ export function recordExecutionState(
       instances,
     };
     return { ...o, executions: o.executions.map((e) => (e.executionId === executionId ? updated : e)) };
-  });
+  };
 }
 
 /**
@@ -289,7 +394,11 @@ export function recordPatchStates(
   states: ReadonlyMap<string, InstancePatchSummary>,
   now?: Date,
 ): RunRecord {
-  return updateLocation(record, location, now?.toISOString() ?? record.updatedAt, (o) => {
+  return updateLocation(record, location, now?.toISOString() ?? record.updatedAt, patchStatesChange(states));
+}
+
+function patchStatesChange(states: ReadonlyMap<string, InstancePatchSummary>): LocationChange {
+  return (o) => {
     const known = new Set(o.executions.flatMap((e) => e.instances.map((i) => i.instanceId)));
     const unknown = [...states.keys()].filter((id) => !known.has(id)).sort();
     const executions = o.executions.map((e, index) => {
@@ -304,7 +413,7 @@ export function recordPatchStates(
       return { ...e, instances: [...updated, ...added] };
     });
     return { ...o, executions };
-  });
+  };
 }
 
 function waveIndexOf(record: RunRecord, wave: string): number {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   type AutomationStatus,
+  applyLocationEvents,
   buildPlan,
   createRunRecord,
   deriveRunStatus,
@@ -8,6 +9,7 @@ import {
   type ExecutionState,
   haltWaves,
   isTerminalAutomationStatus,
+  type LocationEvent,
   locationKey,
   markWaveRunning,
   type RunRecord,
@@ -320,6 +322,80 @@ describe('run record updates', () => {
     expect(running.waves[1]).toEqual({ name: 'prod', status: 'failed' });
     expect(() => markWaveRunning(running, 'prod')).toThrow(/is failed and cannot start again/);
     expect(() => markWaveRunning(running, 'nope')).toThrow(/there is no wave "nope"/);
+  });
+});
+
+describe('applyLocationEvents', () => {
+  const loc = { accountId: A, region: 'us-east-1' };
+  const patch = {
+    operation: 'Install',
+    installedCount: 3,
+    missingCount: 0,
+    failedCount: 0,
+    installedPendingRebootCount: 0,
+  } as const;
+  const events: LocationEvent[] = [
+    { kind: 'started', location: loc, execution: execution('exec-1') },
+    {
+      kind: 'execution-state',
+      location: loc,
+      executionId: 'exec-1',
+      state: state('exec-1', 'Success', [
+        ['i-a1', 'Success'],
+        ['i-a2', 'Success'],
+      ]),
+    },
+    { kind: 'patch-states', location: loc, states: new Map([['i-a1', patch]]) },
+  ];
+
+  it('gives the same locations, waves and status as applying each event on its own', () => {
+    const base = markWaveRunning(makeRecord(), 'dev', at(0));
+    let sequential = recordStarted(base, loc, execution('exec-1'));
+    sequential = recordExecutionState(
+      sequential,
+      loc,
+      'exec-1',
+      events[1]!.kind === 'execution-state' ? events[1]!.state : state('x', 'Failed'),
+      at(5),
+    );
+    sequential = recordPatchStates(sequential, loc, new Map([['i-a1', patch]]), at(5));
+    const batched = applyLocationEvents(base, events, at(5));
+    expect(batched.locations).toEqual(sequential.locations);
+    expect(batched.waves).toEqual(sequential.waves);
+    expect(batched.status).toBe(sequential.status);
+    expect(batched.locations.find((l) => l.accountId === A && l.region === 'us-east-1')?.status).toBe('succeeded');
+    expect(batched.updatedAt).toBe(at(5).toISOString());
+  });
+
+  it('records a failed start among successful ones in the same batch', () => {
+    const base = markWaveRunning(makeRecord(), 'dev', at(0));
+    const other = { accountId: A, region: 'us-east-2' };
+    expect(base.locations.find((l) => l.accountId === A && l.region === 'us-east-2')?.decision.action).toBe('start');
+    const batch: LocationEvent[] = [
+      { kind: 'started', location: loc, execution: execution('exec-1') },
+      { kind: 'start-failed', location: other, error: { code: 'ThrottlingException', message: 'Rate exceeded' } },
+    ];
+    const after = applyLocationEvents(base, batch, at(1));
+    expect(after.locations.find((l) => l.accountId === A && l.region === 'us-east-1')?.status).toBe('started');
+    const failed = after.locations.find((l) => l.accountId === A && l.region === 'us-east-2');
+    expect(failed?.status).toBe('failed');
+    expect(failed?.error?.code).toBe('ThrottlingException');
+  });
+
+  it('refuses a batch that names a location outside the record and changes nothing', () => {
+    const base = makeRecord();
+    const stray: LocationEvent = {
+      kind: 'started',
+      location: { accountId: '999999999999', region: 'us-east-1' },
+      execution: execution('x'),
+    };
+    expect(() => applyLocationEvents(base, [events[0]!, stray], at(1))).toThrow(UnknownLocationError);
+    expect(base.locations.find((l) => l.accountId === A && l.region === 'us-east-1')?.executions).toEqual([]);
+  });
+
+  it('returns the record unchanged for an empty batch', () => {
+    const base = makeRecord();
+    expect(applyLocationEvents(base, [], at(1))).toBe(base);
   });
 });
 

@@ -1,10 +1,9 @@
-import type { ExecutionState, LocationOutcome, RunRecord } from '@orgpatch/core';
+import type { ExecutionState, LocationEvent, LocationOutcome, RunRecord } from '@orgpatch/core';
 import {
+  applyLocationEvents,
   isTerminalAutomationStatus,
   isTerminalLocationStatus,
   nextWaveDecision,
-  recordExecutionState,
-  recordPatchStates,
 } from '@orgpatch/core';
 import { awsErrorCode, awsErrorMessage } from '../aws/awsErrors.js';
 import { RunNotFoundError } from '../errors.js';
@@ -121,7 +120,7 @@ async function pollRound(
   }
   if (running.length === 0) return record;
   const limiter = createAccountLimiter(record.request.concurrency);
-  let current = record;
+  const events: LocationEvent[] = [];
   await mapLimited(
     running,
     limiter,
@@ -146,11 +145,12 @@ async function pollRound(
       }
       const previous = location.executions.find((e) => e.executionId === executionId)?.status;
       if (state.status !== previous || isTerminalAutomationStatus(state.status)) {
-        current = recordExecutionState(current, where, executionId, state, now());
+        events.push({ kind: 'execution-state', location: where, executionId, state });
       }
     },
   );
-  return current;
+  // One pass over the record for the whole round (see startWave).
+  return applyLocationEvents(record, events, now());
 }
 
 /** Reads the patch state of every instance of each location that ran, once the run is over. */
@@ -158,7 +158,7 @@ async function readPatchStates(record: RunRecord, deps: RunDeps, now: () => Date
   const planned = new Map(record.plan.locations.map((l) => [`${l.accountId}/${l.region}`, l]));
   const ran = record.locations.filter((l) => l.executions.length > 0);
   const limiter = createAccountLimiter(record.request.concurrency);
-  let current = record;
+  const events: LocationEvent[] = [];
   let done = 0;
   await mapLimited(
     ran,
@@ -174,7 +174,7 @@ async function readPatchStates(record: RunRecord, deps: RunDeps, now: () => Date
       for (const e of location.executions) for (const i of e.instances) ids.add(i.instanceId);
       try {
         const states = await deps.patchStates.read(where, [...ids].sort());
-        current = recordPatchStates(current, where, states, now());
+        events.push({ kind: 'patch-states', location: where, states });
       } catch (error) {
         deps.logger?.warn('Patch states not read', {
           ...where,
@@ -186,5 +186,5 @@ async function readPatchStates(record: RunRecord, deps: RunDeps, now: () => Date
       deps.onProgress?.({ phase: 'patch-states', done, total: ran.length });
     },
   );
-  return current;
+  return applyLocationEvents(record, events, now());
 }

@@ -1,12 +1,11 @@
-import type { ExecutionRecord, LocationOutcome, PatchRequest, RunRecord } from '@orgpatch/core';
+import type { LocationEvent, LocationOutcome, PatchRequest, RunRecord } from '@orgpatch/core';
 import {
+  applyLocationEvents,
   clientToken,
   haltWaves,
   markWaveRunning,
   nextWaveDecision,
   partitionOf,
-  recordStarted,
-  recordStartFailed,
 } from '@orgpatch/core';
 import { awsErrorCode, awsErrorMessage } from '../aws/awsErrors.js';
 import { automationParameters } from './automationParameters.js';
@@ -38,7 +37,9 @@ export async function startWave(record: RunRecord, wave: string, deps: StartDeps
   );
   const limiter = createAccountLimiter(request.concurrency);
   const now = deps.now ?? (() => new Date());
-  let current = record;
+  // Outcomes are collected and applied to the record once: one update per start would cost
+  // O(locations) each and make a large run quadratic.
+  const events: LocationEvent[] = [];
   let done = 0;
   deps.onProgress?.({ phase: 'start', wave, done, total: todo.length });
   await mapLimited(
@@ -67,16 +68,18 @@ export async function startWave(record: RunRecord, wave: string, deps: StartDeps
             maxErrors: request.maxErrors,
             clientToken: token,
           });
-          const execution: ExecutionRecord = {
-            executionId,
-            clientToken: token,
-            group,
-            status: 'Pending',
-            startedAt: now().toISOString(),
-            instances: [],
-          };
-          // Updates are applied one at a time on the single event loop: no lost update.
-          current = recordStarted(current, where, execution);
+          events.push({
+            kind: 'started',
+            location: where,
+            execution: {
+              executionId,
+              clientToken: token,
+              group,
+              status: 'Pending',
+              startedAt: now().toISOString(),
+              instances: [],
+            },
+          });
         } catch (error) {
           const failure = failureOf(error);
           deps.logger?.warn('Start failed', {
@@ -85,7 +88,7 @@ export async function startWave(record: RunRecord, wave: string, deps: StartDeps
             group,
             ...failure,
           });
-          current = recordStartFailed(current, where, failure, now());
+          events.push({ kind: 'start-failed', location: where, error: failure });
           break;
         }
       }
@@ -93,7 +96,7 @@ export async function startWave(record: RunRecord, wave: string, deps: StartDeps
       deps.onProgress?.({ phase: 'start', wave, done, total: todo.length });
     },
   );
-  return current;
+  return applyLocationEvents(record, events, now());
 }
 
 /**
