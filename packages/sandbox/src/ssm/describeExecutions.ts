@@ -92,23 +92,7 @@ export function describeAutomationExecutions(
   const filterItems = check.objectList('Filters', { minItems: 1, maxItems: 10 }) ?? [];
   const maxResults = check.integer('MaxResults', { min: 1, max: 50 }) ?? 50;
   const nextToken = check.string('NextToken');
-  const filters = filterItems.map((filter, index) => ({
-    key: check.checkNested(filter.Key, `filters.${index + 1}.member.key`, { required: true }) ?? '',
-    values: check.checkNestedList(filter.Values, `filters.${index + 1}.member.values`, {
-      minItems: 1,
-      maxItems: 10,
-      maxLength: 150,
-    }),
-  }));
-  check.done();
-  for (const filter of filters) {
-    if (!EXECUTION_FILTER_KEYS.has(filter.key)) {
-      throw new AwsServiceError(
-        'InvalidFilterKey',
-        `The filter key ${filter.key} is not valid for DescribeAutomationExecutions.`,
-      );
-    }
-  }
+  const filters = checkedFilters(check, filterItems, EXECUTION_FILTER_KEYS, 'DescribeAutomationExecutions');
   const predicates = filters.map((filter) => executionPredicate(filter.key, filter.values));
   const candidates = candidateExecutions(engine, location, filters);
   const query = filters;
@@ -134,6 +118,34 @@ export function describeAutomationExecutions(
   };
 }
 
+/**
+ * Reads a Filters list (Key plus 1-10 Values of at most 150 characters, as the SSM model bounds
+ * them), finishes the request check, then refuses a key the operation does not know with
+ * InvalidFilterKey, as SSM does.
+ */
+function checkedFilters(
+  check: RequestCheck,
+  filterItems: readonly Record<string, unknown>[],
+  allowed: ReadonlySet<string>,
+  operation: string,
+): { key: string; values: string[] }[] {
+  const filters = filterItems.map((filter, index) => ({
+    key: check.checkNested(filter.Key, `filters.${index + 1}.member.key`, { required: true }) ?? '',
+    values: check.checkNestedList(filter.Values, `filters.${index + 1}.member.values`, {
+      minItems: 1,
+      maxItems: 10,
+      maxLength: 150,
+    }),
+  }));
+  check.done();
+  for (const filter of filters) {
+    if (!allowed.has(filter.key)) {
+      throw new AwsServiceError('InvalidFilterKey', `The filter key ${filter.key} is not valid for ${operation}.`);
+    }
+  }
+  return filters;
+}
+
 /** DescribeAutomationStepExecutions. */
 export function describeAutomationStepExecutions(
   engine: AutomationEngine,
@@ -146,23 +158,7 @@ export function describeAutomationStepExecutions(
   const maxResults = check.integer('MaxResults', { min: 1, max: 50 }) ?? 50;
   const nextToken = check.string('NextToken');
   const reverse = check.boolean('ReverseOrder') ?? false;
-  const filters = filterItems.map((filter, index) => ({
-    key: check.checkNested(filter.Key, `filters.${index + 1}.member.key`, { required: true }) ?? '',
-    values: check.checkNestedList(filter.Values, `filters.${index + 1}.member.values`, {
-      minItems: 1,
-      maxItems: 10,
-      maxLength: 150,
-    }),
-  }));
-  check.done();
-  for (const filter of filters) {
-    if (!STEP_FILTER_KEYS.has(filter.key)) {
-      throw new AwsServiceError(
-        'InvalidFilterKey',
-        `The filter key ${filter.key} is not valid for DescribeAutomationStepExecutions.`,
-      );
-    }
-  }
+  const filters = checkedFilters(check, filterItems, STEP_FILTER_KEYS, 'DescribeAutomationStepExecutions');
   const execution = requireExecution(engine, location, id ?? '');
   let steps = stepExecutions(engine, execution).filter((step) =>
     filters.every((f) => stepMatches(step, f.key, f.values)),
