@@ -28,7 +28,7 @@ export class LocalRunStore implements RunStore {
   }
 
   async put(record: RunRecord): Promise<void> {
-    await this.writeAtomic(record.runId, 'record.json', `${JSON.stringify(record, null, 2)}\n`);
+    await this.writeAtomic(record.runId, 'record.json', `${JSON.stringify(record)}\n`);
   }
 
   async get(runId: string): Promise<RunRecord | undefined> {

@@ -1,0 +1,156 @@
+import type { FaultConfig } from '@orgpatch/sandbox';
+
+// What the bench's processes say to each other over IPC (child_process.fork). The sandbox and the
+// strategy under test each run in a process of their own, so each one's CPU time and peak RSS are
+// its own.
+
+/** How the sandbox child builds its world and which faults it serves. */
+export interface SandboxSpec {
+  readonly accounts: number;
+  readonly regions: number;
+  readonly groups: number;
+  readonly density: number;
+  readonly seed: number;
+  /** Instances in a location that has some. @default the generator's 1 to 12 */
+  readonly instancesPerLocation?: { readonly min: number; readonly max: number };
+  readonly faults: FaultConfig;
+  /** Simulated ms per real ms (0 freezes the clock: planning and starting need no simulated time). */
+  readonly timeScale: number;
+}
+
+/** The sandbox's simulated clock: `sim` epoch ms at real epoch ms `real`, running `timeScale` times real time. */
+export interface SimClockAnchor {
+  readonly sim: number;
+  readonly real: number;
+  readonly timeScale: number;
+}
+
+/** The sandbox child's answer once it listens. */
+export interface SandboxReady {
+  readonly type: 'ready';
+  readonly env: Readonly<Record<string, string>>;
+  readonly rootId: string;
+  readonly managementAccountId: string;
+  readonly regionNames: readonly string[];
+  readonly groupNames: readonly string[];
+  readonly accounts: number;
+  /** Real ms the world took to generate and the endpoint to start. */
+  readonly startMs: number;
+  readonly clock: SimClockAnchor;
+}
+
+/** One (service, operation, outcome) cell of the sandbox call log. */
+export interface CallCount {
+  readonly service: string;
+  readonly operation: string;
+  readonly outcome: string;
+  readonly count: number;
+}
+
+/** Per (account, Region) and simulated minute: how many polling calls the sandbox answered. */
+export interface PollingProfile {
+  /** Locations that received at least one polling call. */
+  readonly locations: number;
+  /** Location-minutes with at least one polling call. */
+  readonly locationMinutes: number;
+  /** Most polling calls one location received in one simulated minute. */
+  readonly maxPerLocationMinute: number;
+  /** Mean polling calls per location per simulated minute while it was polled. */
+  readonly meanPerLocationMinute: number;
+  /** Simulated minutes from the first to the last polling call. */
+  readonly spanMinutes: number;
+  readonly byOperation: Readonly<Record<string, number>>;
+}
+
+/** What the sandbox child measured since the last `reset`. */
+export interface SandboxStats {
+  readonly type: 'stats';
+  /** CPU µs (user + system) the sandbox process used since `reset`. */
+  readonly cpuMicros: number;
+  /** Share of the interval the sandbox's event loop was busy (1 = saturated). */
+  readonly eventLoopUtilization: number;
+  readonly intervalMs: number;
+  readonly maxRssKb: number;
+  readonly calls: readonly CallCount[];
+  /** Mean real latency of the logged calls, injected latency included. */
+  readonly meanLatencyMs: number;
+  readonly polling?: PollingProfile;
+}
+
+/** Parent to sandbox child. */
+export type SandboxCommand =
+  | { readonly type: 'start'; readonly spec: SandboxSpec }
+  | { readonly type: 'reset' }
+  | { readonly type: 'stats'; readonly polling: boolean }
+  | { readonly type: 'stop' };
+
+/** Sandbox child to parent. */
+export type SandboxMessage = SandboxReady | SandboxStats | { readonly type: 'error'; readonly message: string };
+
+/** The strategies the bench compares. */
+export type Strategy = 'orgpatch' | 'baseline' | 'track';
+
+/** What the worker child is asked to do (its environment points the SDK at the sandbox). */
+export interface WorkerTask {
+  readonly strategy: Strategy;
+  readonly payload: Record<string, unknown>;
+  /** Baseline only: stop after this many accounts (the rest is extrapolated). */
+  readonly accountLimit?: number;
+  /**
+   * Track only: the sandbox's clock (simulated epoch ms at a real epoch ms, and its time scale), so
+   * the tracker's sleeps shrink as simulated time speeds up and credentials expire on its time.
+   */
+  readonly simClock?: SimClockAnchor;
+  /** Track only: give up after this many real ms. */
+  readonly trackBudgetMs?: number;
+  /** Folder for the run store. */
+  readonly storeDir: string;
+}
+
+/** What one strategy did, measured inside its own process. */
+export interface WorkerResult {
+  readonly type: 'result';
+  readonly strategy: Strategy;
+  /** Real ms from the first call to the last answer (process start and module load excluded). */
+  readonly wallMs: number;
+  readonly phasesMs: Readonly<Record<string, number>>;
+  readonly cpuMicros: number;
+  readonly maxRssKb: number;
+  /** RSS right before the run began: what loading the code cost. */
+  readonly rssBeforeKb: number;
+  readonly peakHeapUsedBytes: number;
+  readonly eventLoopUtilization: number;
+  /** Time in garbage collection (performance 'gc' entries). */
+  readonly gcMs: number;
+  /** Locations (account, Region) the strategy considered. */
+  readonly locations: number;
+  /** Accounts the strategy went through (the baseline may stop early). */
+  readonly accounts: number;
+  /** Baseline only: the accounts it would have walked without a limit. */
+  readonly eligibleAccounts?: number;
+  readonly started: number;
+  /** Locations or starts that gave up with a throttling error after the SDK's retries. */
+  readonly gaveUpThrottled: number;
+  readonly planCounts?: Readonly<Record<string, number>>;
+  /** Size of the run record as compact JSON (the store writes it indented). */
+  readonly recordBytes?: number;
+  /** Bytes of the record's parts as compact JSON, and of the whole as the local store writes it (indented). */
+  readonly recordParts?: Readonly<Record<string, number>>;
+  /** Heap in use after the run and a full GC: what the run keeps alive. */
+  readonly retainedHeapBytes?: number;
+  readonly notes: readonly string[];
+  readonly track?: TrackSummary;
+}
+
+/** What the tracked run did. */
+export interface TrackSummary {
+  readonly rounds: number;
+  readonly finished: boolean;
+  readonly executions: number;
+  readonly locations: number;
+  readonly simulatedMinutes: number;
+  readonly realMs: number;
+}
+
+/** Worker child to parent. */
+export type WorkerMessage = WorkerResult | { readonly type: 'error'; readonly message: string };

@@ -1,0 +1,154 @@
+import { performance } from 'node:perf_hooks';
+import { type CallRecord, type Sandbox, startSandbox } from '@orgpatch/sandbox';
+import type {
+  CallCount,
+  PollingProfile,
+  SandboxCommand,
+  SandboxMessage,
+  SandboxReady,
+  SandboxSpec,
+  SandboxStats,
+} from './protocol.js';
+
+// The sandbox in a process of its own (forked by run.ts): it generates the world, serves it, and
+// reports its CPU time, event-loop load and call log on request, so the bench can tell whether the
+// sandbox or the orchestrator was the bottleneck.
+
+const POLLING_OPERATIONS = ['GetAutomationExecution', 'DescribeAutomationExecutions'];
+
+let sandbox: Sandbox | undefined;
+let cpuAtReset = process.cpuUsage();
+let eluAtReset = performance.eventLoopUtilization();
+let realAtReset = performance.now();
+
+function send(message: SandboxMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) resolve();
+    else process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+async function start(spec: SandboxSpec): Promise<SandboxReady> {
+  const began = performance.now();
+  sandbox = await startSandbox({
+    world: {
+      generate: {
+        accounts: spec.accounts,
+        regions: spec.regions,
+        groups: spec.groups,
+        density: spec.density,
+        seed: spec.seed,
+        ...(spec.instancesPerLocation ? { instancesPerLocation: spec.instancesPerLocation } : {}),
+      },
+    },
+    faults: spec.faults,
+    timeScale: spec.timeScale,
+    port: 0,
+  });
+  const world = sandbox.world;
+  const groupNames = Array.from({ length: spec.groups }, (_, i) =>
+    i === 0 ? 'orgpatch-targets' : `orgpatch-targets-${i + 1}`,
+  );
+  return {
+    type: 'ready',
+    env: sandbox.env('us-east-1'),
+    rootId: world.rootId,
+    managementAccountId: world.managementAccountId,
+    regionNames: [...world.regionNames],
+    groupNames,
+    accounts: world.accounts.size,
+    startMs: performance.now() - began,
+    clock: { sim: sandbox.clock.now(), real: Date.now(), timeScale: spec.timeScale },
+  };
+}
+
+function reset(): void {
+  sandbox?.calls.reset();
+  cpuAtReset = process.cpuUsage();
+  eluAtReset = performance.eventLoopUtilization();
+  realAtReset = performance.now();
+}
+
+function stats(withPolling: boolean): SandboxStats {
+  const cpu = process.cpuUsage(cpuAtReset);
+  const elu = performance.eventLoopUtilization(eluAtReset);
+  const records = sandbox?.calls.list() ?? [];
+  const cells = new Map<string, { service: string; operation: string; outcome: string; count: number }>();
+  let latency = 0;
+  for (const call of records) {
+    const key = `${call.service}\u0000${call.operation}\u0000${call.outcome}`;
+    const cell = cells.get(key);
+    if (cell) cell.count += 1;
+    else cells.set(key, { service: call.service, operation: call.operation, outcome: call.outcome, count: 1 });
+    latency += call.latencyMs;
+  }
+  const calls: CallCount[] = [...cells.values()].sort(
+    (a, b) => a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation) || b.count - a.count,
+  );
+  return {
+    type: 'stats',
+    cpuMicros: cpu.user + cpu.system,
+    eventLoopUtilization: elu.utilization,
+    intervalMs: performance.now() - realAtReset,
+    maxRssKb: process.resourceUsage().maxRSS,
+    calls,
+    meanLatencyMs: records.length === 0 ? 0 : latency / records.length,
+    ...(withPolling ? { polling: pollingProfile(records) } : {}),
+  };
+}
+
+/** Polling calls per (account, Region) per simulated minute, from the call log's simulated times. */
+export function pollingProfile(records: readonly CallRecord[]): PollingProfile {
+  const perLocationMinute = new Map<string, number>();
+  const locations = new Set<string>();
+  const byOperation: Record<string, number> = {};
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const call of records) {
+    if (call.service !== 'ssm' || !POLLING_OPERATIONS.includes(call.operation)) continue;
+    const location = `${call.accountId}/${call.region}`;
+    locations.add(location);
+    const key = `${location}/${Math.floor(call.time / 60_000)}`;
+    perLocationMinute.set(key, (perLocationMinute.get(key) ?? 0) + 1);
+    byOperation[call.operation] = (byOperation[call.operation] ?? 0) + 1;
+    first = Math.min(first, call.time);
+    last = Math.max(last, call.time);
+  }
+  const counts = [...perLocationMinute.values()];
+  const total = counts.reduce((s, n) => s + n, 0);
+  return {
+    locations: locations.size,
+    locationMinutes: counts.length,
+    maxPerLocationMinute: counts.reduce((m, n) => Math.max(m, n), 0),
+    meanPerLocationMinute: counts.length === 0 ? 0 : total / counts.length,
+    spanMinutes: counts.length === 0 ? 0 : (last - first) / 60_000,
+    byOperation,
+  };
+}
+
+process.on('message', (raw: unknown) => {
+  const command = raw as SandboxCommand;
+  void (async () => {
+    try {
+      switch (command.type) {
+        case 'start':
+          await send(await start(command.spec));
+          break;
+        case 'reset':
+          reset();
+          await send(stats(false));
+          break;
+        case 'stats':
+          await send(stats(command.polling));
+          break;
+        case 'stop':
+          await sandbox?.stop();
+          // A normal exit, so that --cpu-prof writes its profile.
+          process.disconnect?.();
+          process.exit(0);
+      }
+    } catch (error) {
+      await send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    }
+  })();
+});
