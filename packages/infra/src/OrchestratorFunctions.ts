@@ -68,12 +68,14 @@ export interface OrchestratorFunctionsProps {
  * The orchestrator's two functions (the maintenance-window run handler and the tracker) and the
  * one role they share — the role every member account's execution role trusts.
  *
- * Sizing: the run handler fans out over every account and Region (role assumption, resource-group
- * pages, automation starts: SigV4 signing and TLS handshakes by the thousand on a large
- * Organization); 1,024 MB buys about 0.6 vCPU for that and costs cents a week. Its timeout is the
- * Lambda maximum, 15 minutes: the maintenance window invokes it once per run. The tracker only
- * describes executions of runs in progress and writes records: 512 MB, 4 minutes, so a slow
- * invocation ends before the next 5-minute tick starts another.
+ * Sizing, from `npm run bench` (test/bench): the run handler's fan-out is CPU-bound inside the AWS
+ * SDK (about 1.2 ms of CPU per call: signing, middleware, sockets) and holds the whole run record;
+ * at 5,000 accounts x 16 Regions it peaked at 1,069 MB RSS and needed 232 s on one core. 2,048 MB
+ * gives it a full vCPU (Lambda allots one at 1,769 MB) and room above that peak, for cents a week.
+ * Its timeout is the Lambda maximum, 15 minutes: the maintenance window invokes it once per run.
+ * The tracker describes executions of runs in progress and parses and rewrites their records
+ * (75 MB of JSON at 5,000 accounts): 1,024 MB, 4 minutes, so a slow invocation ends before the
+ * next 5-minute tick starts another.
  */
 export class OrchestratorFunctions extends Construct {
   /** The role both functions run as. */
@@ -171,7 +173,7 @@ export class OrchestratorFunctions extends Construct {
       ...common,
       description: 'orgpatch: plans and starts a patch run (invoked by the maintenance window)',
       entry: entries.runHandler,
-      memorySize: 1024,
+      memorySize: 2048,
       timeout: Duration.minutes(15),
       logGroup: this.runLogGroup,
       environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'orgpatch-run' },
@@ -185,7 +187,7 @@ export class OrchestratorFunctions extends Construct {
       ...common,
       description: 'orgpatch: follows runs in progress and writes their reports (invoked on a schedule)',
       entry: entries.trackHandler,
-      memorySize: 512,
+      memorySize: 1024,
       timeout: Duration.minutes(4),
       logGroup: this.trackLogGroup,
       environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'orgpatch-track' },

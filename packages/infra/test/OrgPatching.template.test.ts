@@ -58,7 +58,7 @@ describe('the orchestrator functions', () => {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      MemorySize: 1024,
+      MemorySize: 2048,
       Timeout: 900,
       Role: { 'Fn::GetAtt': [ids.role, 'Arn'] },
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: ids.runLogs } },
@@ -73,7 +73,7 @@ describe('the orchestrator functions', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
-      MemorySize: 512,
+      MemorySize: 1024,
       Timeout: 240,
       Role: { 'Fn::GetAtt': [ids.role, 'Arn'] },
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: ids.trackLogs } },
