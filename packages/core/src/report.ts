@@ -190,6 +190,19 @@ function instanceCountsRow(label: string, c: InstanceCounts): string[] {
   return [label, ...[c.total, c.succeeded, c.failed, c.inProgress, c.notStarted].map(String)];
 }
 
+/** The count columns shared by the per-account and per-Region roll-ups of the Markdown report. */
+function rollupCells(rollup: { readonly locations: LocationCounts; readonly instances: InstanceCounts }): string[] {
+  const { locations, instances } = rollup;
+  return [
+    locations.total,
+    locations.failed,
+    instances.total,
+    instances.succeeded,
+    instances.failed,
+    instances.notStarted,
+  ].map(String);
+}
+
 /**
  * The Markdown report: what was asked, the summary (locations and instances, per account and per
  * Region), the waves, one row per account x Region with its status, decision and reason (failures
@@ -227,16 +240,7 @@ export function renderReportMarkdown(record: RunRecord): string {
   out.push(
     table(
       ['Account', 'Name', 'Locations', 'Failed locations', 'Instances', 'Succeeded', 'Failed', 'Not started'],
-      summary.accounts.map((a) => [
-        markdownCell(a.accountId),
-        markdownCell(a.accountName),
-        String(a.locations.total),
-        String(a.locations.failed),
-        String(a.instances.total),
-        String(a.instances.succeeded),
-        String(a.instances.failed),
-        String(a.instances.notStarted),
-      ]),
+      summary.accounts.map((a) => [markdownCell(a.accountId), markdownCell(a.accountName), ...rollupCells(a)]),
     ),
     '',
   );
@@ -244,15 +248,7 @@ export function renderReportMarkdown(record: RunRecord): string {
   out.push(
     table(
       ['Region', 'Locations', 'Failed locations', 'Instances', 'Succeeded', 'Failed', 'Not started'],
-      summary.regions.map((g) => [
-        markdownCell(g.region),
-        String(g.locations.total),
-        String(g.locations.failed),
-        String(g.instances.total),
-        String(g.instances.succeeded),
-        String(g.instances.failed),
-        String(g.instances.notStarted),
-      ]),
+      summary.regions.map((g) => [markdownCell(g.region), ...rollupCells(g)]),
     ),
     '',
   );
