@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '@orgpatch/orchestrator';
+import { main as runCli } from '@orgpatch/cli';
 import { type Sandbox, startSandbox } from '@orgpatch/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DENIED, DEV1, e2eWorld, MGMT, NOSTACK, orgPayload, parseReportHtml } from './harness.js';

@@ -6,7 +6,7 @@ export {
   needsRefresh,
   roleSessionName,
 } from './aws/assumedRoleCredentials.js';
-export { inventoryErrorKind } from './aws/awsErrors.js';
+export { awsErrorCode, inventoryErrorKind, isExpiredCredentials, isMissingCredentials } from './aws/awsErrors.js';
 export {
   type AwsClientFactory,
   type AwsClientOptions,
@@ -29,8 +29,6 @@ export {
 export { SsmAutomationRunner, type SsmAutomationRunnerOptions } from './aws/ssmAutomationRunner.js';
 export { PATCH_STATE_CHUNK, SsmPatchStateReader, type SsmPatchStateReaderOptions } from './aws/ssmPatchStateReader.js';
 export { type AwsRunDeps, type AwsRunDepsOptions, createAwsRunDeps } from './awsRunDeps.js';
-export type { CliIo, CliStream } from './cli/io.js';
-export { runCli } from './cliEntry.js';
 export {
   AssumeRoleError,
   type AssumeRoleFailure,

@@ -12,7 +12,7 @@ import {
   groups,
   key,
   MemoryRunStore,
-} from './fakes.js';
+} from '../src/testing.js';
 
 const DEV = 'ou-ab12-dev00001';
 const PROD = 'ou-ab12-prod0001';

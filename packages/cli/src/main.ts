@@ -1,6 +1,6 @@
 import { PayloadValidationError } from '@orgpatch/core';
+import { ORGPATCH_VERSION } from '@orgpatch/orchestrator';
 import { Command, CommanderError } from 'commander';
-import { ORGPATCH_VERSION } from '../version.js';
 import type { CommandContext } from './command.js';
 import { registerDemo } from './commands/demo.js';
 import { registerPlan } from './commands/plan.js';

@@ -2,9 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { PatchRequest, RunStore, ValidationIssue } from '@orgpatch/core';
 import { PayloadValidationError, safeParsePayloadJson } from '@orgpatch/core';
-import { type AwsClientFactory, type AwsClientOptions, createAwsClientFactory } from '../aws/clients.js';
-import { DEFAULT_LOCAL_RUNS_DIR, LocalRunStore } from '../store/localRunStore.js';
-import { S3RunStore } from '../store/s3RunStore.js';
+import {
+  type AwsClientFactory,
+  type AwsClientOptions,
+  createAwsClientFactory,
+  DEFAULT_LOCAL_RUNS_DIR,
+  LocalRunStore,
+  S3RunStore,
+} from '@orgpatch/orchestrator';
 import { CliUsageError } from './exitCodes.js';
 import type { CliIo } from './io.js';
 

@@ -1,5 +1,5 @@
+import type { ProgressEvent } from '@orgpatch/orchestrator';
 import cliProgress from 'cli-progress';
-import type { ProgressEvent } from '../run/deps.js';
 import type { CliIo } from './io.js';
 
 /** Renders run progress: bars on stderr when it is a terminal, nothing otherwise (scripts, CI, --json). */

@@ -1,10 +1,13 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePayloadJson } from '@orgpatch/core';
-import { createAwsClientFactory } from '../../aws/clients.js';
-import { createAwsRunDeps } from '../../awsRunDeps.js';
-import { runIdFor } from '../../run/ids.js';
-import { DEFAULT_LOCAL_RUNS_DIR, LocalRunStore } from '../../store/localRunStore.js';
+import {
+  createAwsClientFactory,
+  createAwsRunDeps,
+  DEFAULT_LOCAL_RUNS_DIR,
+  LocalRunStore,
+  runIdFor,
+} from '@orgpatch/orchestrator';
 import type { RegisterCommand } from '../command.js';
 import { readInputFile } from '../context.js';
 import { CliUsageError, EXIT } from '../exitCodes.js';
@@ -15,7 +18,7 @@ import { demoWorldPath } from './sandbox.js';
 
 /** The example Organization payload shipped in the repository. */
 export function demoPayloadPath(): string {
-  return fileURLToPath(new URL('../../../../../examples/payload.org.json', import.meta.url));
+  return fileURLToPath(new URL('../../../../examples/payload.org.json', import.meta.url));
 }
 
 /** `orgpatch demo`: the sandbox with the demo world, the example payload run with --wait, the report. */

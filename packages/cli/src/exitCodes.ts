@@ -1,6 +1,11 @@
 import { OrgPatchError } from '@orgpatch/core';
-import { awsErrorCode, isExpiredCredentials, isMissingCredentials } from '../aws/awsErrors.js';
-import { AwsEnvironmentError, RunStoreError } from '../errors.js';
+import {
+  AwsEnvironmentError,
+  awsErrorCode,
+  isExpiredCredentials,
+  isMissingCredentials,
+  RunStoreError,
+} from '@orgpatch/orchestrator';
 
 /** The CLI's exit codes. */
 export const EXIT = {

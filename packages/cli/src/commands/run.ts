@@ -1,5 +1,4 @@
-import { createAwsRunDeps } from '../../awsRunDeps.js';
-import { runIdFor } from '../../run/ids.js';
+import { createAwsRunDeps, runIdFor } from '@orgpatch/orchestrator';
 import type { RegisterCommand } from '../command.js';
 import { type AwsCliOptions, clientsFor, loadRequest, storeFor } from '../context.js';
 import { CliUsageError } from '../exitCodes.js';

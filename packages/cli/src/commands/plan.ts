@@ -1,5 +1,4 @@
-import { createAwsRunDeps } from '../../awsRunDeps.js';
-import { planRun } from '../../run/planRun.js';
+import { createAwsRunDeps, planRun } from '@orgpatch/orchestrator';
 import type { RegisterCommand } from '../command.js';
 import { type AwsCliOptions, clientsFor, loadRequest, storeFor } from '../context.js';
 import { EXIT } from '../exitCodes.js';

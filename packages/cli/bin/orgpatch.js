@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // The orgpatch CLI. Runs the built code (npm run build); see the README.
-import { main } from '../dist/cli/main.js';
+import { main } from '../dist/main.js';
 
 process.exitCode = await main(process.argv);

@@ -1,3 +1,7 @@
+/**
+ * Fakes of the ports (directory, inventory, automation, patch states, run store) for testing code
+ * that drives the orchestration without AWS or the sandbox: `@orgpatch/orchestrator/testing`.
+ */
 import type {
   AccountInfo,
   AutomationRunner,
@@ -15,7 +19,7 @@ import type {
   RunRecord,
   RunStore,
 } from '@orgpatch/core';
-import type { RunDeps } from '../src/run/deps.js';
+import type { RunDeps } from './run/deps.js';
 
 /** `${account}/${region}` */
 export const key = (l: Location): string => `${l.accountId}/${l.region}`;

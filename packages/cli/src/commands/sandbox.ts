@@ -6,7 +6,7 @@ import { println } from '../io.js';
 
 /** The demo world shipped in the repository. */
 export function demoWorldPath(): string {
-  return fileURLToPath(new URL('../../../../../examples/world.demo.json', import.meta.url));
+  return fileURLToPath(new URL('../../../../examples/world.demo.json', import.meta.url));
 }
 
 interface SandboxCliOptions {

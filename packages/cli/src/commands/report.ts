@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { REPORT_FORMATS, type ReportFormat, RunNotFoundError, renderReport } from '@orgpatch/orchestrator';
 import { Option } from 'commander';
-import { RunNotFoundError } from '../../errors.js';
-import { REPORT_FORMATS, type ReportFormat, renderReport } from '../../run/reports.js';
 import type { RegisterCommand } from '../command.js';
 import { type AwsCliOptions, storeFor } from '../context.js';
 import { CliUsageError, EXIT } from '../exitCodes.js';

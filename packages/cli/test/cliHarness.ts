@@ -1,5 +1,5 @@
-import type { CliIo } from '../src/cli/io.js';
-import { main } from '../src/cli/main.js';
+import type { CliIo } from '../src/io.js';
+import { main } from '../src/main.js';
 
 /** The result of one in-process CLI run. */
 export interface CliRun {

@@ -1,5 +1,5 @@
 import { summarizeRun } from '@orgpatch/core';
-import { RunNotFoundError } from '../../errors.js';
+import { RunNotFoundError } from '@orgpatch/orchestrator';
 import type { RegisterCommand } from '../command.js';
 import { type AwsCliOptions, storeFor } from '../context.js';
 import { EXIT } from '../exitCodes.js';

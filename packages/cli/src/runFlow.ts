@@ -1,9 +1,6 @@
 import type { PatchRequest, RunRecord } from '@orgpatch/core';
 import { summarizeRun } from '@orgpatch/core';
-import type { RunDeps } from '../run/deps.js';
-import type { ReportFormat } from '../run/reports.js';
-import { startRun } from '../run/startRun.js';
-import { type PollBackoff, trackRun } from '../run/trackRun.js';
+import { type PollBackoff, type ReportFormat, type RunDeps, startRun, trackRun } from '@orgpatch/orchestrator';
 import type { CommandContext } from './command.js';
 import { EXIT } from './exitCodes.js';
 import { printJson, println } from './io.js';

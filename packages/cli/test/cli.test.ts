@@ -3,12 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePayload } from '@orgpatch/core';
+import { LocalRunStore, startRun, trackRun } from '@orgpatch/orchestrator';
+import { account, FakeDirectory, FakeInventory, fakeDeps, groups } from '@orgpatch/orchestrator/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRun } from '../src/run/startRun.js';
-import { trackRun } from '../src/run/trackRun.js';
-import { LocalRunStore } from '../src/store/localRunStore.js';
 import { runCli } from './cliHarness.js';
-import { account, FakeDirectory, FakeInventory, fakeDeps, groups } from './fakes.js';
 
 /** An ANSI escape sequence (colour). */
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);
