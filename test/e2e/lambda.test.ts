@@ -67,4 +67,42 @@ describe('the Lambda entry points against the sandbox', () => {
     );
     expect(e2e.sandbox.calls.size).toBe(0);
   });
+
+  it("does not carry a warm invocation's log keys into the next one", async () => {
+    e2e = await startE2e(e2eWorld());
+    const runtime = createLambdaRuntime({ clients: e2e.clients, bucket: 'orgpatch-runs', logLevel: 'INFO' });
+    const lines: Record<string, unknown>[] = [];
+    // Powertools writes INFO to stdout and ERROR to stderr, one JSON object a line.
+    const capture = (chunk: string | Uint8Array) => {
+      for (const line of String(chunk).split('\n')) {
+        if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      return true;
+    };
+    const streams = [vi.spyOn(process.stdout, 'write'), vi.spyOn(process.stderr, 'write')];
+    for (const spy of streams) spy.mockImplementation(capture);
+    vi.spyOn(runtime.metrics, 'publishStoredMetrics').mockImplementation(() => runtime.metrics);
+    try {
+      const first = await handleMaintenanceWindowEvent(
+        orgPayload({ WindowId: 'mw-0123456789abcdef0', TaskExecutionId: TASK }),
+        runtime,
+      );
+      expect(lines.some((l) => l.runId === first.runId)).toBe(true);
+      const before = lines.length;
+      // The same warm runtime: an invalid event, then a tracking pass.
+      await expect(
+        handleMaintenanceWindowEvent({ ...orgPayload(), Regions: ['us-east-9'] }, runtime),
+      ).rejects.toThrow();
+      const invalid = lines.slice(before).find((l) => l.message === 'Invalid payload: nothing started');
+      expect(invalid).toBeDefined();
+      expect(invalid).not.toHaveProperty('runId');
+      const beforeTracking = lines.length;
+      await trackInProgressRuns(runtime);
+      const summary = lines.slice(beforeTracking).find((l) => l.message === 'Tracking runs');
+      expect(summary).toBeDefined();
+      expect(summary).not.toHaveProperty('runId');
+    } finally {
+      for (const spy of streams) spy.mockRestore();
+    }
+  });
 });

@@ -25,7 +25,17 @@ export async function handleMaintenanceWindowEvent(
   rt: LambdaRuntime,
   context?: Context,
 ): Promise<HandlerResult> {
+  // The logger lives at module scope: keys appended by an earlier (warm) invocation must not leak in.
+  rt.logger.resetKeys();
   if (context) rt.logger.addContext(context);
+  try {
+    return await handleEvent(event, rt);
+  } finally {
+    rt.logger.resetKeys();
+  }
+}
+
+async function handleEvent(event: unknown, rt: LambdaRuntime): Promise<HandlerResult> {
   let request: ReturnType<typeof parsePayload>;
   try {
     request = parsePayload(event);

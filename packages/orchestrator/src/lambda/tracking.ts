@@ -20,7 +20,17 @@ export interface TrackHandlerResult {
  * reports. Scheduled by infra while runs are in progress; the event's content is not used.
  */
 export async function trackInProgressRuns(rt: LambdaRuntime, context?: Context): Promise<TrackHandlerResult> {
+  // The logger lives at module scope: keys appended by an earlier (warm) invocation must not leak in.
+  rt.logger.resetKeys();
   if (context) rt.logger.addContext(context);
+  try {
+    return await trackAll(rt);
+  } finally {
+    rt.logger.resetKeys();
+  }
+}
+
+async function trackAll(rt: LambdaRuntime): Promise<TrackHandlerResult> {
   const store = rt.store();
   const listed = await store.list();
   const running = listed.filter((r) => r.status === 'running');
@@ -31,6 +41,7 @@ export async function trackInProgressRuns(rt: LambdaRuntime, context?: Context):
     for (const { runId } of running) {
       const record = await store.get(runId);
       if (!record) continue;
+      rt.logger.appendKeys({ runId });
       try {
         const deps = createAwsRunDeps(record.request, {
           clients: rt.clients,
@@ -42,13 +53,15 @@ export async function trackInProgressRuns(rt: LambdaRuntime, context?: Context):
         if (tracked.finished) addRunMetrics(rt.metrics, tracked.record);
         results.push({ runId, status: tracked.record.status, finished: tracked.finished });
       } catch (error) {
-        rt.logger.error('Tracking failed', { runId, error: error instanceof Error ? error.message : String(error) });
+        rt.logger.error('Tracking failed', { error: error instanceof Error ? error.message : String(error) });
         results.push({
           runId,
           status: record.status,
           finished: false,
           error: error instanceof Error ? error.message : String(error),
         });
+      } finally {
+        rt.logger.removeKeys(['runId']);
       }
     }
   } finally {
