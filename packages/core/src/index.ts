@@ -57,6 +57,9 @@ export type {
   InventoryReader,
   OrganizationDirectory,
   PatchStateReader,
+  LeaseResult,
+  LeaseScope,
+  RunLease,
   RunListing,
   RunStore,
 } from './ports.js';

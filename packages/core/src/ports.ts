@@ -71,11 +71,60 @@ export interface RunListing {
   readonly status: RunRecord['status'];
 }
 
-/** Keeps run records and their rendered reports. */
+/**
+ * What a run holds while it may start automations, so that two runs never patch the same
+ * Organization at once. `key` names the scope (the orchestrator derives it from the Organization);
+ * `description` says it in words for the error a refused run shows.
+ */
+export interface LeaseScope {
+  readonly key: string;
+  readonly description: string;
+}
+
+/** A lease as stored: who holds which scope until when. */
+export interface RunLease {
+  readonly scope: LeaseScope;
+  readonly runId: string;
+  readonly acquiredAt: string;
+  readonly expiresAt: string;
+}
+
+/** The answer to a lease request: granted (new, renewed, or taken over from an expired holder), or refused with the holder. */
+export type LeaseResult =
+  | { readonly granted: true; readonly lease: RunLease }
+  | { readonly granted: false; readonly holder: RunLease };
+
+/**
+ * Keeps run records, the index of runs in progress, scope leases and rendered reports. The store is
+ * input, not truth: every record read is validated before it is returned, and every write is
+ * conditional, so two writers never silently overwrite each other.
+ */
 export interface RunStore {
+  /**
+   * Writes the record. Conditional: creates it only if no record exists under its run id when this
+   * store has not read or written that run before, and otherwise replaces it only if it is unchanged
+   * since this store last read or wrote it. A run that is not finished (and not a dry run) is kept in
+   * the in-progress index; a finished one leaves it.
+   * @throws RunStoreConflictError (orchestrator) when another writer got there first.
+   */
   put(record: RunRecord): Promise<void>;
+  /**
+   * The record, validated against the run record schema (its request re-validated through core).
+   * @returns undefined when there is no record under the id.
+   * @throws an error naming the record and what is wrong with it when it is corrupt.
+   */
   get(runId: string): Promise<RunRecord | undefined>;
+  /** Every stored run, newest last. Reads every record: for people (`orgpatch status`), not for tracking. */
   list(): Promise<readonly RunListing[]>;
+  /** The run ids in the in-progress index: what tracking follows. Costs one small listing, whatever the number of finished runs. */
+  listInProgress(): Promise<readonly string[]>;
+  /**
+   * Grants `scope` to `runId` until `expiresAt`, atomically: when nobody holds it, when `runId` holds
+   * it already (a renewal), or when the holder's lease expired before `now`.
+   */
+  acquireLease(request: { scope: LeaseScope; runId: string; now: Date; expiresAt: Date }): Promise<LeaseResult>;
+  /** Gives the scope up if `runId` holds it; does nothing otherwise. */
+  releaseLease(scope: LeaseScope, runId: string): Promise<void>;
   /** Writes a rendered artifact (report.html, report.csv, ...) beside the record; returns where it went. */
   putArtifact(runId: string, name: string, body: string, contentType: string): Promise<string>;
 }
