@@ -1,8 +1,48 @@
 import { defineConfig } from 'vitest/config';
 
+// Workspace packages resolve to their TypeScript sources (the `@orgpatch/source` export condition),
+// so no tier needs a build first.
+const sources = {
+  ssr: { resolve: { conditions: ['@orgpatch/source'] } },
+  resolve: { conditions: ['@orgpatch/source'] },
+};
+
+// Three tiers, told apart by where a test lives and its name (test/README.md):
+// unit        packages/*/test/**/*.test.ts      pure and fast: no sandbox, no CDK, no esbuild
+// integration packages/*/test/**/*.int.test.ts  starts the sandbox or synthesizes a CDK app
+// e2e         test/**/*.test.ts                 across packages: sandbox runs, the bundled Lambda
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'test/vitest.config.ts'],
+    projects: [
+      {
+        ...sources,
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', '**/*.int.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        ...sources,
+        test: {
+          name: 'integration',
+          include: ['packages/*/test/**/*.int.test.ts'],
+          exclude: ['**/node_modules/**'],
+          environment: 'node',
+        },
+      },
+      {
+        ...sources,
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.test.ts'],
+          exclude: ['**/node_modules/**'],
+          environment: 'node',
+          testTimeout: 60_000,
+        },
+      },
+    ],
     // Two cores here and in CI: keep workers few so suites do not starve each other.
     maxWorkers: 2,
   },
