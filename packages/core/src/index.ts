@@ -17,23 +17,22 @@ export {
 } from './memberNames.js';
 export type { AccountInfo, AccountStatus, OrganizationSnapshot } from './organization.js';
 export {
-  CONCURRENCY_BOUNDS,
-  checkTaskPayloadSize,
-  DEFAULT_MAX_CONCURRENCY,
-  DEFAULT_MAX_ERRORS,
-  formatPath,
-  MAINTENANCE_WINDOW_TASK_PAYLOAD_LIMIT,
-  type Payload,
   type PayloadParseResult,
   parsePayload,
   parsePayloadJson,
-  payloadSchema,
   safeParsePayload,
   safeParsePayloadJson,
-  TASK_EXECUTION_ID_PSEUDO_PARAMETER,
-  toPayload,
-  WINDOW_ID_PSEUDO_PARAMETER,
 } from './payload.js';
+export { TASK_EXECUTION_ID_PSEUDO_PARAMETER, WINDOW_ID_PSEUDO_PARAMETER } from './payloadFields.js';
+export { formatPath } from './payloadIssues.js';
+export {
+  CONCURRENCY_BOUNDS,
+  DEFAULT_MAX_CONCURRENCY,
+  DEFAULT_MAX_ERRORS,
+  type Payload,
+  payloadSchema,
+} from './payloadSchema.js';
+export { toPayload } from './payloadSerialize.js';
 export {
   type BuildPlanInput,
   buildPlan,
@@ -159,6 +158,7 @@ export {
   validateMaintenanceWindowSchedule,
 } from './schedule.js';
 export { ScheduleError, type ScheduleField, TimeZoneError } from './scheduleErrors.js';
+export { checkTaskPayloadSize, MAINTENANCE_WINDOW_TASK_PAYLOAD_LIMIT } from './taskPayload.js';
 export {
   formatWallClock,
   instantOfWallClock,

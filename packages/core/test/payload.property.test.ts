@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parsePayload, safeParsePayload, toPayload } from '../src/payload.js';
+import { parsePayload, safeParsePayload } from '../src/payload.js';
+import { toPayload } from '../src/payloadSerialize.js';
 import { type Partition, REGIONS } from '../src/regions.js';
 
 const unique = <T>(values: readonly T[]): T[] => [...new Set(values)];

@@ -1,17 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PayloadValidationError, type ValidationIssue } from '../src/errors.js';
-import {
-  checkTaskPayloadSize,
-  formatPath,
-  MAINTENANCE_WINDOW_TASK_PAYLOAD_LIMIT,
-  parsePayload,
-  parsePayloadJson,
-  safeParsePayload,
-  safeParsePayloadJson,
-  toPayload,
-} from '../src/payload.js';
+import { parsePayload, parsePayloadJson, safeParsePayload, safeParsePayloadJson } from '../src/payload.js';
+import { formatPath } from '../src/payloadIssues.js';
+import { toPayload } from '../src/payloadSerialize.js';
 import type { PatchRequest } from '../src/request.js';
+import { checkTaskPayloadSize, MAINTENANCE_WINDOW_TASK_PAYLOAD_LIMIT } from '../src/taskPayload.js';
 
 const examples = new URL('../../../examples/', import.meta.url);
 const blogText = readFileSync(new URL('payload.json', examples), 'utf8');

@@ -1,0 +1,307 @@
+import { z } from 'zod';
+import { AUTOMATION_DOCUMENT_NAME, EXECUTION_ROLE_NAME, TARGET_PARAMETER_NAME } from './memberNames.js';
+import {
+  accountId,
+  installOverrideList,
+  isRecord,
+  oneOf,
+  ouOrRootId,
+  rate,
+  regionsSchema,
+  snapshotId,
+  ssmParameter,
+  strings,
+  targetSchema,
+  targetsSchema,
+  taskExecutionId,
+  uniqueInOrder,
+  windowId,
+} from './payloadFields.js';
+import { type Ctx, report } from './payloadIssues.js';
+import { automationAssumeRole, checkRoleAgainstScope } from './payloadRole.js';
+import type { Operation, RebootOption } from './request.js';
+
+/**
+ * The payload's schema: its objects (Document, Organization and its Waves, Concurrency), the checks
+ * across fields, and the defaults and bounds the payload documents. The single fields' checks are
+ * in payloadFields.ts, their wording in payloadIssues.ts.
+ */
+
+/** Defaults and bounds of the payload's Concurrency part. */
+export const CONCURRENCY_BOUNDS = Object.freeze({
+  global: Object.freeze({ min: 1, max: 256, default: 32 }),
+  perAccount: Object.freeze({ min: 1, max: 32, default: 4 }),
+});
+
+/** Default MaxConcurrency when the payload leaves it out (SSM's own documented default). */
+export const DEFAULT_MAX_CONCURRENCY = '10';
+/** Default MaxErrors, and the default ErrorThreshold of a wave: stop at the first failure. */
+export const DEFAULT_MAX_ERRORS = '0';
+
+const OPERATIONS: readonly Operation[] = ['Scan', 'Install'];
+const REBOOT_OPTIONS: readonly RebootOption[] = ['RebootIfNeeded', 'NoReboot'];
+const DOCUMENT_NAME = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
+const DOCUMENT_VERSION = /^([$]LATEST|[$]DEFAULT|[1-9][0-9]*)$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const WAVE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const TARGET_PARAMETER_MAX_LENGTH = 50;
+
+const parametersSchema = z.strictObject({
+  AutomationAssumeRole: ssmParameter(
+    automationAssumeRole,
+    'AutomationAssumeRole',
+    '"arn:{{Partition}}:iam::{{AccountId}}:role/OrgPatchAutomationRole"',
+  ).optional(),
+  Operation: ssmParameter(oneOf(OPERATIONS, 'Operation'), 'Operation', '"Scan"').optional(),
+  RebootOption: ssmParameter(oneOf(REBOOT_OPTIONS, 'RebootOption'), 'RebootOption', '"RebootIfNeeded"').optional(),
+  SnapshotId: ssmParameter(snapshotId, 'SnapshotId', '"<GUID>"').optional(),
+  InstallOverrideList: ssmParameter(installOverrideList, 'InstallOverrideList', '"s3://bucket/key.yaml"').optional(),
+});
+
+const documentSchema = z.strictObject({
+  Name: z
+    .string()
+    .superRefine((value, ctx) => {
+      if (!DOCUMENT_NAME.test(value)) {
+        report(
+          ctx,
+          `Document name ${JSON.stringify(value)} is not valid`,
+          'a document name has 3-128 letters, digits and _ - . : /',
+        );
+      }
+    })
+    .optional(),
+  Version: z
+    .string()
+    .superRefine((value, ctx) => {
+      if (DOCUMENT_VERSION.test(value)) return;
+      const keyword = ['$DEFAULT', '$LATEST'].find((k) => k.toLowerCase() === value.toLowerCase());
+      report(
+        ctx,
+        `Document version ${JSON.stringify(value)} is not valid`,
+        keyword ? `use "${keyword}"` : 'use a version number such as "1", or "$DEFAULT" or "$LATEST"',
+      );
+    })
+    .optional(),
+  Parameters: parametersSchema.optional(),
+});
+
+const waveSchema = z
+  .strictObject({
+    Name: z.string().superRefine((value, ctx) => {
+      if (!WAVE_NAME.test(value)) {
+        report(
+          ctx,
+          `Wave name ${JSON.stringify(value)} is not valid`,
+          'use 1-64 letters, digits, hyphens, periods or underscores, e.g. "dev"',
+        );
+      } else if (value.toLowerCase() === 'default') {
+        report(
+          ctx,
+          'Wave name "default" is reserved',
+          'orgpatch puts accounts that no wave names in a final wave called default; choose another name',
+        );
+      }
+    }),
+    TargetOus: z.array(ouOrRootId).optional(),
+    Accounts: z.array(accountId).optional(),
+    ErrorThreshold: rate('MaxErrors', 'ErrorThreshold').optional(),
+  })
+  .superRefine((wave, ctx) => {
+    if ((wave.TargetOus?.length ?? 0) + (wave.Accounts?.length ?? 0) === 0) {
+      report(
+        ctx,
+        `Wave "${wave.Name}" names no OUs or accounts`,
+        'add TargetOus or Accounts to it, or remove the wave',
+      );
+    }
+  });
+
+const wavesSchema = z.array(waveSchema).superRefine((waves, ctx) => {
+  const names = new Map<string, number>();
+  const ous = new Map<string, string>();
+  const accounts = new Map<string, string>();
+  waves.forEach((wave, i) => {
+    const key = wave.Name.toLowerCase();
+    const first = names.get(key);
+    if (first !== undefined) {
+      const earlier = waves[first]?.Name ?? wave.Name;
+      report(
+        ctx,
+        `Wave name "${wave.Name}" repeats "${earlier}" of Waves[${first}] (names are compared ignoring case)`,
+        'give every wave its own name',
+        [i, 'Name'],
+      );
+    } else {
+      names.set(key, i);
+    }
+    uniqueInOrder(wave.TargetOus ?? []).forEach((ou, j) => {
+      const other = ous.get(ou);
+      if (other !== undefined && other !== wave.Name) {
+        report(ctx, `${ou} is in wave "${other}" and in wave "${wave.Name}"`, 'put each OU in one wave', [
+          i,
+          'TargetOus',
+          j,
+        ]);
+      } else ous.set(ou, wave.Name);
+    });
+    uniqueInOrder(wave.Accounts ?? []).forEach((account, j) => {
+      const other = accounts.get(account);
+      if (other !== undefined && other !== wave.Name) {
+        report(
+          ctx,
+          `Account ${account} is in wave "${other}" and in wave "${wave.Name}"`,
+          'put each account in one wave',
+          [i, 'Accounts', j],
+        );
+      } else accounts.set(account, wave.Name);
+    });
+  });
+});
+
+const organizationSchema = z
+  .strictObject({
+    TargetOus: z.array(ouOrRootId).optional(),
+    Accounts: z.array(accountId).optional(),
+    ExcludeAccounts: z.array(accountId).optional(),
+    IncludeManagementAccount: z.boolean().optional(),
+    ExecutionRoleName: z
+      .string()
+      .superRefine((value, ctx) => {
+        if (!ROLE_NAME.test(value)) {
+          report(
+            ctx,
+            `ExecutionRoleName ${JSON.stringify(value)} is not an IAM role name`,
+            `use a role name (not an ARN), e.g. "${EXECUTION_ROLE_NAME}"`,
+          );
+        }
+      })
+      .optional(),
+    Waves: wavesSchema.optional(),
+    ErrorBudget: rate('MaxErrors', 'ErrorBudget').optional(),
+  })
+  // Runs even when a sibling field failed, so every problem is reported at once; reads the raw value defensively.
+  .superRefine(
+    (raw: unknown, ctx) => {
+      if (!isRecord(raw)) return;
+      const waves = Array.isArray(raw.Waves) ? raw.Waves.filter(isRecord) : [];
+      const listed = new Map<string, string>();
+      for (const a of strings(raw.Accounts)) listed.set(a, 'Accounts');
+      for (const w of waves) for (const a of strings(w.Accounts)) listed.set(a, `wave "${String(w.Name)}"`);
+      strings(raw.ExcludeAccounts).forEach((a, i) => {
+        const where = listed.get(a);
+        if (where !== undefined) {
+          report(ctx, `Account ${a} is both excluded and listed in ${where}`, 'remove it from one of the two', [
+            'ExcludeAccounts',
+            i,
+          ]);
+        }
+      });
+      const named =
+        strings(raw.TargetOus).length +
+        strings(raw.Accounts).length +
+        waves.reduce((n, w) => n + strings(w.TargetOus).length + strings(w.Accounts).length, 0);
+      // A wave without targets reports itself, and a list of the wrong type already has its issue.
+      const hasWaves = Array.isArray(raw.Waves) && raw.Waves.length > 0;
+      const listsWellTyped = [raw.TargetOus, raw.Accounts, raw.Waves].every((l) => l === undefined || Array.isArray(l));
+      if (named === 0 && !hasWaves && listsWellTyped) {
+        report(
+          ctx,
+          'Organization names no OUs or accounts to patch',
+          'add TargetOus (the root id, e.g. "r-ab12", for the whole Organization), Accounts or Waves',
+        );
+      }
+    },
+    { when: () => true },
+  );
+
+const boundedInt = (label: string, bounds: { min: number; max: number; default: number }) =>
+  z.number().superRefine((value, ctx) => {
+    if (!Number.isInteger(value) || value < bounds.min || value > bounds.max) {
+      report(
+        ctx,
+        `${label} ${value} is not a whole number from ${bounds.min} to ${bounds.max}`,
+        `the default is ${bounds.default}`,
+      );
+    }
+  });
+
+const concurrencySchema = z
+  .strictObject({
+    Global: boundedInt('Concurrency.Global', CONCURRENCY_BOUNDS.global).optional(),
+    PerAccount: boundedInt('Concurrency.PerAccount', CONCURRENCY_BOUNDS.perAccount).optional(),
+  })
+  .superRefine((c, ctx) => {
+    const global = c.Global ?? CONCURRENCY_BOUNDS.global.default;
+    const perAccount = c.PerAccount ?? CONCURRENCY_BOUNDS.perAccount.default;
+    if (perAccount > global) {
+      report(
+        ctx,
+        `Concurrency.PerAccount ${perAccount} is more than Concurrency.Global ${global}`,
+        'PerAccount is at most Global',
+        ['PerAccount'],
+      );
+    }
+  });
+
+/** Checks that only need the whole payload; they read the raw value so they run even when other fields failed. */
+function crossFieldChecks(raw: unknown, ctx: Ctx): void {
+  if (!isRecord(raw)) return;
+  const document = isRecord(raw.Document) ? raw.Document : undefined;
+  const hasOrganization = raw.Organization !== undefined;
+  if (!hasOrganization && (raw.Document === undefined || (document !== undefined && document.Name === undefined))) {
+    report(
+      ctx,
+      'Document.Name is required when there is no Organization part',
+      `name the automation document to run, as in the blog payload, or add an Organization part to run orgpatch's ${AUTOMATION_DOCUMENT_NAME}`,
+      raw.Document === undefined ? ['Document'] : ['Document', 'Name'],
+    );
+  }
+  checkRoleAgainstScope(raw, ctx);
+}
+
+/**
+ * The zod schema of the raw payload (PascalCase, as written in the maintenance-window task).
+ * Every field check and the cross-field checks are part of it, so `payloadSchema.safeParse`
+ * reports every problem; {@link safeParsePayload} maps them to {@link ValidationIssue}s with hints.
+ */
+export const payloadSchema = z
+  .strictObject({
+    WindowId: windowId.optional(),
+    TaskExecutionId: taskExecutionId.optional(),
+    Document: documentSchema.optional(),
+    TargetParameterName: z
+      .string()
+      .superRefine((value, ctx) => {
+        if (value.length < 1 || value.length > TARGET_PARAMETER_MAX_LENGTH) {
+          report(
+            ctx,
+            `TargetParameterName must have 1-${TARGET_PARAMETER_MAX_LENGTH} characters`,
+            `the default is "${TARGET_PARAMETER_NAME}"`,
+          );
+        }
+      })
+      .optional(),
+    Targets: targetsSchema,
+    MaxConcurrency: rate('MaxConcurrency', 'MaxConcurrency').optional(),
+    MaxErrors: rate('MaxErrors', 'MaxErrors').optional(),
+    Regions: regionsSchema,
+    Organization: organizationSchema.optional(),
+    DryRun: z.boolean().optional(),
+    Concurrency: concurrencySchema.optional(),
+  })
+  .superRefine((raw: unknown, ctx) => crossFieldChecks(raw, ctx), { when: () => true });
+
+/** The raw payload, as {@link payloadSchema} accepts it. */
+export type Payload = z.output<typeof payloadSchema>;
+
+/** Keys each object of the payload accepts, by path pattern (array indices as `[]`), for did-you-mean hints. */
+export const PAYLOAD_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['', Object.keys(payloadSchema.shape)],
+  ['Document', Object.keys(documentSchema.shape)],
+  ['Document.Parameters', Object.keys(parametersSchema.shape)],
+  ['Targets[]', Object.keys(targetSchema.shape)],
+  ['Organization', Object.keys(organizationSchema.shape)],
+  ['Organization.Waves[]', Object.keys(waveSchema.shape)],
+  ['Concurrency', Object.keys(concurrencySchema.shape)],
+]);
