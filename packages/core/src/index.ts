@@ -158,7 +158,15 @@ export {
   validateMaintenanceWindowSchedule,
 } from './schedule.js';
 export { ScheduleError, type ScheduleField, TimeZoneError } from './scheduleErrors.js';
-export { checkTaskPayloadSize, MAINTENANCE_WINDOW_TASK_PAYLOAD_LIMIT } from './taskPayload.js';
+export {
+  buildTaskPayload,
+  checkTaskPayloadSize,
+  MAINTENANCE_WINDOW_TASK_PAYLOAD_LIMIT,
+  type TaskPayload,
+  type TaskPayloadInput,
+  type TaskPayloadResult,
+  type TaskPayloadWave,
+} from './taskPayload.js';
 export {
   formatWallClock,
   instantOfWallClock,

@@ -1,9 +1,151 @@
 import type { ValidationIssue } from './errors.js';
+import { AUTOMATION_DOCUMENT_NAME, AUTOMATION_DOCUMENT_VERSION, TARGET_PARAMETER_NAME } from './memberNames.js';
+import { safeParsePayloadJson } from './payload.js';
+import { MAX_TARGET_VALUES, TASK_EXECUTION_ID_PSEUDO_PARAMETER, WINDOW_ID_PSEUDO_PARAMETER } from './payloadFields.js';
+import type { Payload } from './payloadSchema.js';
+import type { Operation, PatchRequest, RebootOption } from './request.js';
 
-/** The maintenance-window task payload's size limit, and the check against it. */
+/**
+ * The maintenance-window task payload: core writes it from a typed input, so the payload's wire
+ * shape has one owner, and checks it as the orchestrator will read it, size included.
+ */
 
 /** Characters (UTF-8 bytes) a maintenance-window Lambda task payload may hold: SSM's MaintenanceWindowLambdaPayload, a blob of at most 4096. */
 export const MAINTENANCE_WINDOW_TASK_PAYLOAD_LIMIT = 4096;
+
+/** A wave of a task payload: OUs and/or accounts patched together, before the waves after it. */
+export interface TaskPayloadWave {
+  /** Unique name (1-64 letters, digits, `-`, `.`, `_`; `default` is reserved). */
+  readonly name: string;
+  /**
+   * OU or root ids; every account below them (recursively) belongs to the wave.
+   * @default - none (then `accounts` must name some)
+   */
+  readonly targetOus?: readonly string[];
+  /**
+   * Account ids (12 digits).
+   * @default - none
+   */
+  readonly accounts?: readonly string[];
+  /**
+   * Failed locations the wave may have (count or percentage) before later waves are not started.
+   * @default '0' — stop at the first failure
+   */
+  readonly errorThreshold?: string;
+}
+
+/**
+ * What a task payload for an Organization run is built from. A setting left out is left out of
+ * the payload too, so the orchestrator applies the payload's default.
+ */
+export interface TaskPayloadInput {
+  /** OU or root ids whose accounts are patched (`Organization.TargetOus`). */
+  readonly targetOus: readonly string[];
+  /** Regions to patch (`Regions`). */
+  readonly regions: readonly string[];
+  /** Resource groups whose instances are patched, split over Targets of at most 50 groups each. */
+  readonly resourceGroups: readonly string[];
+  /** @default 'Scan' */
+  readonly operation?: Operation;
+  /** @default 'RebootIfNeeded' */
+  readonly rebootOption?: RebootOption;
+  /** @default '10' */
+  readonly maxConcurrency?: string;
+  /** @default '0' */
+  readonly maxErrors?: string;
+  /** @default - none: one wave of every target account */
+  readonly waves?: readonly TaskPayloadWave[];
+  /** @default - none */
+  readonly errorBudget?: string;
+  /** @default - none */
+  readonly excludeAccounts?: readonly string[];
+  /** @default false */
+  readonly includeManagementAccount?: boolean;
+  /** @default - none */
+  readonly installOverrideList?: string;
+}
+
+/** A task payload: its JSON text and core's reading of it. */
+export interface TaskPayload {
+  /** Compact JSON, as the Lambda receives it (before SSM fills in the pseudo-parameters). */
+  readonly text: string;
+  /** core's reading of `text`: exactly what the orchestrator will do. */
+  readonly request: PatchRequest;
+}
+
+/** The result of {@link buildTaskPayload}: the payload, or every problem, each at its payload path. */
+export type TaskPayloadResult =
+  | ({ readonly ok: true } & TaskPayload)
+  | { readonly ok: false; readonly issues: ValidationIssue[] };
+
+/**
+ * Builds the payload of a maintenance-window Lambda task: the blog's shape plus orgpatch's
+ * Organization part, run by orgpatch's member document, with `{{WINDOW_ID}}` and
+ * `{{TASK_EXECUTION_ID}}` left for the maintenance window to fill in. The text is read back with
+ * {@link safeParsePayloadJson} (the orchestrator's own reading) and checked against the 4,096-byte
+ * task payload limit, so a payload the orchestrator would refuse is reported, not deployed.
+ *
+ * @returns the text and its request, or the issues with their payload paths (e.g. `Regions[1]`;
+ * `''` for the size) for the caller to name in its own terms.
+ * @example
+ * const result = buildTaskPayload({ targetOus: ['r-ab12'], regions: ['us-east-1'], resourceGroups: ['WebServers'] });
+ * if (result.ok) task.payload = result.text;
+ */
+export function buildTaskPayload(input: TaskPayloadInput): TaskPayloadResult {
+  const text = JSON.stringify(taskPayloadOf(input));
+  const read = safeParsePayloadJson(text);
+  if (!read.ok) return read;
+  const tooLong = checkTaskPayloadSize(text);
+  if (tooLong !== undefined) return { ok: false, issues: [tooLong] };
+  return { ok: true, text, request: read.request };
+}
+
+/** The payload object, keys in the blog's order; written as given, checked by the caller. */
+function taskPayloadOf(input: TaskPayloadInput): Payload {
+  const groups: string[][] = [];
+  for (let i = 0; i < input.resourceGroups.length; i += MAX_TARGET_VALUES) {
+    groups.push(input.resourceGroups.slice(i, i + MAX_TARGET_VALUES));
+  }
+  const waves = input.waves ?? [];
+  const excludeAccounts = input.excludeAccounts ?? [];
+  return {
+    WindowId: WINDOW_ID_PSEUDO_PARAMETER,
+    TaskExecutionId: TASK_EXECUTION_ID_PSEUDO_PARAMETER,
+    Document: {
+      Name: AUTOMATION_DOCUMENT_NAME,
+      Version: AUTOMATION_DOCUMENT_VERSION,
+      Parameters: {
+        ...(input.operation === undefined ? {} : { Operation: [input.operation] }),
+        ...(input.rebootOption === undefined ? {} : { RebootOption: [input.rebootOption] }),
+        ...(input.installOverrideList === undefined ? {} : { InstallOverrideList: [input.installOverrideList] }),
+      },
+    },
+    TargetParameterName: TARGET_PARAMETER_NAME,
+    // No groups gives one empty target, so the check reports Targets[0].Values as empty.
+    Targets: (groups.length === 0 ? [[]] : groups).map((values) => ({ Key: 'ResourceGroup', Values: values })),
+    ...(input.maxConcurrency === undefined ? {} : { MaxConcurrency: input.maxConcurrency }),
+    ...(input.maxErrors === undefined ? {} : { MaxErrors: input.maxErrors }),
+    Regions: [...input.regions],
+    Organization: {
+      TargetOus: [...input.targetOus],
+      ...(excludeAccounts.length === 0 ? {} : { ExcludeAccounts: [...excludeAccounts] }),
+      ...(input.includeManagementAccount === undefined
+        ? {}
+        : { IncludeManagementAccount: input.includeManagementAccount }),
+      ...(waves.length === 0
+        ? {}
+        : {
+            Waves: waves.map((w) => ({
+              Name: w.name,
+              ...(w.targetOus === undefined ? {} : { TargetOus: [...w.targetOus] }),
+              ...(w.accounts === undefined ? {} : { Accounts: [...w.accounts] }),
+              ...(w.errorThreshold === undefined ? {} : { ErrorThreshold: w.errorThreshold }),
+            })),
+          }),
+      ...(input.errorBudget === undefined ? {} : { ErrorBudget: input.errorBudget }),
+    },
+  };
+}
 
 /** UTF-8 length of a string: what SSM counts for a blob such as MaintenanceWindowLambdaPayload. */
 function utf8Length(text: string): number {
