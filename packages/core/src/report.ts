@@ -1,3 +1,4 @@
+import { displayText } from './displayText.js';
 import type { PlanDecision } from './planModel.js';
 import type { LocationOutcome, LocationStatus, RunRecord } from './runModel.js';
 import {
@@ -16,10 +17,12 @@ import {
 
 /**
  * The JSON report: `{ summary, record }`, pretty-printed, ending with a newline.
- * `summary` is {@link summarizeRun}'s result, `record` the run record as stored.
+ * `summary` is {@link summarizeRun}'s result, `record` the run record as stored. Parsing it gives the
+ * record back unchanged, yet the file holds no raw control or bidirectional character: JSON.stringify
+ * escapes C0 controls and {@link displayText} the rest, as the `\uXXXX` escapes JSON reads back.
  */
 export function renderReportJson(record: RunRecord): string {
-  return `${JSON.stringify({ summary: summarizeRun(record), record }, null, 2)}\n`;
+  return `${displayText(JSON.stringify({ summary: summarizeRun(record), record }, null, 2))}\n`;
 }
 
 /**
@@ -55,11 +58,28 @@ export const CSV_COLUMNS = [
   'operation_end_time',
 ] as const;
 
-type CsvRow = Record<(typeof CSV_COLUMNS)[number], string>;
+/** A row of the CSV report: counts are numbers, everything else text. */
+type CsvRow = Record<(typeof CSV_COLUMNS)[number], string | number>;
 
-/** One field quoted as RFC 4180 requires: in double quotes (doubled inside) when it holds `"`, `,`, CR or LF. */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+/** What makes Excel, LibreOffice Calc and Google Sheets read a cell as a formula when it comes first. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV field. A number is written bare, so a spreadsheet reads it as a number. Text is always
+ * in double quotes, `"` doubled inside (RFC 4180), shown by {@link displayText}, and, when it starts
+ * with `=`, `+`, `-`, `@`, tab or carriage return, prefixed with `'` as OWASP's "CSV Injection"
+ * advice asks: names and messages come from other accounts, and a cell such as
+ * `=HYPERLINK("https://example.com")` would otherwise run as a formula in the reader's spreadsheet.
+ * Spreadsheets hide that `'`; other readers see it.
+ *
+ * @example
+ * csvField('=1+1'); // `"'=1+1"`
+ * csvField(-2); // `-2`
+ */
+export function csvField(value: string | number): string {
+  if (typeof value === 'number') return String(value);
+  const text = displayText(value);
+  return `"${FORMULA_START.test(text) ? "'" : ''}${text.replaceAll('"', '""')}"`;
 }
 
 function decisionNote(decision: PlanDecision): string {
@@ -79,8 +99,8 @@ export function locationReason(outcome: LocationOutcome): string {
 }
 
 /**
- * The CSV report (RFC 4180: CRLF line ends, quoted fields where needed, a header row of
- * {@link CSV_COLUMNS}): one row per instance of each execution; a location without instances gets
+ * The CSV report (RFC 4180: CRLF line ends, a header row of {@link CSV_COLUMNS}, each field
+ * written by {@link csvField}): one row per instance of each execution; a location without instances gets
  * one row per execution, or one row of its own when nothing was started, so skipped and failed
  * locations appear too.
  */
@@ -136,17 +156,17 @@ export function renderReportCsv(record: RunRecord): string {
           instance_status: instance.status,
           failure_message: instance.failureMessage ?? '',
           patch_operation: patch?.operation ?? '',
-          installed: patch ? String(patch.installedCount) : '',
-          missing: patch ? String(patch.missingCount) : '',
-          failed: patch ? String(patch.failedCount) : '',
-          installed_pending_reboot: patch ? String(patch.installedPendingRebootCount) : '',
+          installed: patch?.installedCount ?? '',
+          missing: patch?.missingCount ?? '',
+          failed: patch?.failedCount ?? '',
+          installed_pending_reboot: patch?.installedPendingRebootCount ?? '',
           operation_end_time: patch?.operationEndTime ?? '',
         });
       }
     }
   }
   const lines = [
-    CSV_COLUMNS.join(','),
+    CSV_COLUMNS.map(csvField).join(','),
     ...rows.map((row) => CSV_COLUMNS.map((column) => csvField(row[column])).join(',')),
   ];
   return `${lines.join('\r\n')}\r\n`;
@@ -172,9 +192,19 @@ export function locationsFailuresFirst(record: RunRecord): LocationOutcome[] {
   );
 }
 
-/** Text made safe for a Markdown table cell: Markdown punctuation escaped, line breaks flattened. */
+/**
+ * Text made safe for a Markdown table cell, so a name or message cannot end the cell, add a row,
+ * open a link, an image, HTML or math, or turn into an autolink (GitHub links a bare `https://...`,
+ * `www....` or `a@b`): line breaks flattened, Markdown punctuation backslash-escaped, and the
+ * result shown by {@link displayText}.
+ */
 export function markdownCell(value: string): string {
-  return value.replace(/\r\n|\r|\n/g, ' ').replace(/[\\`*_[\]<>|#!~&]/g, (c) => `\\${c}`);
+  return displayText(
+    value
+      .replace(/\r\n|\r|\n/g, ' ')
+      .replace(/[\\`*_[\]<>|#!~&$@]|:(?=\/\/)/g, (c) => `\\${c}`)
+      .replace(/\b(www)\./gi, '$1\\.'),
+  );
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -215,7 +245,7 @@ export function renderReportMarkdown(record: RunRecord): string {
   out.push(`# orgpatch run ${markdownCell(record.runId)}`, '');
   out.push(
     `- Status: **${summary.status}**${record.dryRun ? ' (dry run: nothing started)' : ''}`,
-    `- Created: ${record.createdAt}; updated: ${record.updatedAt}`,
+    `- Created: ${markdownCell(record.createdAt)}; updated: ${markdownCell(record.updatedAt)}`,
     `- Operation: ${r.operation}, reboot: ${r.rebootOption}; document ${markdownCell(r.document.name)}${r.document.version ? ` version ${markdownCell(r.document.version)}` : ''}`,
     `- Resource groups: ${r.resourceGroups.map(markdownCell).join(', ')}`,
     `- Regions: ${r.regions.map(markdownCell).join(', ')}`,

@@ -1,3 +1,4 @@
+import { displayText } from './displayText.js';
 import type { SkipReason } from './planModel.js';
 import { locationReason, locationsFailuresFirst } from './report.js';
 import type { LocationOutcome, LocationStatus, RunRecord } from './runModel.js';
@@ -24,9 +25,13 @@ import {
  * (there should be none) gets a `<td class="s-none">` without data attributes.
  */
 
-/** Escapes text for HTML element content and quoted attribute values. */
+/**
+ * Escapes text for HTML element content and quoted attribute values. An entity would still be the
+ * character it names, so control and bidirectional characters are first written out by
+ * {@link displayText}: a browser cannot reorder or hide the text around them.
+ */
 export function escapeHtml(value: string): string {
-  return value
+  return displayText(value)
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')

@@ -20,6 +20,7 @@ import {
   renderReportMarkdown,
   summarizeRun,
 } from '../src/index.js';
+import { parseCsv } from './parseCsv.js';
 import {
   account,
   groups,
@@ -130,36 +131,6 @@ function makeReportRecord(): RunRecord {
   return haltWaves(record, 'prod', 'Wave "dev" had 1 failed location of 2', new Date('2026-03-01T00:11:00Z'));
 }
 
-/** A small RFC 4180 reader, to check the CSV round-trips. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 1;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i += 1;
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) throw new Error('CSV does not end with CRLF');
-  return rows;
-}
-
 describe('renderReportJson', () => {
   it('holds the summary and the record, and parses back', () => {
     const record = makeReportRecord();
@@ -172,19 +143,31 @@ describe('renderReportJson', () => {
 });
 
 describe('renderReportCsv', () => {
-  it('quotes fields as RFC 4180 asks', () => {
-    expect(csvField('plain')).toBe('plain');
+  it('quotes every text field as RFC 4180 asks and writes counts as bare numbers', () => {
+    expect(csvField('plain')).toBe('"plain"');
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('two\nlines')).toBe('"two\nlines"');
-    expect(csvField('cr\r')).toBe('"cr\r"');
-    expect(csvField('')).toBe('');
+    expect(csvField('two\r\nlines')).toBe('"two\r\nlines"');
+    expect(csvField('')).toBe('""');
+    expect(csvField(42)).toBe('42');
+    expect(csvField(-2)).toBe('-2');
+  });
+
+  it('prefixes a text field that a spreadsheet would run as a formula with a quote', () => {
+    expect(csvField(`=cmd|' /C calc'!A0`)).toBe(`"'=cmd|' /C calc'!A0"`);
+    expect(csvField('+SUM(1+1)')).toBe(`"'+SUM(1+1)"`);
+    expect(csvField('@HYPERLINK("http://x")')).toBe(`"'@HYPERLINK(""http://x"")"`);
+    expect(csvField('-2+3')).toBe(`"'-2+3"`);
+    expect(csvField('\t=1')).toBe(`"'\t=1"`);
+    expect(csvField('\r\n=1')).toBe(`"'\r\n=1"`);
+    expect(csvField('a=1')).toBe('"a=1"');
   });
 
   it('has the documented header and one row per instance, plus rows for locations without instances', () => {
     const record = makeReportRecord();
     const csv = renderReportCsv(record);
-    expect(csv.split('\r\n')[0]).toBe(CSV_COLUMNS.join(','));
+    expect(csv.split('\r\n')[0]).toBe(CSV_COLUMNS.map((c) => `"${c}"`).join(','));
     const [header, ...rows] = parseCsv(csv);
     expect(header).toEqual([...CSV_COLUMNS]);
     const column = (name: (typeof CSV_COLUMNS)[number]): number => CSV_COLUMNS.indexOf(name);
@@ -211,6 +194,12 @@ describe('renderReportCsv', () => {
 describe('renderReportMarkdown', () => {
   it('escapes Markdown in cells', () => {
     expect(markdownCell('a | b\nc <x> *y*')).toBe('a \\| b c \\<x\\> \\*y\\*');
+  });
+
+  it('keeps a cell from becoming a link, an autolink or math', () => {
+    expect(markdownCell('[x](https://e.com) www.e.com a@e.com $x$')).toBe(
+      '\\[x\\](https\\://e.com) www\\.e.com a\\@e.com \\$x\\$',
+    );
   });
 
   it('shows the summary, the waves and every location with failures first', () => {
