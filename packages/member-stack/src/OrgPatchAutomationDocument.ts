@@ -1,12 +1,13 @@
 import { AUTOMATION_DOCUMENT_NAME } from '@orgpatch/core';
 import { CfnDocument } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { buildRunbookContent } from './runbookContent.js';
+import { orgPatchRunbookContent } from './runbookContent.js';
 
 /**
  * The orgpatch automation document (`OrgPatch-RunPatchBaseline`, schemaVersion 0.3, JSON) in one
- * Region. `UpdateMethod: NewVersion` keeps the document's name across stack updates and makes each
- * update the new default version, which is what the orchestrator starts (`$DEFAULT`).
+ * Region; its content is exactly {@link orgPatchRunbookContent}. `UpdateMethod: NewVersion` keeps the
+ * document's name across stack updates and makes each update the new default version, which is what
+ * the orchestrator starts (`$DEFAULT`).
  */
 export class OrgPatchAutomationDocument extends Construct {
   /** The document resource. */
@@ -19,7 +20,7 @@ export class OrgPatchAutomationDocument extends Construct {
       documentType: 'Automation',
       documentFormat: 'JSON',
       updateMethod: 'NewVersion',
-      content: buildRunbookContent(),
+      content: orgPatchRunbookContent,
     });
     this.document.overrideLogicalId('AutomationDocument');
   }

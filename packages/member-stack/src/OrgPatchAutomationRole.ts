@@ -12,6 +12,7 @@ import {
   ownManagedInstancesArn,
   roleArn,
 } from './memberArns.js';
+import { AUTOMATION_ROLE_SERVICE_PRINCIPAL } from './memberRoleTrust.js';
 import { RUN_PATCH_BASELINE_DOCUMENT_NAME } from './runbookContent.js';
 
 /**
@@ -76,7 +77,7 @@ export class OrgPatchAutomationRole extends Construct {
           sid: 'PassSelfToChildExecutions',
           actions: ['iam:PassRole'],
           resources: [roleArn(AUTOMATION_ROLE_NAME)],
-          conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+          conditions: { StringEquals: { 'iam:PassedToService': AUTOMATION_ROLE_SERVICE_PRINCIPAL } },
         }),
       ],
     });
@@ -84,7 +85,7 @@ export class OrgPatchAutomationRole extends Construct {
     this.role = new Role(this, 'Role', {
       roleName: AUTOMATION_ROLE_NAME,
       description: 'orgpatch: assumed by Systems Manager Automation to run AWS-RunPatchBaseline on this account nodes.',
-      assumedBy: new ServicePrincipal('ssm.amazonaws.com').withConditions({
+      assumedBy: new ServicePrincipal(AUTOMATION_ROLE_SERVICE_PRINCIPAL).withConditions({
         StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
         ArnLike: { 'aws:SourceArn': ownAutomationExecutionsArn() },
       }),

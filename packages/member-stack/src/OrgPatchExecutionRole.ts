@@ -11,6 +11,7 @@ import {
   ownManagedInstancesArn,
   roleArn,
 } from './memberArns.js';
+import { AUTOMATION_ROLE_SERVICE_PRINCIPAL, EXECUTION_ROLE_MAX_SESSION_SECONDS } from './memberRoleTrust.js';
 
 /** Props of {@link OrgPatchExecutionRole}. */
 export interface OrgPatchExecutionRoleProps {
@@ -72,7 +73,7 @@ export class OrgPatchExecutionRole extends Construct {
           sid: 'PassAutomationRoleToSsm',
           actions: ['iam:PassRole'],
           resources: [roleArn(AUTOMATION_ROLE_NAME)],
-          conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+          conditions: { StringEquals: { 'iam:PassedToService': AUTOMATION_ROLE_SERVICE_PRINCIPAL } },
         }),
       ],
     });
@@ -83,8 +84,7 @@ export class OrgPatchExecutionRole extends Construct {
       assumedBy: new ArnPrincipal(props.orchestratorRoleArn).withConditions({
         StringEquals: { 'aws:PrincipalOrgID': props.organizationId },
       }),
-      // Role chaining caps the session at one hour anyway; say so rather than promise more.
-      maxSessionDuration: Duration.hours(1),
+      maxSessionDuration: Duration.seconds(EXECUTION_ROLE_MAX_SESSION_SECONDS),
       inlinePolicies: { OrgPatchExecution: policy },
     });
     (this.role.node.defaultChild as CfnRole).overrideLogicalId('ExecutionRole');

@@ -7,11 +7,3 @@ export class MemberStackSynthesisError extends OrgPatchError {
     this.name = 'MemberStackSynthesisError';
   }
 }
-
-/** A synthesized member template does not hold what this package promises (a bug in this package). */
-export class MemberTemplateShapeError extends OrgPatchError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'MemberTemplateShapeError';
-  }
-}

@@ -12,7 +12,7 @@ export type {
   CfnTemplateResource,
   MemberTemplates,
 } from './cfnTemplate.js';
-export { MemberStackSynthesisError, MemberTemplateShapeError } from './errors.js';
+export { MemberStackSynthesisError } from './errors.js';
 export { createMemberApp, MEMBER_STACK_IDS, type MemberApp, type MemberAppOptions } from './memberApp.js';
 export {
   type MemberStackOutputName,
@@ -23,7 +23,6 @@ export {
 } from './memberParameters.js';
 export { GlobalMemberStack, ManagementMemberStack, RegionalMemberStack } from './memberStacks.js';
 export {
-  automationDocumentContent,
   INLINE_TEMPLATE_LIMIT_BYTES,
   type MemberTemplateOptions,
   memberTemplates,
@@ -32,13 +31,3 @@ export {
 export { OrgPatchAutomationDocument } from './OrgPatchAutomationDocument.js';
 export { OrgPatchAutomationRole } from './OrgPatchAutomationRole.js';
 export { OrgPatchExecutionRole, type OrgPatchExecutionRoleProps } from './OrgPatchExecutionRole.js';
-export {
-  AUTOMATION_DOCUMENT_OUTPUTS,
-  AUTOMATION_DOCUMENT_PARAMETER_NAMES,
-  AUTOMATION_STEP_NAME,
-  AUTOMATION_STEP_TIMEOUT_SECONDS,
-  COMMAND_DELIVERY_TIMEOUT_SECONDS,
-  OPERATION_VALUES,
-  REBOOT_OPTION_VALUES,
-  RUN_PATCH_BASELINE_DOCUMENT_NAME,
-} from './runbookContent.js';

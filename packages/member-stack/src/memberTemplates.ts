@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AUTOMATION_DOCUMENT_NAME } from '@orgpatch/core';
 import type { CfnTemplate, MemberTemplates } from './cfnTemplate.js';
-import { MemberStackSynthesisError, MemberTemplateShapeError } from './errors.js';
+import { deepFreeze } from './deepFreeze.js';
+import { MemberStackSynthesisError } from './errors.js';
 import { createMemberApp } from './memberApp.js';
 
 /** The most a template may weigh when passed inline (`TemplateBody`) to CloudFormation or StackSets. */
@@ -42,27 +42,6 @@ export function memberTemplates(options: MemberTemplateOptions = {}): MemberTemp
   return templates;
 }
 
-/**
- * The automation document's content (schemaVersion 0.3) exactly as the Regional template embeds it,
- * read back from the synthesized template. A fresh copy on every call.
- *
- * @throws MemberTemplateShapeError when the Regional template holds no orgpatch document (a bug here).
- */
-export function automationDocumentContent(): Record<string, unknown> {
-  const { regional } = memberTemplates();
-  const document = Object.values(regional.Resources).find(
-    (r) => r.Type === 'AWS::SSM::Document' && r.Properties?.Name === AUTOMATION_DOCUMENT_NAME,
-  );
-  const content: unknown = document?.Properties?.Content;
-  const parsed: unknown = typeof content === 'string' ? JSON.parse(content) : content;
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new MemberTemplateShapeError(
-      `The Regional member template holds no AWS::SSM::Document named ${AUTOMATION_DOCUMENT_NAME} with object Content; this is a bug in @orgpatch/member-stack, report it.`,
-    );
-  }
-  return structuredClone(parsed as Record<string, unknown>);
-}
-
 /** A template's size as inline `TemplateBody`: the bytes of its compact JSON. */
 export function templateBodyBytes(template: CfnTemplate): number {
   return Buffer.byteLength(JSON.stringify(template), 'utf8');
@@ -89,12 +68,4 @@ function synthesize(validate: boolean): MemberTemplates {
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }

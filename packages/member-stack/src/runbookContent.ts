@@ -1,9 +1,10 @@
 import { AUTOMATION_DOCUMENT_NAME, type Operation, type RebootOption, TARGET_PARAMETER_NAME } from '@orgpatch/core';
+import { deepFreeze } from './deepFreeze.js';
 
 /**
- * The content of the orgpatch automation document (schemaVersion 0.3), as the Regional template
- * embeds it. Consumers read it back from the synthesized template with `automationDocumentContent()`;
- * this module only builds it for the construct.
+ * The content of the orgpatch automation document (schemaVersion 0.3) as a plain value: the
+ * construct deploys exactly {@link orgPatchRunbookContent}, and the sandbox installs the same object
+ * without synthesizing anything. Pure: no aws-cdk-lib here.
  */
 
 /** The SSM Command document the automation runs on each instance. */
@@ -61,12 +62,47 @@ export const INSTALL_OVERRIDE_LIST_PATTERN = '(^$)|^https://.+$|^s3://([^/]+)/(.
 /** An IAM role ARN in any partition (aws, aws-cn, aws-us-gov, ...). */
 export const ROLE_ARN_PATTERN = '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$';
 
+/** One parameter of the automation document. */
+export type RunbookParameter = {
+  readonly type: 'String' | 'StringList';
+  readonly description: string;
+  readonly allowedPattern?: string;
+  readonly allowedValues?: readonly string[];
+  readonly default?: string;
+};
+
+/** One step of the automation document (`mainSteps`). */
+export type RunbookStep = {
+  readonly name: string;
+  readonly action: string;
+  readonly description: string;
+  readonly maxAttempts: number;
+  readonly timeoutSeconds: number;
+  readonly onFailure: string;
+  readonly isEnd: boolean;
+  readonly inputs: {
+    readonly DocumentName: string;
+    readonly InstanceIds: string;
+    readonly TimeoutSeconds: number;
+    readonly Parameters: Readonly<Record<string, string>>;
+  };
+};
+
+/** The automation document's content (schemaVersion 0.3), as SSM's CreateDocument takes it in JSON. */
+export type RunbookContent = {
+  readonly schemaVersion: '0.3';
+  readonly description: string;
+  readonly assumeRole: string;
+  readonly parameters: Readonly<Record<string, RunbookParameter>>;
+  readonly mainSteps: readonly RunbookStep[];
+  readonly outputs: readonly string[];
+};
+
 function ref(parameterName: string): string {
   return `{{ ${parameterName} }}`;
 }
 
-/** Builds the document content. Pure: the same object every call. */
-export function buildRunbookContent(): Record<string, unknown> {
+function buildRunbookContent(): RunbookContent {
   const p = AUTOMATION_DOCUMENT_PARAMETER_NAMES;
   return {
     schemaVersion: '0.3',
@@ -135,3 +171,17 @@ export function buildRunbookContent(): Record<string, unknown> {
     outputs: [...AUTOMATION_DOCUMENT_OUTPUTS],
   };
 }
+
+/**
+ * The orgpatch automation document's content, deeply frozen: what the Regional member stack deploys
+ * as the `Content` of `OrgPatch-RunPatchBaseline` (a test pins the synthesized template to it), and
+ * what the sandbox installs in every simulated Region.
+ *
+ * @example
+ * ```ts
+ * import { orgPatchRunbookContent } from '@orgpatch/member-stack/definitions';
+ * await ssm.send(new CreateDocumentCommand({ Name: AUTOMATION_DOCUMENT_NAME, DocumentType: 'Automation',
+ *   DocumentFormat: 'JSON', Content: JSON.stringify(orgPatchRunbookContent) }));
+ * ```
+ */
+export const orgPatchRunbookContent: RunbookContent = deepFreeze(buildRunbookContent());

@@ -1,175 +1,27 @@
-import { AUTOMATION_DOCUMENT_NAME, TARGET_PARAMETER_NAME } from '@orgpatch/core';
+import { AUTOMATION_DOCUMENT_NAME } from '@orgpatch/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  AUTOMATION_DOCUMENT_OUTPUTS,
-  AUTOMATION_DOCUMENT_PARAMETER_NAMES,
-  automationDocumentContent,
-  memberTemplates,
-  RUN_PATCH_BASELINE_DOCUMENT_NAME,
-} from '../src/index.js';
-import { AWS_RUN_PATCH_BASELINE_PARAMETERS, RUN_COMMAND_ACTION_OUTPUTS } from './fixtures/awsRunPatchBaseline.js';
+import { orgPatchRunbookContent } from '../src/definitions.js';
+import { type MemberTemplates, memberTemplates } from '../src/index.js';
 
-interface DocParameter {
-  type: string;
-  description?: string;
-  default?: string;
-  allowedValues?: string[];
-  allowedPattern?: string;
-}
-interface DocStep {
-  name: string;
-  action: string;
-  timeoutSeconds?: number;
-  onFailure?: string;
-  maxAttempts?: number;
-  isEnd?: boolean;
-  inputs: { DocumentName: string; InstanceIds: unknown; TimeoutSeconds?: number; Parameters: Record<string, string> };
-}
-interface Doc {
-  schemaVersion: string;
-  assumeRole: string;
-  description: string;
-  parameters: Record<string, DocParameter>;
-  mainSteps: DocStep[];
-  outputs: string[];
-}
-
-let doc: Doc;
+let templates: MemberTemplates;
 beforeAll(() => {
-  doc = automationDocumentContent() as unknown as Doc;
+  templates = memberTemplates();
 }, 60_000);
 
-function param(name: string): DocParameter {
-  const p = doc.parameters[name];
-  if (!p) throw new Error(`parameter ${name} is not declared`);
-  return p;
+/** The Content of the orgpatch document in a synthesized template. */
+function deployedContent(template: MemberTemplates[keyof MemberTemplates]): unknown {
+  const documents = Object.values(template.Resources).filter((r) => r.Type === 'AWS::SSM::Document');
+  expect(documents).toHaveLength(1);
+  expect(documents[0]?.Properties?.Name).toBe(AUTOMATION_DOCUMENT_NAME);
+  return documents[0]?.Properties?.Content;
 }
 
-/** Every `{{ ... }}` reference in the document, trimmed. */
-function references(value: unknown): string[] {
-  if (typeof value === 'string') return [...value.matchAll(/\{\{([^{}]*)\}\}/g)].map((m) => (m[1] ?? '').trim());
-  if (Array.isArray(value)) return value.flatMap(references);
-  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(references);
-  return [];
-}
-
-describe('automationDocumentContent', () => {
-  it('is the Content of the Regional template document, parsed from the template', () => {
-    const resource = Object.values(memberTemplates().regional.Resources).find((r) => r.Type === 'AWS::SSM::Document');
-    expect(resource?.Properties?.Name).toBe(AUTOMATION_DOCUMENT_NAME);
-    expect(doc).toEqual(resource?.Properties?.Content);
+describe('OrgPatchAutomationDocument', () => {
+  it('deploys exactly orgPatchRunbookContent in the Regional template', () => {
+    expect(deployedContent(templates.regional)).toEqual(orgPatchRunbookContent);
   });
 
-  it('returns a fresh plain JSON copy each call', () => {
-    const mine = automationDocumentContent();
-    mine.schemaVersion = 'changed';
-    expect(automationDocumentContent().schemaVersion).toBe('0.3');
-    expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
-  });
-});
-
-describe('the automation document', () => {
-  it('is schema 0.3 and runs as the role passed in AutomationAssumeRole', () => {
-    expect(doc.schemaVersion).toBe('0.3');
-    expect(doc.assumeRole).toBe('{{ AutomationAssumeRole }}');
-  });
-
-  it('declares exactly AutomationAssumeRole, InstanceIds, Operation, RebootOption, SnapshotId and InstallOverrideList', () => {
-    expect(Object.keys(doc.parameters).sort()).toEqual(
-      ['AutomationAssumeRole', 'InstallOverrideList', 'InstanceIds', 'Operation', 'RebootOption', 'SnapshotId'].sort(),
-    );
-    expect(Object.values(AUTOMATION_DOCUMENT_PARAMETER_NAMES).sort()).toEqual(Object.keys(doc.parameters).sort());
-    for (const p of Object.values(doc.parameters)) expect(p.description).toBeTruthy();
-  });
-
-  it('takes the rate-control target in a StringList parameter named as core says', () => {
-    expect(param(TARGET_PARAMETER_NAME).type).toBe('StringList');
-    expect(param(TARGET_PARAMETER_NAME).default).toBeUndefined();
-    expect(doc.mainSteps[0]?.inputs.InstanceIds).toBe(`{{ ${TARGET_PARAMETER_NAME} }}`);
-  });
-
-  it('requires AutomationAssumeRole and accepts role ARNs of every partition only', () => {
-    const p = param('AutomationAssumeRole');
-    expect(p.type).toBe('String');
-    expect(p.default).toBeUndefined();
-    const pattern = new RegExp(p.allowedPattern ?? '(?!)');
-    for (const ok of [
-      'arn:aws:iam::222222222222:role/OrgPatchAutomationRole',
-      'arn:aws-cn:iam::222222222222:role/OrgPatchAutomationRole',
-      'arn:aws-us-gov:iam::222222222222:role/path/R',
-    ]) {
-      expect(pattern.test(ok), ok).toBe(true);
-    }
-    for (const bad of ['', 'OrgPatchAutomationRole', 'arn:aws:iam::222222222222:user/u', 'arn:aws:iam::22:role/r']) {
-      expect(pattern.test(bad), bad).toBe(false);
-    }
-  });
-
-  it('restricts Operation, RebootOption, SnapshotId and InstallOverrideList exactly as AWS-RunPatchBaseline does', () => {
-    const aws = AWS_RUN_PATCH_BASELINE_PARAMETERS;
-    expect(param('Operation').allowedValues).toEqual(aws.Operation.allowedValues);
-    expect(param('RebootOption').allowedValues).toEqual(aws.RebootOption.allowedValues);
-    expect(param('SnapshotId').allowedPattern).toBe(aws.SnapshotId.allowedPattern);
-    expect(param('InstallOverrideList').allowedPattern).toBe(aws.InstallOverrideList.allowedPattern);
-    for (const name of ['Operation', 'RebootOption', 'SnapshotId', 'InstallOverrideList']) {
-      expect(param(name).type, name).toBe('String');
-    }
-  });
-
-  it('defaults to a Scan that may reboot, a snapshot chosen by SSM and no override list', () => {
-    expect(param('Operation').default).toBe('Scan');
-    expect(param('RebootOption').default).toBe(AWS_RUN_PATCH_BASELINE_PARAMETERS.RebootOption.default);
-    expect(param('SnapshotId').default).toBe('');
-    expect(param('InstallOverrideList').default).toBe('');
-    for (const p of Object.values(doc.parameters)) {
-      if (p.default === undefined) continue;
-      if (p.allowedValues) expect(p.allowedValues).toContain(p.default);
-      if (p.allowedPattern) expect(new RegExp(p.allowedPattern).test(p.default)).toBe(true);
-    }
-  });
-
-  it('accepts GUID snapshot ids and https or s3 override lists, and refuses other values', () => {
-    const snapshot = new RegExp(param('SnapshotId').allowedPattern ?? '(?!)');
-    expect(snapshot.test('12345699-9405-4f69-bc5e-9315a0abcd12')).toBe(true);
-    expect(snapshot.test('not-a-guid')).toBe(false);
-    const list = new RegExp(param('InstallOverrideList').allowedPattern ?? '(?!)');
-    expect(list.test('s3://bucket/lists/windows.yaml')).toBe(true);
-    expect(list.test('https://s3.amazonaws.com/bucket/list.yaml')).toBe(true);
-    expect(list.test('http://example.com/list.yaml')).toBe(false);
-    expect(list.test('s3://bucket-only')).toBe(false);
-  });
-
-  it('has one aws:runCommand step that runs AWS-RunPatchBaseline with a timeout, once, aborting on failure', () => {
-    expect(doc.mainSteps).toHaveLength(1);
-    const [step] = doc.mainSteps;
-    expect(step?.action).toBe('aws:runCommand');
-    expect(step?.inputs.DocumentName).toBe(RUN_PATCH_BASELINE_DOCUMENT_NAME);
-    expect(step?.timeoutSeconds).toBeGreaterThanOrEqual(3600);
-    expect(step?.onFailure).toBe('Abort');
-    expect(step?.maxAttempts).toBe(1);
-    expect(step?.isEnd).toBe(true);
-    expect(step?.inputs.TimeoutSeconds).toBeGreaterThanOrEqual(30);
-  });
-
-  it('passes only parameters AWS-RunPatchBaseline declares, each from the matching document parameter', () => {
-    const passed = doc.mainSteps[0]?.inputs.Parameters ?? {};
-    for (const [name, value] of Object.entries(passed)) {
-      expect(Object.keys(AWS_RUN_PATCH_BASELINE_PARAMETERS), name).toContain(name);
-      expect(value).toBe(`{{ ${name} }}`);
-    }
-    expect(Object.keys(passed).sort()).toEqual(['InstallOverrideList', 'Operation', 'RebootOption', 'SnapshotId']);
-  });
-
-  it('resolves every {{ }} reference to a declared parameter, and every output to a step output', () => {
-    const refs = references(doc);
-    expect(refs.length).toBeGreaterThan(0);
-    const stepOutputs = doc.mainSteps.flatMap((s) =>
-      s.action === 'aws:runCommand' ? RUN_COMMAND_ACTION_OUTPUTS.map((o) => `${s.name}.${o}`) : [],
-    );
-    for (const ref of refs) expect([...Object.keys(doc.parameters), ...stepOutputs], ref).toContain(ref);
-    for (const output of doc.outputs) expect(stepOutputs, output).toContain(output);
-    expect(doc.outputs).toEqual([...AUTOMATION_DOCUMENT_OUTPUTS]);
-    // Every declared parameter is used somewhere: nothing the orchestrator passes is silently dropped.
-    for (const name of Object.keys(doc.parameters)) expect(refs, name).toContain(name);
+  it('deploys exactly orgPatchRunbookContent in the management template', () => {
+    expect(deployedContent(templates.management)).toEqual(orgPatchRunbookContent);
   });
 });

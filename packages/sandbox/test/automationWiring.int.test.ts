@@ -9,7 +9,7 @@ import {
   StartAutomationExecutionCommand,
 } from '@aws-sdk/client-ssm';
 import { AUTOMATION_DOCUMENT_NAME, AUTOMATION_ROLE_NAME, TARGET_PARAMETER_NAME } from '@orgpatch/core';
-import { automationDocumentContent } from '@orgpatch/member-stack';
+import { orgPatchRunbookContent } from '@orgpatch/member-stack/definitions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../src/index.js';
 import { memberCredentials, startTestSandbox } from './helpers.js';
@@ -30,9 +30,9 @@ describe('SSM through the sandbox endpoint', () => {
     await sandbox.stop();
   });
 
-  it('serves the member document installed from the Regional template, with Dates for timestamps', async () => {
+  it('serves the member document the Regional stack deploys, with Dates for timestamps', async () => {
     const got = await ssm.send(new GetDocumentCommand({ Name: AUTOMATION_DOCUMENT_NAME }));
-    expect(JSON.parse(got.Content ?? '{}')).toEqual(automationDocumentContent());
+    expect(JSON.parse(got.Content ?? '{}')).toEqual(orgPatchRunbookContent);
     const described = await ssm.send(new DescribeDocumentCommand({ Name: AUTOMATION_DOCUMENT_NAME }));
     expect(described.Document?.DocumentType).toBe('Automation');
     expect(described.Document?.CreatedDate).toBeInstanceOf(Date);

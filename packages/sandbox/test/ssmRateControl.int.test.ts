@@ -1,5 +1,5 @@
 import { AUTOMATION_DOCUMENT_NAME, TARGET_PARAMETER_NAME } from '@orgpatch/core';
-import { AUTOMATION_STEP_NAME } from '@orgpatch/member-stack';
+import { AUTOMATION_STEP_NAME } from '@orgpatch/member-stack/definitions';
 import { describe, expect, it } from 'vitest';
 import type { SimInstance } from '../src/contract.js';
 import { awsError, type Body, harness } from './ssmHarness.js';

@@ -1,5 +1,5 @@
 import { AUTOMATION_ROLE_NAME } from '@orgpatch/core';
-import { automationDocumentContent } from '@orgpatch/member-stack';
+import { orgPatchRunbookContent } from '@orgpatch/member-stack/definitions';
 import type { CallContext, SimAccount, SimInstance, SimRegion, SimWorld } from '../src/contract.js';
 import { installMemberDocument } from '../src/ssm/index.js';
 
@@ -10,11 +10,9 @@ export const OTHER_ACCOUNT = '222222222222';
 export const REGION = 'us-east-1';
 export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/${AUTOMATION_ROLE_NAME}`;
 
-let memberDocument: Record<string, unknown> | undefined;
-/** The real member automation document, synthesized once per test file. */
+/** The member automation document, the very content the Regional stack deploys. */
 export function memberDocumentContent(): Record<string, unknown> {
-  memberDocument ??= automationDocumentContent();
-  return memberDocument;
+  return orgPatchRunbookContent;
 }
 
 /** An instance with sensible defaults: managed Linux, 3 missing patches, 30 minutes to patch. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AUTOMATION_DOCUMENT_NAME, AUTOMATION_ROLE_NAME, EXECUTION_ROLE_NAME } from '@orgpatch/core';
-import { automationDocumentContent } from '@orgpatch/member-stack';
+import { orgPatchRunbookContent } from '@orgpatch/member-stack/definitions';
 import { describe, expect, it } from 'vitest';
 import {
   buildWorld,
@@ -84,7 +84,7 @@ describe('buildWorld', () => {
     expect((caught as Error).message).toMatch(/only opt-in Regions can be not enabled/);
   });
 
-  it('deploys the member stacks from the synthesized templates', () => {
+  it('deploys the member stacks: both roles, trusting as the templates say, and the runbook content itself', () => {
     const world = buildWorld(structuredClone(TEST_WORLD));
     const member = world.accounts.get('222222222222')!;
     const execution = member.roles.get(EXECUTION_ROLE_NAME);
@@ -93,7 +93,7 @@ describe('buildWorld', () => {
     expect(execution?.maxSessionDuration).toBe(3600);
     expect(member.roles.get(AUTOMATION_ROLE_NAME)?.trustedService).toBe('ssm.amazonaws.com');
     const document = member.regions.get('eu-west-1')?.documents.get(AUTOMATION_DOCUMENT_NAME);
-    expect(document?.content).toEqual(automationDocumentContent());
+    expect(document?.content).toBe(orgPatchRunbookContent);
     expect(document?.documentType).toBe('Automation');
     const without = world.accounts.get('555555555555')!;
     expect(without.roles.size).toBe(0);

@@ -75,11 +75,7 @@ export function assembleWorld(init: WorldInit): SandboxWorld {
     buckets: init.buckets,
     accountOrder: init.accounts.map((a) => a.id),
   };
-  const parameters = {
-    orchestratorRoleArn: orchestrator.roleArn,
-    organizationId: init.organizationId,
-    partition: init.partition,
-  };
+  const parameters = { orchestratorRoleArn: orchestrator.roleArn, organizationId: init.organizationId };
   for (const a of init.accounts) {
     const regions = new LazyRegionMap();
     const account: SandboxAccount = {
