@@ -54,10 +54,10 @@ export type {
   DiscoveryScope,
   ExecutionState,
   InventoryReader,
-  OrganizationDirectory,
-  PatchStateReader,
   LeaseResult,
   LeaseScope,
+  OrganizationDirectory,
+  PatchStateReader,
   RunLease,
   RunListing,
   RunStore,
@@ -105,6 +105,7 @@ export type {
   RateValue,
   RebootOption,
   TargetSpec,
+  UnreachableReason,
   WaveSpec,
 } from './request.js';
 export type {
@@ -114,11 +115,14 @@ export type {
   InstanceResult,
   LocationOutcome,
   LocationStatus,
+  ReadError,
   RunRecord,
   RunStatus,
+  StartIntent,
   WaveOutcome,
   WaveStatus,
 } from './runModel.js';
+export { parseRunLease } from './runLeaseSchema.js';
 export {
   applyLocationEvents,
   type CreateRunRecordInput,
@@ -141,6 +145,8 @@ export {
   summarizeRun,
   type WaveSummary,
 } from './runRecord.js';
+export { type ParseRunRecordOptions, parseRunRecord } from './runRecordSchema.js';
+export { leaseScopeFor, requestDifferences } from './sameRun.js';
 export {
   type AtSchedule,
   type CronFieldName,

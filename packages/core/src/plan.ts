@@ -208,14 +208,27 @@ function regionDecision(
   if (observation.kind === 'error') {
     const seen = `${observation.code}: ${observation.message}`;
     switch (observation.error) {
-      case 'access-denied':
       case 'region-not-enabled':
-      case 'member-stack-missing':
         return {
           decision: { action: 'skip', reason: observation.error, detail: seen },
           groups: [],
           instanceCount: 0,
         };
+      case 'access-denied':
+      case 'member-stack-missing':
+        // Unreachable is not empty: it fails (and counts against the wave's threshold and the
+        // budget) unless the payload says to skip it.
+        if (request.organization?.skipUnreachable?.includes(observation.error)) {
+          return {
+            decision: { action: 'skip', reason: observation.error, detail: seen },
+            groups: [],
+            instanceCount: 0,
+          };
+        }
+        return failure(
+          observation.error,
+          `${describeSkipReason(observation.error)} (account ${accountId}, ${region}: ${seen})`,
+        );
       case 'throttled':
         return failure(
           'throttled',
@@ -294,8 +307,9 @@ function failure(
  *
  * - Suspended and closing accounts, excluded accounts and the management account (unless
  *   included) are skipped in every Region, without inventory.
- * - Inventory errors: access denied, Region not enabled and missing member stacks skip the
- *   location; throttling, expired credentials and service errors fail it (it could not be checked).
+ * - Inventory errors: a Region not enabled skips the location; access denied and a missing member
+ *   stack or role fail it (unreachable is not empty), unless the payload's `SkipUnreachable` names
+ *   the reason; throttling, expired credentials and service errors fail it (it could not be checked).
  * - No observation at all fails the location (`not-inspected`): nothing is silently dropped.
  * - All target groups missing: skip `groups-missing`; groups without instances: skip
  *   `no-instances`; otherwise start with the groups that have instances.

@@ -28,7 +28,7 @@ export function renderReportJson(record: RunRecord): string {
 /**
  * The CSV report's columns, in order:
  * - run_id, wave, account_id, account_name, region: where;
- * - location_status: planned | skipped | started | succeeded | failed | halted;
+ * - location_status: planned | starting | skipped | started | succeeded | failed | halted;
  * - decision: start | skip | fail (the plan's); reason: why skipped, failed or halted, or what the plan noted;
  * - group, execution_id, execution_status: the automation execution (empty if none was started);
  * - instance_id, instance_status, failure_message: the per-instance child execution;
@@ -175,10 +175,11 @@ export function renderReportCsv(record: RunRecord): string {
 const FAILURES_FIRST: Readonly<Record<LocationStatus, number>> = {
   failed: 0,
   halted: 1,
-  started: 2,
-  planned: 3,
-  succeeded: 4,
-  skipped: 5,
+  starting: 2,
+  started: 3,
+  planned: 4,
+  succeeded: 5,
+  skipped: 6,
 };
 
 /** Locations with failures first, then by account id and the request's Region order. */
@@ -213,7 +214,10 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 }
 
 function locationCountsRow(label: string, c: LocationCounts): string[] {
-  return [label, ...[c.total, c.planned, c.skipped, c.started, c.succeeded, c.failed, c.halted].map(String)];
+  return [
+    label,
+    ...[c.total, c.planned, c.starting, c.skipped, c.started, c.succeeded, c.failed, c.halted].map(String),
+  ];
 }
 
 function instanceCountsRow(label: string, c: InstanceCounts): string[] {
@@ -256,7 +260,7 @@ export function renderReportMarkdown(record: RunRecord): string {
   out.push('## Summary', '');
   out.push(
     table(
-      ['Locations', 'total', 'planned', 'skipped', 'started', 'succeeded', 'failed', 'halted'],
+      ['Locations', 'total', 'planned', 'starting', 'skipped', 'started', 'succeeded', 'failed', 'halted'],
       [locationCountsRow('all', summary.locations)],
     ),
     '',

@@ -43,6 +43,7 @@ const STATUS_LABEL: Readonly<Record<LocationStatus, string>> = {
   succeeded: 'succeeded',
   failed: 'failed',
   halted: 'halted',
+  starting: 'starting',
   started: 'running',
   planned: 'planned',
   skipped: 'skipped',
@@ -76,7 +77,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .heatmap td { text-align: center; min-width: 6.5rem; font-weight: 600; }
 .heatmap th[scope=row] small { display: block; color: #57606a; font-weight: 400; }
 .s-succeeded { background: var(--ok); color: #fff; } .s-failed { background: var(--fail); color: #fff; }
-.s-halted { background: var(--halt); color: #fff; } .s-started { background: var(--run); color: #fff; }
+.s-halted { background: var(--halt); color: #fff; } .s-started, .s-starting { background: var(--run); color: #fff; }
 .s-planned { background: var(--plan); color: #fff; } .s-skipped { background: var(--skip); color: #37474f; }
 .heatmap td small { display: block; font-weight: 400; font-size: 11px; }
 .heatmap td.s-succeeded:has(.some-failed) { background: var(--partial); color: #1b1f23; }
@@ -90,8 +91,8 @@ function cell(value: string | number, className?: string): string {
 }
 
 function locationCountsTable(c: LocationCounts): string {
-  const head = ['total', 'planned', 'skipped', 'running', 'succeeded', 'failed', 'halted'];
-  const values = [c.total, c.planned, c.skipped, c.started, c.succeeded, c.failed, c.halted];
+  const head = ['total', 'planned', 'starting', 'skipped', 'running', 'succeeded', 'failed', 'halted'];
+  const values = [c.total, c.planned, c.starting, c.skipped, c.started, c.succeeded, c.failed, c.halted];
   return `<table class="summary"><thead><tr><th>Locations</th>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody><tr><th scope="row">all</th>${values.map((v) => cell(v, 'num')).join('')}</tr></tbody></table>`;
 }
 

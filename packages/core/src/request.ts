@@ -59,7 +59,17 @@ export interface OrganizationScope {
   readonly waves: readonly WaveSpec[];
   /** Failed locations across all waves beyond which remaining waves are not started. */
   readonly errorBudget?: RateValue;
+  /**
+   * Reasons a location that cannot be reached is skipped instead of failed. By default (empty) an
+   * unreachable location fails and counts against its wave's threshold and the budget, so a wave
+   * whose accounts could not be reached never lets the next wave go ahead.
+   * @default []
+   */
+  readonly skipUnreachable?: readonly UnreachableReason[];
 }
+
+/** Why a location could not be reached: what `SkipUnreachable` can turn from a failure into a skip. */
+export type UnreachableReason = 'access-denied' | 'member-stack-missing';
 
 /** Fan-out limits for discovery, inventory and starts. */
 export interface ConcurrencyLimits {

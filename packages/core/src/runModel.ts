@@ -42,13 +42,45 @@ export interface InstanceResult {
   readonly patch?: InstancePatchSummary;
 }
 
+/**
+ * A start orgpatch is about to make, written to the record before StartAutomationExecution is
+ * called: a crash between the call and the record of its execution id leaves the intent, and the
+ * next pass repeats the call with the same ClientToken, which returns the execution already started
+ * (StartAutomationExecution is idempotent per ClientToken) instead of starting a second one.
+ */
+export interface StartIntent {
+  /** The resource group the start targets. */
+  readonly group: string;
+  readonly clientToken: string;
+  /** When the intent was first written. */
+  readonly recordedAt: string;
+  /** Calls made so far whose answer was a transient error (throttling, 5xx, network). */
+  readonly attempts: number;
+  /** The last transient error, kept while the start is retried. */
+  readonly lastError?: { readonly code: string; readonly message: string };
+}
+
+/** An error reading an execution's status: kept while the status is `Unknown`, until a read succeeds. */
+export interface ReadError {
+  readonly code: string;
+  readonly message: string;
+  /** Failed reads in a row. */
+  readonly count: number;
+  readonly at: string;
+}
+
 /** One automation execution started in a location. */
 export interface ExecutionRecord {
   readonly executionId: string;
   readonly clientToken: string;
   /** The resource group the execution targets. */
   readonly group: string;
-  readonly status: AutomationStatus;
+  /**
+   * As AWS last reported it; `Unknown` while it cannot be read (see `readError`): orgpatch never
+   * records an execution as failed unless AWS says so.
+   */
+  readonly status: AutomationStatus | 'Unknown';
+  readonly readError?: ReadError;
   readonly startedAt: string;
   readonly endedAt?: string;
   readonly failureMessage?: string;
@@ -58,11 +90,12 @@ export interface ExecutionRecord {
 /**
  * Where a location stands in a run.
  * - planned: in a wave not yet started (or a dry run);
+ * - starting: its starts are recorded as intents and being made (or retried after a transient error);
  * - skipped / failed: as the plan decided, or failed when starting;
  * - started: executions started, being tracked; succeeded / failed once terminal;
  * - halted: its wave was not started because an error threshold or the budget was crossed.
  */
-export type LocationStatus = 'planned' | 'skipped' | 'started' | 'succeeded' | 'failed' | 'halted';
+export type LocationStatus = 'planned' | 'starting' | 'skipped' | 'started' | 'succeeded' | 'failed' | 'halted';
 
 /** A location's outcome in the run record. */
 export interface LocationOutcome {
@@ -76,6 +109,8 @@ export interface LocationOutcome {
   /** Why it was skipped, failed or halted, in words a person can act on. */
   readonly reason?: string;
   readonly error?: { readonly code: string; readonly message: string };
+  /** Starts recorded but not yet answered with an execution id (see {@link StartIntent}). */
+  readonly intents?: readonly StartIntent[];
   readonly executions: readonly ExecutionRecord[];
 }
 

@@ -15,6 +15,7 @@ import type {
   LocationStatus,
   RunRecord,
   RunStatus,
+  StartIntent,
   WaveOutcome,
   WaveStatus,
 } from './runModel.js';
@@ -121,7 +122,12 @@ export function createRunRecord(input: CreateRunRecordInput): RunRecord {
 
 /** Status of a location from its executions and start error (for locations that were started or tried). */
 function deriveLocationStatus(outcome: LocationOutcome): LocationStatus {
-  if (outcome.executions.length === 0) return outcome.error !== undefined ? 'failed' : outcome.status;
+  if ((outcome.intents?.length ?? 0) > 0) return 'starting';
+  if (outcome.executions.length === 0) {
+    if (outcome.error !== undefined) return 'failed';
+    // The last intent was answered without an execution (cannot happen) or withdrawn: back to planned.
+    return outcome.status === 'starting' ? 'planned' : outcome.status;
+  }
   if (outcome.executions.some((e) => !isTerminalAutomationStatus(e.status))) return 'started';
   if (outcome.error !== undefined) return 'failed';
   return outcome.executions.every((e) => isSuccessfulAutomationStatus(e.status)) ? 'succeeded' : 'failed';
@@ -225,10 +231,23 @@ function updateLocation(record: RunRecord, location: Location, updatedAt: string
  * a start failed, an execution's state was read, or patch states were read.
  */
 export type LocationEvent =
+  | { readonly kind: 'start-intended'; readonly location: Location; readonly intents: readonly StartIntent[] }
   | { readonly kind: 'started'; readonly location: Location; readonly execution: ExecutionRecord }
   | {
       readonly kind: 'start-failed';
       readonly location: Location;
+      readonly error: { readonly code: string; readonly message: string };
+      /**
+       * The group whose start failed, and whether the error was transient (throttling, 5xx, network):
+       * a transient failure keeps the intent (its attempts counted) to be retried with the same
+       * ClientToken; a permanent one withdraws the location's intents and fails it.
+       */
+      readonly transient?: { readonly group: string };
+    }
+  | {
+      readonly kind: 'execution-read-failed';
+      readonly location: Location;
+      readonly executionId: string;
       readonly error: { readonly code: string; readonly message: string };
     }
   | {
@@ -268,10 +287,16 @@ export function applyLocationEvents(record: RunRecord, events: readonly Location
 
 function changeFor(runId: string, event: LocationEvent, nowText: string): LocationChange {
   switch (event.kind) {
+    case 'start-intended':
+      return intendedChange(runId, event.intents);
     case 'started':
       return startedChange(runId, event.execution);
     case 'start-failed':
-      return startFailedChange(event.error);
+      return event.transient
+        ? transientStartFailureChange(event.transient.group, event.error)
+        : startFailedChange(event.error);
+    case 'execution-read-failed':
+      return readFailedChange(runId, event.executionId, event.error, nowText);
     case 'execution-state':
       return executionStateChange(runId, event.executionId, event.state, nowText);
     case 'patch-states':
@@ -284,16 +309,74 @@ export function recordStarted(record: RunRecord, location: Location, execution: 
   return updateLocation(record, location, execution.startedAt, startedChange(record.runId, execution));
 }
 
+function assertStartable(runId: string, o: LocationOutcome): void {
+  if (o.decision.action !== 'start') {
+    throw new RunRecordError(
+      runId,
+      `account ${o.accountId}, Region ${o.region} was planned as ${o.decision.action}, so nothing may be started there`,
+    );
+  }
+}
+
+/** Adds intents for groups that have neither an intent nor an execution yet. */
+function intendedChange(runId: string, intents: readonly StartIntent[]): LocationChange {
+  return (o) => {
+    assertStartable(runId, o);
+    const taken = new Set([...(o.intents ?? []).map((i) => i.group), ...o.executions.map((e) => e.group)]);
+    const added = intents.filter((i) => !taken.has(i.group));
+    return added.length === 0 ? o : { ...o, intents: [...(o.intents ?? []), ...added] };
+  };
+}
+
+/** Removes the intent of `group` (answered), dropping the field when none is left. */
+function withoutIntent(o: LocationOutcome, group: string): LocationOutcome {
+  const intents = (o.intents ?? []).filter((i) => i.group !== group);
+  const { intents: _gone, ...rest } = o;
+  return intents.length > 0 ? { ...rest, intents } : rest;
+}
+
 function startedChange(runId: string, execution: ExecutionRecord): LocationChange {
   return (o) => {
-    if (o.decision.action !== 'start') {
-      throw new RunRecordError(
-        runId,
-        `account ${o.accountId}, Region ${o.region} was planned as ${o.decision.action}, so nothing may be started there`,
-      );
-    }
+    assertStartable(runId, o);
     const others = o.executions.filter((e) => e.executionId !== execution.executionId);
-    return { ...o, executions: [...others, execution] };
+    return { ...withoutIntent(o, execution.group), executions: [...others, execution] };
+  };
+}
+
+function transientStartFailureChange(
+  group: string,
+  error: { readonly code: string; readonly message: string },
+): LocationChange {
+  return (o) => ({
+    ...o,
+    intents: (o.intents ?? []).map((i) =>
+      i.group === group
+        ? { ...i, attempts: i.attempts + 1, lastError: { code: error.code, message: error.message } }
+        : i,
+    ),
+  });
+}
+
+function readFailedChange(
+  runId: string,
+  executionId: string,
+  error: { readonly code: string; readonly message: string },
+  nowText: string,
+): LocationChange {
+  return (o) => {
+    const execution = o.executions.find((e) => e.executionId === executionId);
+    if (execution === undefined) throw new UnknownExecutionError(runId, o.accountId, o.region, executionId);
+    const updated: ExecutionRecord = {
+      ...execution,
+      status: 'Unknown',
+      readError: {
+        code: error.code,
+        message: error.message,
+        count: (execution.readError?.count ?? 0) + 1,
+        at: nowText,
+      },
+    };
+    return { ...o, executions: o.executions.map((e) => (e.executionId === executionId ? updated : e)) };
   };
 }
 
@@ -308,7 +391,8 @@ export function recordStartFailed(
 }
 
 function startFailedChange(error: { readonly code: string; readonly message: string }): LocationChange {
-  return (o) => ({
+  // A permanent failure withdraws every start not yet made in the location (they would fail alike).
+  return ({ intents: _withdrawn, ...o }) => ({
     ...o,
     error: { code: error.code, message: error.message },
     reason: `StartAutomationExecution failed (${error.code}): ${error.message}`,
@@ -461,6 +545,7 @@ export function haltWaves(record: RunRecord, fromWave: string, reason: string, n
 export interface LocationCounts {
   readonly total: number;
   readonly planned: number;
+  readonly starting: number;
   readonly skipped: number;
   readonly started: number;
   readonly succeeded: number;
@@ -558,6 +643,7 @@ function countLocations(outcomes: readonly LocationOutcome[]): LocationCounts {
   return {
     total: outcomes.length,
     planned: of('planned'),
+    starting: of('starting'),
     skipped: of('skipped'),
     started: of('started'),
     succeeded: of('succeeded'),

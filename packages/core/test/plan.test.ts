@@ -116,20 +116,66 @@ describe('buildPlan (Organization)', () => {
     expect(decisionAt(included, MANAGEMENT, 'us-east-1')).toMatchObject({ action: 'start' });
   });
 
-  it.each<['access-denied' | 'region-not-enabled' | 'member-stack-missing', SkipReason]>([
-    ['access-denied', 'access-denied'],
-    ['region-not-enabled', 'region-not-enabled'],
-    ['member-stack-missing', 'member-stack-missing'],
-  ])('skips a location whose inventory says %s', (kind, reason) => {
+  it('skips a location whose inventory says region-not-enabled', () => {
     const plan = buildPlan({
       request: makeRequest({ organization: makeScope() }),
+      organization: makeOrg([account(A)]),
+      observations: observeAll([A], regions, {
+        [locationKey(A, 'us-east-1')]: inventoryError('region-not-enabled', 'UnrecognizedClientException', 'no'),
+      }),
+    });
+    expect(decisionAt(plan, A, 'us-east-1')).toEqual({
+      action: 'skip',
+      reason: 'region-not-enabled',
+      detail: 'UnrecognizedClientException: no',
+    });
+    expect(decisionAt(plan, A, 'us-east-2')).toMatchObject({ action: 'start' });
+  });
+
+  it.each(['access-denied', 'member-stack-missing'] as const)(
+    'fails an unreachable location (%s): it counts against the wave, it is not empty',
+    (kind) => {
+      const plan = buildPlan({
+        request: makeRequest({ organization: makeScope() }),
+        organization: makeOrg([account(A)]),
+        observations: observeAll([A], regions, {
+          [locationKey(A, 'us-east-1')]: inventoryError(kind, 'AccessDeniedException', 'no'),
+        }),
+      });
+      const decision = decisionAt(plan, A, 'us-east-1');
+      expect(decision).toMatchObject({ action: 'fail', code: kind });
+      expect(decision?.action === 'fail' ? decision.message : '').toContain(
+        `account ${A}, us-east-1: AccessDeniedException: no`,
+      );
+      expect(plan.counts.fail).toBe(1);
+    },
+  );
+
+  it.each<['access-denied' | 'member-stack-missing', SkipReason]>([
+    ['access-denied', 'access-denied'],
+    ['member-stack-missing', 'member-stack-missing'],
+  ])('skips an unreachable location (%s) only when the payload opts out for that reason', (kind, reason) => {
+    const optedOut = buildPlan({
+      request: makeRequest({ organization: makeScope({ skipUnreachable: [kind] }) }),
       organization: makeOrg([account(A)]),
       observations: observeAll([A], regions, {
         [locationKey(A, 'us-east-1')]: inventoryError(kind, 'AccessDeniedException', 'no'),
       }),
     });
-    expect(decisionAt(plan, A, 'us-east-1')).toEqual({ action: 'skip', reason, detail: 'AccessDeniedException: no' });
-    expect(decisionAt(plan, A, 'us-east-2')).toMatchObject({ action: 'start' });
+    expect(decisionAt(optedOut, A, 'us-east-1')).toEqual({
+      action: 'skip',
+      reason,
+      detail: 'AccessDeniedException: no',
+    });
+    const other = kind === 'access-denied' ? 'member-stack-missing' : 'access-denied';
+    const otherReason = buildPlan({
+      request: makeRequest({ organization: makeScope({ skipUnreachable: [other] }) }),
+      organization: makeOrg([account(A)]),
+      observations: observeAll([A], regions, {
+        [locationKey(A, 'us-east-1')]: inventoryError(kind, 'AccessDeniedException', 'no'),
+      }),
+    });
+    expect(decisionAt(otherReason, A, 'us-east-1')).toMatchObject({ action: 'fail' });
   });
 
   it.each(['throttled', 'credentials-expired', 'service-error'] as const)(

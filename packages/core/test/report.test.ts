@@ -44,6 +44,8 @@ function makeReportRecord(): RunRecord {
     regions,
     organization: makeScope({
       waves: [makeWave('dev', { targetOus: ['ou-dev'] }), makeWave('prod', { targetOus: ['ou-prod'] })],
+      // The report's skip cells are the subject here: unreachable locations are skipped by opt-out.
+      skipUnreachable: ['access-denied', 'member-stack-missing'],
     }),
   });
   const accounts = [
@@ -207,7 +209,7 @@ describe('renderReportMarkdown', () => {
     const md = renderReportMarkdown(record);
     expect(md).toContain('# orgpatch run run-7');
     expect(md).toContain('- Status: **halted**');
-    expect(md).toContain('| all | 9 | 0 | 5 | 0 | 1 | 1 | 2 |');
+    expect(md).toContain('| all | 9 | 0 | 0 | 5 | 0 | 1 | 1 | 2 |');
     expect(md).toContain('| dev | failed | 3 | 1 of 2 | 0 |');
     expect(md).toContain('| prod | halted | 6 | 0 of 2 | 0 | Wave "dev" had 1 failed location of 2 |');
     const locationRows = md

@@ -60,6 +60,8 @@ function makeRecord(): RunRecord {
         makeWave('dev', { targetOus: ['ou-dev'], threshold: '0' }),
         makeWave('prod', { targetOus: ['ou-prod'], threshold: '1' }),
       ],
+      // Skips of every kind are the subject here: unreachable locations are skipped by opt-out.
+      skipUnreachable: ['access-denied', 'member-stack-missing'],
     }),
   });
   const accounts = [
@@ -463,6 +465,7 @@ describe('summarizeRun', () => {
     expect(summary.locations).toEqual({
       total: 6,
       planned: 0,
+      starting: 0,
       skipped: 2,
       started: 0,
       succeeded: 1,
