@@ -4,6 +4,7 @@ import {
   partitionOf,
   type RebootOption,
   suggestRegion,
+  type TaskPayload,
   validateMaintenanceWindowSchedule,
 } from '@orgpatch/core';
 import { type MemberTemplates, memberTemplates } from '@orgpatch/member-stack';
@@ -17,7 +18,7 @@ import { OrchestratorFunctions } from './OrchestratorFunctions.js';
 import { PatchMaintenanceWindow } from './PatchMaintenanceWindow.js';
 import { RunNotifications } from './RunNotifications.js';
 import { RunRecordBucket } from './RunRecordBucket.js';
-import { buildTaskPayload, type PatchWave, type TaskPayload } from './taskPayload.js';
+import { type PatchWave, taskPayloadFor } from './taskPayload.js';
 
 /** The blog's maintenance-window schedule: Sundays at 04:00. */
 export const DEFAULT_SCHEDULE = 'cron(0 4 ? * SUN *)';
@@ -347,7 +348,7 @@ export class OrgPatching extends Construct {
       throw new OrgPatchingConfigError(SCHEDULE_PROP[scheduleIssue.path] ?? 'schedule', describeIssue(scheduleIssue));
     }
 
-    this.payload = buildTaskPayload({
+    this.payload = taskPayloadFor({
       targetOus: props.targetOus,
       regions,
       resourceGroups: props.resourceGroups ?? [DEFAULT_RESOURCE_GROUP],

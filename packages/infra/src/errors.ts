@@ -31,5 +31,5 @@ export function describeIssue(issue: { readonly message: string; readonly hint?:
     issue.hint !== undefined && !issue.message.includes(issue.hint)
       ? `${issue.message} (${issue.hint})`
       : issue.message;
-  return /[.?!]$/.test(withHint) ? withHint : `${withHint}.`;
+  return ['.', '?', '!'].some((end) => withHint.endsWith(end)) ? withHint : `${withHint}.`;
 }

@@ -31,4 +31,4 @@ export { CONTEXT_PREFIX, createOrgPatchApp, type OrgPatchApp, type OrgPatchAppOp
 export { PatchMaintenanceWindow, type PatchMaintenanceWindowProps } from './PatchMaintenanceWindow.js';
 export { RunNotifications, type RunNotificationsProps } from './RunNotifications.js';
 export { RunRecordBucket, type RunRecordBucketProps } from './RunRecordBucket.js';
-export { buildTaskPayload, type PatchWave, propPath, type TaskPayload, type TaskPayloadInput } from './taskPayload.js';
+export type { PatchWave } from './taskPayload.js';
