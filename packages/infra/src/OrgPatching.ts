@@ -1,21 +1,13 @@
-import {
-  isKnownRegion,
-  type Operation,
-  partitionOf,
-  type RebootOption,
-  suggestRegion,
-  type TaskPayload,
-  validateMaintenanceWindowSchedule,
-} from '@orgpatch/core';
+import type { Operation, RebootOption, TaskPayload } from '@orgpatch/core';
 import { type MemberTemplates, memberTemplates } from '@orgpatch/member-stack';
 import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { describeIssue, OrgPatchingConfigError } from './errors.js';
 import { ManagementAccountMember } from './ManagementAccountMember.js';
 import { type DeployFrom, MemberStackSets, type StackSetOperationPreferences } from './MemberStackSets.js';
 import { OrchestratorFunctions } from './OrchestratorFunctions.js';
 import { PatchMaintenanceWindow } from './PatchMaintenanceWindow.js';
+import { checkProps } from './propRules.js';
 import { RunNotifications } from './RunNotifications.js';
 import { RunRecordBucket } from './RunRecordBucket.js';
 import { type PatchWave, taskPayloadFor } from './taskPayload.js';
@@ -192,17 +184,6 @@ export interface OrgPatchingProps {
   readonly memberTemplates?: MemberTemplates;
 }
 
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
-const OU_OR_ROOT_ID = /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const SCHEDULE_PROP: Readonly<Record<string, string>> = {
-  Schedule: 'schedule',
-  ScheduleTimezone: 'timeZone',
-  ScheduleOffset: 'scheduleOffset',
-  Duration: 'duration',
-  Cutoff: 'cutoff',
-};
-
 /**
  * orgpatch in one construct: everything the management (or delegated administrator) account needs
  * to patch every account of the target OUs in every target Region — the orchestrator Lambda and
@@ -244,109 +225,21 @@ export class OrgPatching extends Construct {
   constructor(scope: Construct, id: string, props: OrgPatchingProps) {
     super(scope, id);
     const stack = Stack.of(this);
-
-    if (!ORGANIZATION_ID.test(props.organizationId)) {
-      throw new OrgPatchingConfigError(
-        'organizationId',
-        `"${props.organizationId}" is not an Organization id; it looks like "o-abcdefghij" (aws organizations describe-organization).`,
-      );
-    }
-    if (props.targetOus.length === 0) {
-      throw new OrgPatchingConfigError(
-        'targetOus',
-        'name at least one OU or root id whose accounts orgpatch patches, e.g. ["ou-ab12-34cd56ef"], or the root id ("r-ab12") for the whole Organization.',
-      );
-    }
-    props.targetOus.forEach((ou, i) => {
-      if (!OU_OR_ROOT_ID.test(ou)) {
-        throw new OrgPatchingConfigError(
-          `targetOus[${i}]`,
-          `"${ou}" is not an OU or root id; an OU id looks like "ou-ab12-34cd56ef" and a root id like "r-ab12".`,
-        );
-      }
-    });
-
-    let regions = props.regions;
-    if (regions === undefined) {
-      if (Token.isUnresolved(stack.region)) {
-        throw new OrgPatchingConfigError(
-          'regions',
-          'the stack is environment-agnostic, so its Region is not known at synth time; list the Regions to patch, e.g. ["us-east-1"], or give the stack an env.region.',
-        );
-      }
-      regions = [stack.region];
-    }
-    this.regions = regions;
-    const homeRegion = props.homeRegion;
-    if (homeRegion !== undefined) {
-      if (!isKnownRegion(homeRegion)) {
-        const hint = suggestRegion(homeRegion);
-        throw new OrgPatchingConfigError(
-          'homeRegion',
-          `"${homeRegion}" is not a known AWS Region${hint ? `; did you mean "${hint}"?` : '.'}`,
-        );
-      }
-      const other = regions.find((r) => isKnownRegion(r) && partitionOf(r) !== partitionOf(homeRegion));
-      if (other !== undefined) {
-        throw new OrgPatchingConfigError(
-          'homeRegion',
-          `"${homeRegion}" is in partition ${partitionOf(homeRegion)} but Region ${other} is in ${partitionOf(other)}; a deployment patches one partition.`,
-        );
-      }
-    }
-
-    const deployFrom = props.deployFrom ?? 'MANAGEMENT';
-    const includeManagementAccount = props.includeManagementAccount ?? false;
-    const managementAccountMember = props.managementAccountMember ?? 'IN_THIS_STACK';
-    if (includeManagementAccount && deployFrom === 'DELEGATED_ADMIN' && managementAccountMember === 'IN_THIS_STACK') {
-      throw new OrgPatchingConfigError(
-        'includeManagementAccount',
-        "this stack is deployed from a delegated administrator, so it cannot hold the management account's member resources; deploy the member-stack management template in the management account and set managementAccountMember: 'DEPLOYED_SEPARATELY'.",
-      );
-    }
-
-    const preferences = props.stackSetOperationPreferences ?? {};
-    validateOperationPreferences(preferences);
-
-    const runRecordRetentionDays = props.runRecordRetentionDays ?? 400;
-    const noncurrentVersionRetentionDays = props.noncurrentVersionRetentionDays ?? 30;
-    for (const [field, days] of [
-      ['runRecordRetentionDays', runRecordRetentionDays],
-      ['noncurrentVersionRetentionDays', noncurrentVersionRetentionDays],
-    ] as const) {
-      if (!Number.isInteger(days) || days < 1) {
-        throw new OrgPatchingConfigError(field, `must be a whole number of days, at least 1; got ${days}.`);
-      }
-    }
-    (props.notificationEmails ?? []).forEach((email, i) => {
-      if (!EMAIL.test(email)) {
-        throw new OrgPatchingConfigError(`notificationEmails[${i}]`, `"${email}" is not an email address.`);
-      }
-    });
-    const trackingInterval = props.trackingInterval ?? Duration.minutes(5);
-    const trackingMinutes = trackingInterval.toMinutes({ integral: false });
-    if (!Number.isInteger(trackingMinutes) || trackingMinutes < 1) {
-      throw new OrgPatchingConfigError(
-        'trackingInterval',
-        `must be a whole number of minutes, at least 1; got ${trackingInterval.toHumanString()}.`,
-      );
-    }
-
-    const schedule = props.schedule ?? DEFAULT_SCHEDULE;
-    const timeZone = props.timeZone ?? DEFAULT_TIME_ZONE;
-    const duration = props.duration ?? DEFAULT_DURATION_HOURS;
-    const cutoff = props.cutoff ?? DEFAULT_CUTOFF_HOURS;
-    const scheduleIssues = validateMaintenanceWindowSchedule({
-      schedule,
-      timeZone,
-      duration,
-      cutoff,
+    const window = {
+      schedule: props.schedule ?? DEFAULT_SCHEDULE,
+      timeZone: props.timeZone ?? DEFAULT_TIME_ZONE,
+      duration: props.duration ?? DEFAULT_DURATION_HOURS,
+      cutoff: props.cutoff ?? DEFAULT_CUTOFF_HOURS,
       ...(props.scheduleOffset === undefined ? {} : { scheduleOffset: props.scheduleOffset }),
-    });
-    const scheduleIssue = scheduleIssues[0];
-    if (scheduleIssue !== undefined) {
-      throw new OrgPatchingConfigError(SCHEDULE_PROP[scheduleIssue.path] ?? 'schedule', describeIssue(scheduleIssue));
-    }
+    };
+    const context = {
+      regions: props.regions ?? (Token.isUnresolved(stack.region) ? undefined : [stack.region]),
+      window,
+    };
+    checkProps(props, context);
+    const { regions } = context;
+    this.regions = regions;
+    const includeManagementAccount = props.includeManagementAccount ?? false;
 
     this.payload = taskPayloadFor({
       targetOus: props.targetOus,
@@ -363,11 +256,11 @@ export class OrgPatching extends Construct {
       ...(props.installOverrideList === undefined ? {} : { installOverrideList: props.installOverrideList }),
     });
     // The payload parser has checked the Regions (known, one partition, at least one).
-    this.homeRegion = homeRegion ?? this.payload.request.regions[0] ?? '';
+    this.homeRegion = props.homeRegion ?? this.payload.request.regions[0] ?? '';
 
     this.runRecords = new RunRecordBucket(this, 'RunRecords', {
-      retentionDays: runRecordRetentionDays,
-      noncurrentVersionRetentionDays,
+      retentionDays: props.runRecordRetentionDays ?? 400,
+      noncurrentVersionRetentionDays: props.noncurrentVersionRetentionDays ?? 30,
     });
     this.notifications = new RunNotifications(this, 'Notifications', {
       emails: props.notificationEmails ?? [],
@@ -375,7 +268,7 @@ export class OrgPatching extends Construct {
     this.orchestrator = new OrchestratorFunctions(this, 'Orchestrator', {
       organizationId: props.organizationId,
       runBucket: this.runRecords.bucket,
-      trackingInterval,
+      trackingInterval: props.trackingInterval ?? Duration.minutes(5),
       logRetention: props.logRetention ?? RetentionDays.ONE_YEAR,
     });
     this.notifications.announceReports(this.runRecords.bucket);
@@ -384,11 +277,7 @@ export class OrgPatching extends Construct {
 
     this.maintenanceWindow = new PatchMaintenanceWindow(this, 'MaintenanceWindow', {
       name: props.maintenanceWindowName ?? 'orgpatch',
-      schedule,
-      timeZone,
-      duration,
-      cutoff,
-      ...(props.scheduleOffset === undefined ? {} : { scheduleOffset: props.scheduleOffset }),
+      ...window,
       ownerInformation: props.ownerInformation ?? DEFAULT_OWNER_INFORMATION,
       orchestrator: this.orchestrator.runFunction,
       payload: this.payload.text,
@@ -406,12 +295,12 @@ export class OrgPatching extends Construct {
       regions,
       homeRegion: this.homeRegion,
       parameters,
-      deployFrom,
-      operationPreferences: preferences,
+      deployFrom: props.deployFrom ?? 'MANAGEMENT',
+      operationPreferences: props.stackSetOperationPreferences ?? {},
       namePrefix: props.stackSetNamePrefix ?? 'OrgPatch-Member',
     });
 
-    if (includeManagementAccount && managementAccountMember === 'IN_THIS_STACK') {
+    if (includeManagementAccount && (props.managementAccountMember ?? 'IN_THIS_STACK') === 'IN_THIS_STACK') {
       this.managementMember = new ManagementAccountMember(this, 'ManagementAccountMember', {
         orchestratorRoleArn: this.orchestrator.role.roleArn,
         organizationId: props.organizationId,
@@ -423,39 +312,6 @@ export class OrgPatching extends Construct {
           `The management account gets the automation document in ${stack.region} only; deploy the member-stack Regional template there in ${uncovered.join(', ')} too (the orgpatch app adds a ManagementRegionalStack for each), or those Regions of the management account are skipped as document-missing.`,
         );
       }
-    }
-  }
-}
-
-function validateOperationPreferences(p: StackSetOperationPreferences): void {
-  const field = 'stackSetOperationPreferences';
-  if (p.maxConcurrentCount !== undefined && p.maxConcurrentPercentage !== undefined) {
-    throw new OrgPatchingConfigError(field, 'give maxConcurrentCount or maxConcurrentPercentage, not both.');
-  }
-  if (p.failureToleranceCount !== undefined && p.failureTolerancePercentage !== undefined) {
-    throw new OrgPatchingConfigError(field, 'give failureToleranceCount or failureTolerancePercentage, not both.');
-  }
-  const checks: readonly [string, number | undefined, number, number][] = [
-    ['maxConcurrentPercentage', p.maxConcurrentPercentage, 1, 100],
-    ['failureTolerancePercentage', p.failureTolerancePercentage, 0, 100],
-    ['maxConcurrentCount', p.maxConcurrentCount, 1, Number.MAX_SAFE_INTEGER],
-    ['failureToleranceCount', p.failureToleranceCount, 0, Number.MAX_SAFE_INTEGER],
-  ];
-  for (const [name, value, min, max] of checks) {
-    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
-      throw new OrgPatchingConfigError(
-        `${field}.${name}`,
-        `must be a whole number${max === Number.MAX_SAFE_INTEGER ? ` of at least ${min}` : ` from ${min} to ${max}`}; got ${value}.`,
-      );
-    }
-  }
-  const strict = (p.concurrencyMode ?? 'SOFT_FAILURE_TOLERANCE') === 'STRICT_FAILURE_TOLERANCE';
-  if (strict && p.maxConcurrentCount !== undefined && p.failureToleranceCount !== undefined) {
-    if (p.maxConcurrentCount > p.failureToleranceCount + 1) {
-      throw new OrgPatchingConfigError(
-        `${field}.maxConcurrentCount`,
-        `${p.maxConcurrentCount} is more than failureToleranceCount + 1 (${p.failureToleranceCount + 1}), which STRICT_FAILURE_TOLERANCE allows at most; lower it or use concurrencyMode SOFT_FAILURE_TOLERANCE.`,
-      );
     }
   }
 }
