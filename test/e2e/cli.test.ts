@@ -1,8 +1,9 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main as runCli } from '@orgpatch/cli';
+import { main } from '@orgpatch/cli';
 import { type Sandbox, startSandbox } from '@orgpatch/sandbox';
+import { type CliRun, cliRunner } from '@orgpatch/test-support/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DENIED, DEV1, e2eWorld, MGMT, NOSTACK, orgPayload, parseReportHtml } from './harness.js';
 
@@ -10,16 +11,10 @@ let sandbox: Sandbox;
 let dir: string;
 let payload: string;
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['node', 'orgpatch', ...args], {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: { ...sandbox.env('us-east-1') },
-    cwd: dir,
-  });
-  return { code, stdout, stderr };
+const orgpatch = cliRunner(main);
+/** `orgpatch <args>` in the test folder, pointed at the sandbox. */
+function cli(args: string[]): Promise<CliRun> {
+  return orgpatch(args, { env: sandbox.env('us-east-1'), cwd: dir });
 }
 
 beforeAll(async () => {

@@ -5,12 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { parsePayload } from '@orgpatch/core';
 import { LocalRunStore, startRun, trackRun } from '@orgpatch/orchestrator';
 import { account, FakeDirectory, FakeInventory, fakeDeps, groups } from '@orgpatch/orchestrator/testing';
+import { cliRunner } from '@orgpatch/test-support/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './cliHarness.js';
+import { main } from '../src/main.js';
 
 /** An ANSI escape sequence (colour). */
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);
 const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
+const runCli = cliRunner(main);
 
 let dir: string;
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resolveIntrinsics } from '@orgpatch/test-support/cfn';
 import { Stack, Validations } from 'aws-cdk-lib';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
@@ -8,7 +9,6 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemberApp, type MemberApp } from '../src/index.js';
-import { resolveIntrinsics } from './support/cfnIntrinsics.js';
 import { asArray } from './support/world.js';
 
 interface ValidationReport {

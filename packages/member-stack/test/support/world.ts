@@ -1,5 +1,5 @@
+import { type IntrinsicContext, resolveIntrinsics } from '@orgpatch/test-support/cfn';
 import type { CfnTemplate } from '../../src/index.js';
-import { type IntrinsicContext, resolveIntrinsics } from './cfnIntrinsics.js';
 
 /** The Organization the tests deploy into. */
 export const ORG_ID = 'o-abcdefghij';

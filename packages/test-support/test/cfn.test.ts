@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveIntrinsics, UnresolvableIntrinsicError } from './support/cfnIntrinsics.js';
+import { resolveIntrinsics, UnresolvableIntrinsicError } from '../src/cfn.js';
 
 const ctx = {
   pseudo: { 'AWS::Partition': 'aws-cn', 'AWS::AccountId': '123456789012', 'AWS::Region': 'cn-north-1' },
@@ -11,6 +11,13 @@ describe('resolveIntrinsics', () => {
   it('resolves Ref of pseudo parameters and template parameters', () => {
     expect(resolveIntrinsics({ Ref: 'AWS::Partition' }, ctx)).toBe('aws-cn');
     expect(resolveIntrinsics({ Ref: 'OrganizationId' }, ctx)).toBe('o-abcdefghij');
+  });
+
+  it('resolves Ref of a resource to its physical ID, template parameters first', () => {
+    const withResources = { ...ctx, resources: { Window: 'mw-0123456789abcdef0', OrganizationId: 'shadowed' } };
+    expect(resolveIntrinsics({ Ref: 'Window' }, withResources)).toBe('mw-0123456789abcdef0');
+    expect(resolveIntrinsics({ Ref: 'OrganizationId' }, withResources)).toBe('o-abcdefghij');
+    expect(() => resolveIntrinsics({ Ref: 'Window' }, ctx)).toThrow(/No value for Ref Window/);
   });
 
   it('joins Fn::Join parts after resolving each', () => {
