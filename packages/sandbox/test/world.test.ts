@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AUTOMATION_DOCUMENT_NAME, AUTOMATION_ROLE_NAME, EXECUTION_ROLE_NAME } from '@orgpatch/core';
+import { AUTOMATION_DOCUMENT_NAME, AUTOMATION_ROLE_NAME, EXECUTION_ROLE_NAME, isOptInRegion } from '@orgpatch/core';
 import { orgPatchRunbookContent } from '@orgpatch/member-stack/definitions';
 import { describe, expect, it } from 'vitest';
 import {
   buildWorld,
   generateWorld,
-  isOptInRegion,
   loadWorldFile,
   type SandboxWorld,
   WorldValidationError,
