@@ -75,6 +75,7 @@ export {
 export {
   arnPrefix,
   assertRegion,
+  globalRegionOf,
   isKnownRegion,
   isOptInRegion,
   PARTITIONS,

@@ -114,6 +114,21 @@ export function partitionOf(region: string): Partition {
   return info.partition;
 }
 
+const GLOBAL_REGIONS: Readonly<Record<Partition, string>> = Object.freeze({
+  aws: 'us-east-1',
+  'aws-cn': 'cn-northwest-1',
+  'aws-us-gov': 'us-gov-west-1',
+});
+
+/**
+ * The Region a partition's global services (Organizations, IAM) are signed for: each has one
+ * endpoint per partition, which the SDK's endpoint rules reach through this Region.
+ * @example globalRegionOf('aws-cn') // 'cn-northwest-1'
+ */
+export function globalRegionOf(partition: Partition): string {
+  return GLOBAL_REGIONS[partition];
+}
+
 /**
  * The ARN prefix of a partition. Build ARNs with it; never hard-code the `aws` partition.
  * @example `${arnPrefix('aws-us-gov')}:iam::123456789012:role/Name` // 'arn:aws-us-gov:iam::...'

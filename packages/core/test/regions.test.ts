@@ -3,6 +3,7 @@ import { UnknownRegionError } from '../src/errors.js';
 import {
   arnPrefix,
   assertRegion,
+  globalRegionOf,
   isKnownRegion,
   isOptInRegion,
   PARTITIONS,
@@ -91,6 +92,15 @@ describe('partitionOf', () => {
       expect((error as UnknownRegionError).suggestion).toBe('us-east-1');
       expect((error as Error).message).toContain('did you mean "us-east-1"?');
     }
+  });
+});
+
+describe('globalRegionOf', () => {
+  it("names each partition's global Region, a Region of that partition", () => {
+    expect(globalRegionOf('aws')).toBe('us-east-1');
+    expect(globalRegionOf('aws-cn')).toBe('cn-northwest-1');
+    expect(globalRegionOf('aws-us-gov')).toBe('us-gov-west-1');
+    for (const partition of PARTITIONS) expect(partitionOf(globalRegionOf(partition))).toBe(partition);
   });
 });
 

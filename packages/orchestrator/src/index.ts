@@ -19,7 +19,6 @@ export {
   accountStatus,
   OrganizationsDirectory,
   type OrganizationsDirectoryOptions,
-  organizationsRegion,
 } from './aws/organizationsDirectory.js';
 export {
   instanceIdFromArn,

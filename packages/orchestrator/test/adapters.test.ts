@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parsePayload } from '@orgpatch/core';
 import { describe, expect, it } from 'vitest';
 import { inventoryErrorKind, isThrottled } from '../src/aws/awsErrors.js';
-import { createAwsClientFactory, homeRegionFromEnv } from '../src/aws/clients.js';
-import { accountStatus, organizationsRegion } from '../src/aws/organizationsDirectory.js';
+import { type AwsClientFactory, createAwsClientFactory, homeRegionFromEnv } from '../src/aws/clients.js';
+import { accountStatus, OrganizationsDirectory } from '../src/aws/organizationsDirectory.js';
 import { instanceIdFromArn } from '../src/aws/resourceGroupsInventory.js';
 import { automationParameters, automationRoleArn } from '../src/run/automationParameters.js';
 import { nameBasedUuid, runIdFor, snapshotIdFor } from '../src/run/ids.js';
@@ -46,11 +46,25 @@ describe('instanceIdFromArn', () => {
   });
 });
 
-describe('organizationsRegion', () => {
-  it("signs Organizations in each partition's global Region", () => {
-    expect(organizationsRegion('aws')).toBe('us-east-1');
-    expect(organizationsRegion('aws-cn')).toBe('cn-northwest-1');
-    expect(organizationsRegion('aws-us-gov')).toBe('us-gov-west-1');
+describe('OrganizationsDirectory', () => {
+  it("calls Organizations in the global Region of its Region's partition", async () => {
+    const asked: string[] = [];
+    const refused = Object.assign(new Error('stop here'), { name: 'AccessDeniedException' });
+    const clients = {
+      homeRegion: undefined,
+      sts: () => ({
+        send: async () => ({ Account: '111111111111', Arn: 'arn:aws:sts::111111111111:assumed-role/R/s' }),
+      }),
+      organizations: (region: string) => {
+        asked.push(region);
+        return { send: async () => Promise.reject(refused) };
+      },
+    } as unknown as AwsClientFactory;
+    for (const region of ['eu-west-1', 'cn-north-1', 'us-gov-east-1']) {
+      const directory = new OrganizationsDirectory({ clients, region });
+      await expect(directory.discover({ ouIds: ['ou-abcd-11111111'], accountIds: [] })).rejects.toThrow();
+    }
+    expect(asked).toEqual(['us-east-1', 'cn-northwest-1', 'us-gov-west-1']);
   });
 });
 

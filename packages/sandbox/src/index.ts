@@ -30,7 +30,6 @@ export {
   type ThrottleRule,
 } from './faults.js';
 export { DEFAULT_PROCESS_PORT, type ProcessIo, runSandboxProcess } from './process.js';
-export { isOptInRegion, type Partition } from './regions.js';
 export {
   type Sandbox,
   type SandboxClientConfig,

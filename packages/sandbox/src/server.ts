@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { globalRegionOf } from '@orgpatch/core';
 import type { CallLog, ServiceName } from './callLog.js';
 import { AwsServiceError, type CallContext, type ServiceHandlers, type SimClock } from './contract.js';
 import { DetailedServiceError } from './errors.js';
@@ -18,7 +19,6 @@ import {
   unrecognizedClient,
 } from './protocol/commonErrors.js';
 import { errorReply, type HttpReply, jsonReply, queryReply, type WireProtocol } from './protocol/wire.js';
-import { globalSigningRegion } from './regions.js';
 import { RESOURCE_GROUPS_ROUTES } from './services/resourceGroups.js';
 import { type S3Service, s3Operation } from './services/s3.js';
 import { parseSigV4 } from './sigv4.js';
@@ -96,7 +96,7 @@ async function handle(state: ServerState, req: IncomingMessage, res: ServerRespo
     const principal = identity.principal;
     accountId = principal.accountId;
     if (route.service === 'organizations') {
-      if (region !== globalSigningRegion(state.world.partition)) {
+      if (region !== globalRegionOf(state.world.partition)) {
         throw badScope(route.service, 'Credential should be scoped to a valid region. ');
       }
     } else if (route.service !== 's3') {

@@ -15,26 +15,11 @@ import type {
   OrganizationDirectory,
   OrganizationSnapshot,
 } from '@orgpatch/core';
-import { partitionOf } from '@orgpatch/core';
+import { globalRegionOf, partitionOf } from '@orgpatch/core';
 import pLimit from 'p-limit';
 import { AwsEnvironmentError, OrganizationAccessError, OrganizationScopeError } from '../errors.js';
 import { awsErrorCode, awsErrorMessage, isAccessDenied, isMissingCredentials } from './awsErrors.js';
 import type { AwsClientFactory } from './clients.js';
-
-/**
- * The Region Organizations is signed for in each partition. Organizations is a global service with
- * one endpoint per partition; the SDK's endpoint rules name these as each partition's global Region.
- */
-export function organizationsRegion(partition: string): string {
-  switch (partition) {
-    case 'aws-cn':
-      return 'cn-northwest-1';
-    case 'aws-us-gov':
-      return 'us-gov-west-1';
-    default:
-      return 'us-east-1';
-  }
-}
 
 /** Options of {@link OrganizationsDirectory}. */
 export interface OrganizationsDirectoryOptions {
@@ -93,7 +78,8 @@ export class OrganizationsDirectory implements OrganizationDirectory {
         accounts: [{ id: caller.accountId, name: caller.accountId, status: 'ACTIVE', ouPath: [] }],
       };
     }
-    const client = this.options.clients.organizations(organizationsRegion(partition));
+    // Organizations is global: one endpoint per partition, reached through its global Region.
+    const client = this.options.clients.organizations(globalRegionOf(partition));
     const limit = pLimit(this.options.concurrency ?? 4);
     const org = await this.describeOrganization(client, caller);
     const found = new Map<string, AccountInfo>();

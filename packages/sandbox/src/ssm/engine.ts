@@ -1,3 +1,4 @@
+import { RUN_PATCH_BASELINE_DOCUMENT_NAME } from '@orgpatch/member-stack/definitions';
 import {
   AwsServiceError,
   type SimClock,
@@ -11,7 +12,7 @@ import type { AutomationModel, StepDeclaration } from './documentModel.js';
 import { checkValues, type InterpolationScope, interpolate } from './parameters.js';
 import { rampUpLimit } from './rateControl.js';
 import { isRecord } from './requestCheck.js';
-import { type PatchStateExtras, planRunPatchBaseline, RUN_PATCH_BASELINE } from './runPatchBaseline.js';
+import { type PatchStateExtras, planRunPatchBaseline } from './runPatchBaseline.js';
 
 /** The execution statuses the sandbox produces (a subset of SSM's AutomationExecutionStatus). */
 export type ExecutionStatus = 'Pending' | 'InProgress' | 'Success' | 'Failed' | 'TimedOut' | 'Cancelled';
@@ -440,7 +441,7 @@ export class AutomationEngine {
 
     let durationMs: number;
     let outcome: () => StepOutcome;
-    if (declaration.action === 'aws:runCommand' && inputs.DocumentName === RUN_PATCH_BASELINE) {
+    if (declaration.action === 'aws:runCommand' && inputs.DocumentName === RUN_PATCH_BASELINE_DOCUMENT_NAME) {
       const command = planRunPatchBaseline({
         region: execution.location.region,
         accountId: execution.location.accountId,
@@ -471,7 +472,7 @@ export class AutomationEngine {
       durationMs = UNSUPPORTED_ACTION_MS;
       const what =
         declaration.action === 'aws:runCommand'
-          ? `aws:runCommand of ${String(inputs.DocumentName)} (only ${RUN_PATCH_BASELINE} is simulated)`
+          ? `aws:runCommand of ${String(inputs.DocumentName)} (only ${RUN_PATCH_BASELINE_DOCUMENT_NAME} is simulated)`
           : declaration.action;
       outcome = () => ({
         status: 'Failed',

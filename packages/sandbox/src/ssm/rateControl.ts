@@ -1,9 +1,6 @@
-/** SSM's patterns for StartAutomationExecution's rate controls (API reference). */
-export const MAX_CONCURRENCY_PATTERN = /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/;
-export const MAX_ERRORS_PATTERN = /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/;
+// SSM's patterns, length limit and documented default MaxConcurrency for the rate controls are
+// core's (RATE_PATTERNS, RATE_MAX_LENGTH, DEFAULT_MAX_CONCURRENCY); how SSM applies them is here.
 
-/** StartAutomationExecution's documented default MaxConcurrency. */
-export const DEFAULT_MAX_CONCURRENCY = '10';
 /** The sandbox's MaxErrors when none is given: the first failure stops new targets (the strictest reading). */
 export const DEFAULT_MAX_ERRORS = '0';
 

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import {
+  OPERATION_VALUES,
+  REBOOT_OPTION_VALUES,
+  RUN_PATCH_BASELINE_DOCUMENT_NAME,
+} from '@orgpatch/member-stack/definitions';
 import type { SimInstance, SimRegion } from '../contract.js';
 import { newId } from './compact.js';
-
-/** The Run Command document the sandbox can run. */
-export const RUN_PATCH_BASELINE = 'AWS-RunPatchBaseline';
 
 /** Simulated minutes a Scan takes (capped by the instance's own patch time). */
 const SCAN_MINUTES = 2;
@@ -144,15 +146,21 @@ function sendCommandRefusal(args: {
   if (args.instanceIds.length === 0) return invalidParameters('At least one instance id is required.');
   const unknown = Object.keys(args.parameters).filter((p) => !KNOWN_PARAMETERS.has(p));
   if (unknown.length > 0) {
-    return invalidParameters(`Parameters [${unknown.join(', ')}] are not defined in document ${RUN_PATCH_BASELINE}.`);
+    return invalidParameters(
+      `Parameters [${unknown.join(', ')}] are not defined in document ${RUN_PATCH_BASELINE_DOCUMENT_NAME}.`,
+    );
   }
-  const operation = first(args.parameters.Operation);
-  if (operation !== 'Scan' && operation !== 'Install') {
-    return invalidParameters(`Parameter "Operation" has value "${operation ?? ''}" not found in [Scan, Install].`);
+  const operation = first(args.parameters.Operation) ?? '';
+  if (!oneOf(OPERATION_VALUES, operation)) {
+    return invalidParameters(
+      `Parameter "Operation" has value "${operation}" not found in [${OPERATION_VALUES.join(', ')}].`,
+    );
   }
   const reboot = first(args.parameters.RebootOption);
-  if (reboot && reboot !== 'RebootIfNeeded' && reboot !== 'NoReboot') {
-    return invalidParameters(`Parameter "RebootOption" has value "${reboot}" not found in [RebootIfNeeded, NoReboot].`);
+  if (reboot && !oneOf(REBOOT_OPTION_VALUES, reboot)) {
+    return invalidParameters(
+      `Parameter "RebootOption" has value "${reboot}" not found in [${REBOOT_OPTION_VALUES.join(', ')}].`,
+    );
   }
   const snapshot = first(args.parameters.SnapshotId);
   if (snapshot && !GUID.test(snapshot)) {
@@ -169,6 +177,10 @@ function sendCommandRefusal(args: {
     };
   }
   return undefined;
+}
+
+function oneOf(values: readonly string[], value: string): boolean {
+  return values.includes(value);
 }
 
 function record(

@@ -1,17 +1,11 @@
+import { DEFAULT_MAX_CONCURRENCY, RATE_MAX_LENGTH, RATE_PATTERNS } from '@orgpatch/core';
 import { AwsServiceError, type CallContext, type SimRegion } from '../contract.js';
 import { automationModel } from './documentModel.js';
 import { findDocument, versionMatches } from './documents.js';
 import type { AutomationEngine, LocationState } from './engine.js';
 import { fingerprint } from './paging.js';
 import { resolveParameters } from './parameters.js';
-import {
-  concurrencyLimit,
-  DEFAULT_MAX_CONCURRENCY,
-  DEFAULT_MAX_ERRORS,
-  errorLimit,
-  MAX_CONCURRENCY_PATTERN,
-  MAX_ERRORS_PATTERN,
-} from './rateControl.js';
+import { concurrencyLimit, DEFAULT_MAX_ERRORS, errorLimit } from './rateControl.js';
 import { RequestCheck } from './requestCheck.js';
 
 const CLIENT_TOKEN = /^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$/;
@@ -39,10 +33,14 @@ export function startAutomationExecution(
   const targetItems = check.objectList('Targets', { minItems: 0, maxItems: 1 });
   const maxConcurrency = check.string('MaxConcurrency', {
     minLength: 1,
-    maxLength: 7,
-    pattern: MAX_CONCURRENCY_PATTERN,
+    maxLength: RATE_MAX_LENGTH,
+    pattern: RATE_PATTERNS.MaxConcurrency,
   });
-  const maxErrors = check.string('MaxErrors', { minLength: 1, maxLength: 7, pattern: MAX_ERRORS_PATTERN });
+  const maxErrors = check.string('MaxErrors', {
+    minLength: 1,
+    maxLength: RATE_MAX_LENGTH,
+    pattern: RATE_PATTERNS.MaxErrors,
+  });
   const tagItems = check.objectList('Tags', { maxItems: 1000 });
   const targets = (targetItems ?? []).map((target, index) => ({
     Key: check.checkNested(target.Key, `targets.${index + 1}.member.key`, { minLength: 1, maxLength: 163 }) ?? '',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isKnownRegion, type Partition } from '../regions.js';
+import { isKnownRegion, type Partition } from '@orgpatch/core';
 import { installMemberDocument } from '../ssm/index.js';
 import { installMemberStacks, installRegionalStack, roleIdFor, type SandboxRole } from './memberStacks.js';
 import {

@@ -1,6 +1,6 @@
+import { isKnownRegion, isOptInRegion, type Partition } from '@orgpatch/core';
 import { type WorldIssue, WorldValidationError } from '../errors.js';
 import { hashSeed, LOWER_ALNUM, mulberry32, type Random, randomInt, randomString } from '../prng.js';
-import { GENERATOR_REGION_ORDER, isKnownRegion, isOptInRegion, type Partition } from '../regions.js';
 import { type AccountInit, assembleWorld } from './assemble.js';
 import { derivedInstanceId } from './load.js';
 import {
@@ -11,6 +11,33 @@ import {
   type SandboxOu,
   type SandboxWorld,
 } from './model.js';
+
+/**
+ * Regions in the order the generator takes them: commercial Regions interleaved with four opt-in
+ * ones, so that any world of 4+ Regions has an opt-in Region some accounts have not enabled.
+ */
+const GENERATOR_REGION_ORDER: readonly string[] = [
+  'us-east-1',
+  'eu-west-1',
+  'ap-southeast-2',
+  'af-south-1',
+  'us-west-2',
+  'eu-central-1',
+  'ap-northeast-1',
+  'ap-east-1',
+  'us-east-2',
+  'eu-west-2',
+  'ap-south-1',
+  'eu-south-1',
+  'ca-central-1',
+  'sa-east-1',
+  'ap-southeast-1',
+  'me-south-1',
+  'us-west-1',
+  'eu-west-3',
+  'eu-north-1',
+  'ap-northeast-2',
+];
 
 /** Options of {@link generateWorld}. Every rate is a probability in [0, 1]. */
 export interface GenerateWorldOptions {

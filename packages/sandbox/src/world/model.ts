@@ -1,5 +1,5 @@
+import { isKnownRegion, isOptInRegion, type Partition } from '@orgpatch/core';
 import type { SimAccount, SimDocument, SimGroup, SimInstance, SimRegion, SimWorld } from '../contract.js';
-import { isKnownRegion, isOptInRegion, type Partition } from '../regions.js';
 import type { SandboxRole } from './memberStacks.js';
 
 /** A QueryError that ListGroupResources reports for a group (e.g. its CloudFormation stack is gone). */

@@ -1,5 +1,5 @@
+import { isKnownRegion, isOptInRegion } from '@orgpatch/core';
 import { z } from 'zod';
-import { isKnownRegion, isOptInRegion } from '../regions.js';
 
 /**
  * The world file: an Organization (root, OUs, accounts), the Regions every account has, and per
