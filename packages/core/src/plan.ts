@@ -17,7 +17,10 @@ export const DEFAULT_WAVE_NAME = 'default';
 /** The error threshold of the `default` wave: no failures tolerated. */
 export const DEFAULT_WAVE_THRESHOLD: RateValue = { kind: 'absolute', value: 0, raw: '0' };
 
-/** The key of a location in the observations map: `${accountId}/${region}`. */
+/**
+ * The key of a location (an account and a Region) in maps and sets: `${accountId}/${region}`.
+ * The one spelling of it, so the keys core, the orchestrator and the sandbox make agree.
+ */
 export function locationKey(accountId: string, region: string): string {
   return `${accountId}/${region}`;
 }

@@ -1,6 +1,6 @@
 import type { Location } from './inventory.js';
 import type { OrganizationSnapshot } from './organization.js';
-import { describeSkipReason, evaluateWave } from './plan.js';
+import { describeSkipReason, evaluateWave, locationKey } from './plan.js';
 import { RunRecordError, UnknownExecutionError, UnknownLocationError } from './planErrors.js';
 import type { Plan, PlanDecision } from './planModel.js';
 import type { ExecutionState } from './ports.js';
@@ -195,14 +195,14 @@ function updateLocations(
   if (changes.length === 0) return record;
   const byKey = new Map<string, LocationChange[]>();
   for (const { location, change } of changes) {
-    const key = `${location.accountId}/${location.region}`;
+    const key = locationKey(location.accountId, location.region);
     const list = byKey.get(key);
     if (list === undefined) byKey.set(key, [change]);
     else list.push(change);
   }
   let applied = 0;
   const locations = record.locations.map((current) => {
-    const list = byKey.get(`${current.accountId}/${current.region}`);
+    const list = byKey.get(locationKey(current.accountId, current.region));
     if (list === undefined) return current;
     applied += 1;
     let next = current;
@@ -215,8 +215,8 @@ function updateLocations(
     return next;
   });
   if (applied < byKey.size) {
-    const known = new Set(record.locations.map((l) => `${l.accountId}/${l.region}`));
-    const missing = changes.find(({ location }) => !known.has(`${location.accountId}/${location.region}`));
+    const known = new Set(record.locations.map((l) => locationKey(l.accountId, l.region)));
+    const missing = changes.find(({ location }) => !known.has(locationKey(location.accountId, location.region)));
     if (missing) throw new UnknownLocationError(record.runId, missing.location.accountId, missing.location.region);
   }
   return settle(record, locations, updatedAt);

@@ -19,10 +19,11 @@ import type {
   RunRecord,
   RunStore,
 } from '@orgpatch/core';
+import { locationKey } from '@orgpatch/core';
 import type { RunDeps } from './run/deps.js';
 
-/** `${account}/${region}` */
-export const key = (l: Location): string => `${l.accountId}/${l.region}`;
+/** The location's {@link locationKey}, e.g. to key {@link FakeAutomation.startErrors}. */
+export const key = (l: Location): string => locationKey(l.accountId, l.region);
 
 /** A directory that returns a fixed snapshot and records the scopes asked for. */
 export class FakeDirectory implements OrganizationDirectory {

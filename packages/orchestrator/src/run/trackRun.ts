@@ -3,6 +3,7 @@ import {
   applyLocationEvents,
   isTerminalAutomationStatus,
   isTerminalLocationStatus,
+  locationKey,
   nextWaveDecision,
 } from '@orgpatch/core';
 import { awsErrorCode, awsErrorMessage } from '../aws/awsErrors.js';
@@ -155,7 +156,7 @@ async function pollRound(
 
 /** Reads the patch state of every instance of each location that ran, once the run is over. */
 async function readPatchStates(record: RunRecord, deps: RunDeps, now: () => Date): Promise<RunRecord> {
-  const planned = new Map(record.plan.locations.map((l) => [`${l.accountId}/${l.region}`, l]));
+  const planned = new Map(record.plan.locations.map((l) => [locationKey(l.accountId, l.region), l]));
   const ran = record.locations.filter((l) => l.executions.length > 0);
   const limiter = createAccountLimiter(record.request.concurrency);
   const events: LocationEvent[] = [];
@@ -168,7 +169,7 @@ async function readPatchStates(record: RunRecord, deps: RunDeps, now: () => Date
       const where = { accountId: location.accountId, region: location.region };
       const groups = new Set(location.executions.map((e) => e.group));
       const ids = new Set<string>();
-      for (const g of planned.get(`${location.accountId}/${location.region}`)?.groups ?? []) {
+      for (const g of planned.get(locationKey(location.accountId, location.region))?.groups ?? []) {
         if (groups.has(g.name)) for (const id of g.instanceIds) ids.add(id);
       }
       for (const e of location.executions) for (const i of e.instances) ids.add(i.instanceId);

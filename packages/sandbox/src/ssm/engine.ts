@@ -1,3 +1,4 @@
+import { locationKey } from '@orgpatch/core';
 import { RUN_PATCH_BASELINE_DOCUMENT_NAME } from '@orgpatch/member-stack/definitions';
 import {
   AwsServiceError,
@@ -156,7 +157,7 @@ export class AutomationEngine {
 
   /** The state of one account and Region (created on first use). */
   location(accountId: string, region: SimRegion): LocationState {
-    const key = `${accountId}/${region.region}`;
+    const key = locationKey(accountId, region.region);
     let state = this.locations.get(key);
     if (!state) {
       state = {
