@@ -72,3 +72,31 @@ export class UnknownRegionError extends OrgPatchError {
     if (suggestion !== undefined) this.suggestion = suggestion;
   }
 }
+
+/**
+ * A document orgpatch stored (a run record, a scope lease) failed validation when read back: it was
+ * changed outside orgpatch, damaged, or written by an incompatible version. `source` is where it was
+ * read (a file path or an s3:// URL); `issues` holds every problem, each with its JSON path.
+ */
+export class StoredDocumentError extends OrgPatchError {
+  readonly kind: 'run record' | 'run lease';
+  readonly source: string;
+  readonly issues: readonly ValidationIssue[];
+  constructor(
+    kind: 'run record' | 'run lease',
+    source: string,
+    issues: readonly ValidationIssue[],
+    options?: ErrorOptions,
+  ) {
+    super(
+      `The ${kind} ${source} is not valid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${issues
+        .map((i) => `- ${i.path || '(root)'}: ${i.message}${i.hint ? ` (${i.hint})` : ''}`)
+        .join('\n')}`,
+      options,
+    );
+    this.name = 'StoredDocumentError';
+    this.kind = kind;
+    this.source = source;
+    this.issues = issues;
+  }
+}

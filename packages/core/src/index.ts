@@ -4,6 +4,7 @@ export {
   PayloadValidationError,
   type RateField,
   RateValueError,
+  StoredDocumentError,
   UnknownRegionError,
   type ValidationIssue,
 } from './errors.js';
@@ -109,6 +110,7 @@ export type {
   UnreachableReason,
   WaveSpec,
 } from './request.js';
+export { parseRunLease } from './runLeaseSchema.js';
 export type {
   AutomationStatus,
   ExecutionRecord,
@@ -123,7 +125,6 @@ export type {
   WaveOutcome,
   WaveStatus,
 } from './runModel.js';
-export { parseRunLease } from './runLeaseSchema.js';
 export {
   applyLocationEvents,
   type CreateRunRecordInput,
