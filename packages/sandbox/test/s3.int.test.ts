@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -94,6 +95,67 @@ describe('S3', () => {
     await expect(s3.send(new HeadObjectCommand({ Bucket: 'orgpatch-runs', Key: 'missing' }))).rejects.toBeInstanceOf(
       NotFound,
     );
+  });
+
+  it('creates an object with If-None-Match: * only once, with 412 PreconditionFailed after', async () => {
+    const key = 'conditional/create.json';
+    const created = await s3.send(
+      new PutObjectCommand({ Bucket: 'orgpatch-runs', Key: key, Body: 'first', IfNoneMatch: '*' }),
+    );
+    expect(created.ETag).toMatch(/^"[0-9a-f]{32}"$/);
+    const again = s3.send(
+      new PutObjectCommand({ Bucket: 'orgpatch-runs', Key: key, Body: 'second', IfNoneMatch: '*' }),
+    );
+    await expect(again).rejects.toBeInstanceOf(S3ServiceException);
+    await expect(again).rejects.toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'orgpatch-runs', Key: key }));
+    expect(await got.Body?.transformToString()).toBe('first');
+    expect(sandbox.calls.count({ operation: 'PutObject', outcome: 'PreconditionFailed' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('replaces an object with If-Match only at the ETag it has, and answers NoSuchKey when there is none', async () => {
+    const key = 'conditional/replace.json';
+    const v1 = await s3.send(new PutObjectCommand({ Bucket: 'orgpatch-runs', Key: key, Body: 'v1' }));
+    const head = await s3.send(new HeadObjectCommand({ Bucket: 'orgpatch-runs', Key: key }));
+    expect(head.ETag).toBe(v1.ETag);
+    const v2 = await s3.send(new PutObjectCommand({ Bucket: 'orgpatch-runs', Key: key, Body: 'v2', IfMatch: v1.ETag }));
+    expect(v2.ETag).not.toBe(v1.ETag);
+    const stale = s3.send(new PutObjectCommand({ Bucket: 'orgpatch-runs', Key: key, Body: 'v3', IfMatch: v1.ETag }));
+    await expect(stale).rejects.toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'orgpatch-runs', Key: key }));
+    expect(await got.Body?.transformToString()).toBe('v2');
+    expect(got.ETag).toBe(v2.ETag);
+    const missing = s3.send(
+      new PutObjectCommand({ Bucket: 'orgpatch-runs', Key: 'conditional/none.json', Body: 'x', IfMatch: v2.ETag }),
+    );
+    await expect(missing).rejects.toBeInstanceOf(NoSuchKey);
+  });
+
+  it('refuses If-None-Match with an ETag on PutObject as S3 does (only * is implemented)', async () => {
+    const attempt = s3.send(
+      new PutObjectCommand({ Bucket: 'orgpatch-runs', Key: 'conditional/etag.json', Body: 'x', IfNoneMatch: '"abc"' }),
+    );
+    await expect(attempt).rejects.toMatchObject({ name: 'NotImplemented', $metadata: { httpStatusCode: 501 } });
+  });
+
+  it('deletes an object, with If-Match only at its ETag', async () => {
+    const key = 'conditional/delete.json';
+    const v1 = await s3.send(new PutObjectCommand({ Bucket: 'orgpatch-runs', Key: key, Body: 'v1' }));
+    const v2 = await s3.send(new PutObjectCommand({ Bucket: 'orgpatch-runs', Key: key, Body: 'v2' }));
+    const stale = s3.send(new DeleteObjectCommand({ Bucket: 'orgpatch-runs', Key: key, IfMatch: v1.ETag }));
+    await expect(stale).rejects.toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    const deleted = await s3.send(new DeleteObjectCommand({ Bucket: 'orgpatch-runs', Key: key, IfMatch: v2.ETag }));
+    expect(deleted.$metadata.httpStatusCode).toBe(204);
+    await expect(s3.send(new GetObjectCommand({ Bucket: 'orgpatch-runs', Key: key }))).rejects.toBeInstanceOf(
+      NoSuchKey,
+    );
+    // Without a condition, deleting what is not there succeeds; with If-Match, there is nothing to match.
+    const again = await s3.send(new DeleteObjectCommand({ Bucket: 'orgpatch-runs', Key: key }));
+    expect(again.$metadata.httpStatusCode).toBe(204);
+    await expect(
+      s3.send(new DeleteObjectCommand({ Bucket: 'orgpatch-runs', Key: key, IfMatch: '*' })),
+    ).rejects.toBeInstanceOf(NoSuchKey);
+    expect(sandbox.calls.count({ operation: 'DeleteObject', ok: true })).toBe(2);
   });
 
   it('denies a member account access to the management account buckets', async () => {

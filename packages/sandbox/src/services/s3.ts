@@ -6,10 +6,17 @@ import { type HttpReply, xmlEscape } from '../protocol/wire.js';
 import type { ServiceContext } from './context.js';
 
 /**
- * Amazon S3 (restXml, path-style): PutObject, GetObject, HeadObject, ListObjectsV2 on buckets the
- * world or `startSandbox({ buckets })` names, owned by the management account. Objects live in
- * memory. Content-MD5 and CRC32 checksums are verified; other checksum headers are kept and
+ * Amazon S3 (restXml, path-style): PutObject, GetObject, HeadObject, DeleteObject, ListObjectsV2 on
+ * buckets the world or `startSandbox({ buckets })` names, owned by the management account. Objects
+ * live in memory. Content-MD5 and CRC32 checksums are verified; other checksum headers are kept and
  * returned as sent.
+ *
+ * Conditional writes as S3 documents them (User Guide, "How to prevent object overwrites with
+ * conditional writes" and "How to perform conditional deletes"): PutObject with `If-None-Match: *`
+ * fails with 412 PreconditionFailed when the key exists; PutObject and DeleteObject with `If-Match`
+ * fail with 412 PreconditionFailed when the ETag differs and 404 NoSuchKey when there is no object.
+ * Requests are handled one at a time, so S3's 409 ConditionalRequestConflict (two conditional writes
+ * in flight at once) does not arise here.
  */
 
 interface StoredObject {
@@ -51,6 +58,7 @@ export function s3Operation(method: string, path: string, query: URLSearchParams
   if (method === 'PUT') return 'PutObject';
   if (method === 'GET') return 'GetObject';
   if (method === 'HEAD') return 'HeadObject';
+  if (method === 'DELETE') return 'DeleteObject';
   return 'Unknown';
 }
 
@@ -100,10 +108,12 @@ export class S3Service {
     const base = { 'x-amz-request-id': requestId, 'x-amz-id-2': Buffer.from(requestId).toString('base64') };
     switch (operation) {
       case 'PutObject':
-        return this.put(objects, key, request, base);
+        return this.put(objects, bucket, key, request, base);
       case 'GetObject':
       case 'HeadObject':
         return this.get(objects, bucket, key, request, base, operation === 'HeadObject');
+      case 'DeleteObject':
+        return this.delete(objects, bucket, key, request, base);
       case 'ListObjectsV2':
         return this.list(objects, bucket, request.query, base);
       default:
@@ -113,6 +123,7 @@ export class S3Service {
 
   private put(
     objects: Map<string, StoredObject>,
+    bucket: string,
     key: string,
     request: S3Request,
     base: Record<string, string>,
@@ -145,6 +156,7 @@ export class S3Service {
     for (const [name, value] of Object.entries(request.headers)) {
       if (name.startsWith('x-amz-meta-') && typeof value === 'string') metadata[name] = value;
     }
+    checkPreconditions(objects.get(key), bucket, key, request.headers, 'write');
     const etag = `"${md5.toString('hex')}"`;
     objects.set(key, {
       body,
@@ -155,6 +167,18 @@ export class S3Service {
       checksums,
     });
     return { status: 200, headers: { ...base, etag, ...checksums }, body: '' };
+  }
+
+  private delete(
+    objects: Map<string, StoredObject>,
+    bucket: string,
+    key: string,
+    request: S3Request,
+    base: Record<string, string>,
+  ): HttpReply {
+    checkPreconditions(objects.get(key), bucket, key, request.headers, 'delete');
+    objects.delete(key);
+    return { status: 204, headers: base, body: '' };
   }
 
   private get(
@@ -274,6 +298,61 @@ export class S3Service {
       `${encode ? '<EncodingType>url</EncodingType>' : ''}</ListBucketResult>`;
     return { status: 200, headers: { ...base, 'content-type': 'application/xml' }, body };
   }
+}
+
+/** An ETag as compared: without the quotes (clients send it either way) or a weak `W/` prefix. */
+function bareEtag(value: string): string {
+  return value
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');
+}
+
+/**
+ * Evaluates `If-Match` and `If-None-Match` of a PutObject (`write`) or DeleteObject (`delete`)
+ * against the object now under the key. PutObject takes `If-None-Match` only as `*`; DeleteObject
+ * takes `If-Match` only.
+ */
+function checkPreconditions(
+  current: StoredObject | undefined,
+  bucketName: string,
+  key: string,
+  headers: S3Request['headers'],
+  kind: 'write' | 'delete',
+): void {
+  const ifMatch = header(headers, 'if-match');
+  const ifNoneMatch = header(headers, 'if-none-match');
+  if (ifNoneMatch !== undefined && (kind === 'delete' || ifNoneMatch.trim() !== '*')) {
+    throw new DetailedServiceError(
+      'NotImplemented',
+      'A header you provided implies functionality that is not implemented',
+      501,
+      {
+        Header: 'If-None-Match',
+      },
+    );
+  }
+  if (ifMatch !== undefined) {
+    if (!current) {
+      throw new DetailedServiceError('NoSuchKey', 'The specified key does not exist.', 404, {
+        Key: key,
+        BucketName: bucketName,
+      });
+    }
+    if (ifMatch.trim() !== '*' && bareEtag(ifMatch) !== bareEtag(current.etag)) throw preconditionFailed('If-Match');
+  }
+  if (ifNoneMatch !== undefined && current) throw preconditionFailed('If-None-Match');
+}
+
+function preconditionFailed(condition: string): DetailedServiceError {
+  return new DetailedServiceError(
+    'PreconditionFailed',
+    'At least one of the pre-conditions you specified did not hold',
+    412,
+    {
+      Condition: condition,
+    },
+  );
 }
 
 function compareKeys(a: string, b: string): number {
