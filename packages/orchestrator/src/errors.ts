@@ -1,4 +1,4 @@
-import { OrgPatchError } from '@orgpatch/core';
+import { OrgPatchError, type ValidationIssue } from '@orgpatch/core';
 
 /**
  * The AWS side or the environment is not usable as configured: no credentials, no Region, the
@@ -90,6 +90,47 @@ export class RunStoreError extends OrgPatchError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'RunStoreError';
+  }
+}
+
+/**
+ * A conditional write to the run store was refused: the run's record was created or changed by
+ * another writer since this store last read or wrote it. Nothing was overwritten.
+ */
+export class RunStoreConflictError extends RunStoreError {
+  readonly runId: string;
+  constructor(runId: string, where: string, options?: ErrorOptions) {
+    super(
+      `Run ${runId} was not written to ${where}: another orgpatch process is writing it (the record was created or changed since this process last read it). ` +
+        `Nothing was overwritten. Let the other process finish, or read the run again (orgpatch status ${runId}) before continuing it.`,
+      options,
+    );
+    this.name = 'RunStoreConflictError';
+    this.runId = runId;
+  }
+}
+
+/**
+ * A stored run record is corrupt or not this run's: not JSON, not the shape of a run record, a
+ * request that is not what its own payload means, or a record claiming another run id. `issues`
+ * holds every problem with its JSON path; `cause` is core's StoredDocumentError (or the SyntaxError).
+ */
+export class RunRecordInvalidError extends RunStoreError {
+  readonly runId: string;
+  readonly source: string;
+  readonly issues: readonly ValidationIssue[];
+  constructor(runId: string, source: string, issues: readonly ValidationIssue[], options?: ErrorOptions) {
+    super(
+      `Run record ${source} cannot be used (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${issues
+        .map((i) => `- ${i.path || '(root)'}: ${i.message}${i.hint ? ` (${i.hint})` : ''}`)
+        .join('\n')}\n` +
+        `It was changed outside orgpatch, damaged, or written by an incompatible version. Restore it from a backup, or remove run ${runId} from the store if it is not needed.`,
+      options,
+    );
+    this.name = 'RunRecordInvalidError';
+    this.runId = runId;
+    this.source = source;
+    this.issues = issues;
   }
 }
 

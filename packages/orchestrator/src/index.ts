@@ -37,6 +37,8 @@ export {
   OrganizationAccessError,
   OrganizationScopeError,
   RunNotFoundError,
+  RunRecordInvalidError,
+  RunStoreConflictError,
   RunStoreError,
 } from './errors.js';
 export { type HandlerResult, handleMaintenanceWindowEvent } from './lambda/maintenanceWindow.js';
@@ -57,6 +59,6 @@ export {
   trackRun,
 } from './run/trackRun.js';
 export { advanceWaves, startWave } from './run/waves.js';
-export { DEFAULT_LOCAL_RUNS_DIR, LocalRunStore } from './store/localRunStore.js';
+export { DEFAULT_LOCAL_RUNS_DIR, LocalRunStore, type LocalRunStoreOptions } from './store/localRunStore.js';
 export { RUN_BUCKET_ENV, S3RunStore, type S3RunStoreOptions } from './store/s3RunStore.js';
 export { ORGPATCH_VERSION } from './version.js';

@@ -11,6 +11,8 @@ import type {
   InstancePatchSummary,
   InventoryObservation,
   InventoryReader,
+  LeaseResult,
+  LeaseScope,
   Location,
   OrganizationDirectory,
   OrganizationSnapshot,
@@ -20,7 +22,12 @@ import type {
   RunStore,
 } from '@orgpatch/core';
 import { locationKey } from '@orgpatch/core';
+import { RunStoreConflictError } from './errors.js';
 import type { RunDeps } from './run/deps.js';
+import { isInProgress } from './store/inProgressIndex.js';
+import { decideLease, type LeaseRequest } from './store/leaseDecision.js';
+import { assertLeaseKey, assertRunId } from './store/runId.js';
+import { decodeRunLease, decodeRunRecord } from './store/storedDocuments.js';
 
 /** The location's {@link locationKey}, e.g. to key {@link FakeAutomation.startErrors}. */
 export const key = (l: Location): string => locationKey(l.accountId, l.region);
@@ -159,25 +166,108 @@ export class FakePatchStates implements PatchStateReader {
   }
 }
 
-/** A run store in memory; records round-trip through JSON as they would on disk or S3. */
+/** What several {@link MemoryRunStore} instances share: the stored records, index, leases and artifacts. */
+interface MemoryStorage {
+  readonly records: Map<string, string>;
+  readonly inProgress: Set<string>;
+  readonly leases: Map<string, string>;
+  readonly artifacts: Map<string, string>;
+}
+
+/**
+ * A run store in memory, with the contract of the real ones: records round-trip through JSON and are
+ * validated when read, writes are conditional (a run this instance has not seen is only created; one
+ * it has is replaced only if unchanged since it last read or wrote it), unfinished runs are kept in
+ * the in-progress index, and leases are granted by the same rule.
+ *
+ * Pass another instance to share its storage: two instances are two processes on one store.
+ * @example
+ * const a = new MemoryRunStore();
+ * const b = new MemoryRunStore(a); // same records, its own view of what it has seen
+ */
 export class MemoryRunStore implements RunStore {
-  readonly records = new Map<string, string>();
-  readonly artifacts = new Map<string, string>();
+  /** Stored records as JSON text, by run id. */
+  readonly records: Map<string, string>;
+  /** Run ids in the in-progress index. */
+  readonly inProgress: Set<string>;
+  /** Stored leases as JSON text, by scope key. */
+  readonly leases: Map<string, string>;
+  /** Artifacts by `<run-id>/<name>`. */
+  readonly artifacts: Map<string, string>;
+  /** Successful record writes by this instance. */
   puts = 0;
+  /** Record text as this instance last read or wrote it. */
+  private readonly seen = new Map<string, string>();
+
+  constructor(shareWith?: MemoryRunStore) {
+    const storage: MemoryStorage = shareWith ?? {
+      records: new Map(),
+      inProgress: new Set(),
+      leases: new Map(),
+      artifacts: new Map(),
+    };
+    this.records = storage.records;
+    this.inProgress = storage.inProgress;
+    this.leases = storage.leases;
+    this.artifacts = storage.artifacts;
+  }
+
   async put(record: RunRecord): Promise<void> {
+    assertRunId(record.runId);
+    const source = `memory://${record.runId}/record.json`;
+    if (this.records.get(record.runId) !== this.seen.get(record.runId)) {
+      throw new RunStoreConflictError(record.runId, source);
+    }
+    const text = JSON.stringify(record);
+    this.records.set(record.runId, text);
+    this.seen.set(record.runId, text);
+    if (isInProgress(record)) this.inProgress.add(record.runId);
+    else this.inProgress.delete(record.runId);
     this.puts += 1;
-    this.records.set(record.runId, JSON.stringify(record));
   }
+
   async get(runId: string): Promise<RunRecord | undefined> {
+    assertRunId(runId);
     const text = this.records.get(runId);
-    return text ? (JSON.parse(text) as RunRecord) : undefined;
+    if (text === undefined) {
+      this.seen.delete(runId);
+      return undefined;
+    }
+    const record = decodeRunRecord(text, `memory://${runId}/record.json`, runId);
+    this.seen.set(runId, text);
+    return record;
   }
+
   async list(): Promise<readonly RunListing[]> {
-    return [...this.records.values()].map((t) => {
-      const r = JSON.parse(t) as RunRecord;
-      return { runId: r.runId, createdAt: r.createdAt, status: r.status };
-    });
+    const runIds = [...this.records.keys()].sort();
+    const records = await Promise.all(runIds.map((id) => this.get(id)));
+    return records.flatMap((r) => (r ? [{ runId: r.runId, createdAt: r.createdAt, status: r.status }] : []));
   }
+
+  async listInProgress(): Promise<readonly string[]> {
+    return [...this.inProgress].sort();
+  }
+
+  async acquireLease(request: LeaseRequest): Promise<LeaseResult> {
+    assertLeaseKey(request.scope.key);
+    const source = `memory://leases/${request.scope.key}.json`;
+    const text = this.leases.get(request.scope.key);
+    const current = text === undefined ? undefined : decodeRunLease(text, source, request.scope.key);
+    const decision = decideLease(current, request);
+    if (decision.kind === 'refuse') return { granted: false, holder: decision.holder };
+    this.leases.set(request.scope.key, JSON.stringify(decision.lease));
+    return { granted: true, lease: decision.lease };
+  }
+
+  async releaseLease(scope: LeaseScope, runId: string): Promise<void> {
+    assertLeaseKey(scope.key);
+    const text = this.leases.get(scope.key);
+    if (text === undefined) return;
+    if (decodeRunLease(text, `memory://leases/${scope.key}.json`, scope.key).runId === runId) {
+      this.leases.delete(scope.key);
+    }
+  }
+
   async putArtifact(runId: string, name: string, body: string): Promise<string> {
     this.artifacts.set(`${runId}/${name}`, body);
     return `memory://${runId}/${name}`;

@@ -1,14 +1,12 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunRecord } from '@orgpatch/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunStoreError } from '../src/errors.js';
+import { RunRecordInvalidError, RunStoreError } from '../src/errors.js';
+import { KeyedQueue } from '../src/store/keyedQueue.js';
+import { decideLease } from '../src/store/leaseDecision.js';
 import { LocalRunStore } from '../src/store/localRunStore.js';
-
-function record(runId: string, status: RunRecord['status'] = 'running'): RunRecord {
-  return { runId, status, createdAt: '2026-11-28T12:00:00.000Z' } as unknown as RunRecord;
-}
+import { runRecord } from './runRecordFixture.js';
 
 describe('LocalRunStore', () => {
   let dir: string;
@@ -19,28 +17,29 @@ describe('LocalRunStore', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('writes <run-id>/record.json and reads it back', async () => {
+  it('writes <run-id>/record.json, and marks an unfinished run in .in-progress/', async () => {
     const store = new LocalRunStore(dir);
-    await store.put(record('20261128-120000-aaaaaa'));
-    expect((await store.get('20261128-120000-aaaaaa'))?.status).toBe('running');
+    await store.put(runRecord('20261128-120000-aaaaaa'));
     const text = await readFile(join(dir, '20261128-120000-aaaaaa', 'record.json'), 'utf8');
     expect(JSON.parse(text).runId).toBe('20261128-120000-aaaaaa');
+    expect(await readdir(join(dir, '.in-progress'))).toEqual(['20261128-120000-aaaaaa']);
+    // The index and leases folders start with a dot: never taken for a run.
+    expect((await store.list()).map((r) => r.runId)).toEqual(['20261128-120000-aaaaaa']);
   });
 
-  it('replaces a record atomically and leaves no temporary files', async () => {
+  it('replaces a record atomically and leaves no temporary or lock files', async () => {
     const store = new LocalRunStore(dir);
-    await Promise.all(['running', 'succeeded', 'failed'].map((s) => store.put(record('r1', s as RunRecord['status']))));
+    await Promise.all((['running', 'succeeded', 'failed'] as const).map((s) => store.put(runRecord('r1', s))));
     expect(await readdir(join(dir, 'r1'))).toEqual(['record.json']);
-    expect(['running', 'succeeded', 'failed']).toContain((await store.get('r1'))?.status);
+    expect(await readdir(join(dir, '.in-progress'))).toEqual([]);
+    expect((await store.get('r1'))?.status).toBe('failed');
   });
 
-  it('answers undefined for a run it does not hold, and lists the runs it does', async () => {
+  it('answers undefined for a run it does not hold, and lists nothing in a folder that does not exist', async () => {
     const store = new LocalRunStore(dir);
     expect(await store.get('nope')).toBeUndefined();
     expect(await new LocalRunStore(join(dir, 'missing')).list()).toEqual([]);
-    await store.put(record('a', 'succeeded'));
-    await store.put(record('b', 'running'));
-    expect((await store.list()).map((r) => `${r.runId}:${r.status}`)).toEqual(['a:succeeded', 'b:running']);
+    expect(await new LocalRunStore(join(dir, 'missing')).listInProgress()).toEqual([]);
   });
 
   it('writes artifacts beside the record and says where', async () => {
@@ -48,17 +47,98 @@ describe('LocalRunStore', () => {
     const where = await store.putArtifact('r1', 'report.html', '<html></html>', 'text/html');
     expect(where).toBe(join(dir, 'r1', 'report.html'));
     expect(await readFile(where, 'utf8')).toBe('<html></html>');
-  });
-
-  it('refuses run ids and artifact names that would leave its folder', async () => {
-    const store = new LocalRunStore(dir);
-    await expect(store.get('../etc')).rejects.toBeInstanceOf(RunStoreError);
     await expect(store.putArtifact('r1', '../x.html', '', 'text/html')).rejects.toBeInstanceOf(RunStoreError);
   });
 
   it('says which file is broken when a record is not JSON', async () => {
     const store = new LocalRunStore(dir);
     await store.putArtifact('r2', 'record.json', '{oops', 'application/json');
-    await expect(store.get('r2')).rejects.toThrow(/r2\/record\.json is not valid JSON/);
+    const attempt = store.get('r2');
+    await expect(attempt).rejects.toBeInstanceOf(RunRecordInvalidError);
+    await expect(attempt).rejects.toThrow(/r2\/record\.json cannot be used[\s\S]*not valid JSON/);
+  });
+
+  it('breaks a lock left by a crashed writer once it is stale', async () => {
+    await mkdir(join(dir, 'r1'), { recursive: true });
+    const lock = join(dir, 'r1', '.record.lock');
+    await writeFile(lock, '4242 deadbeef 2026-11-28T12:00:00.000Z\n');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lock, old, old);
+    await new LocalRunStore(dir, { lock: { staleMs: 30_000 } }).put(runRecord('r1'));
+    expect(await readdir(join(dir, 'r1'))).toEqual(['record.json']);
+  });
+
+  it('waits for a live lock, and gives up with a clear error when it is held too long', async () => {
+    await mkdir(join(dir, 'r1'), { recursive: true });
+    await writeFile(join(dir, 'r1', '.record.lock'), '4242 cafe 2026-11-28T12:00:00.000Z\n');
+    const store = new LocalRunStore(dir, { lock: { staleMs: 60_000, timeoutMs: 20 } });
+    await expect(store.put(runRecord('r1'))).rejects.toThrow(
+      /Lock .*\.record\.lock has been held for over 20 ms \(by 4242 cafe .*\)\. Another orgpatch process/,
+    );
+    expect(await readdir(join(dir, 'r1'))).toEqual(['.record.lock']);
+  });
+
+  it('refuses a damaged lease with the file and what to do', async () => {
+    await mkdir(join(dir, '.leases'), { recursive: true });
+    await writeFile(join(dir, '.leases', 'org-o-1.json'), '{"runId": 1}');
+    const store = new LocalRunStore(dir);
+    const scope = { key: 'org-o-1', description: 'the Organization o-1' };
+    await expect(
+      store.acquireLease({ scope, runId: 'r1', now: new Date(0), expiresAt: new Date(60_000) }),
+    ).rejects.toThrow(/Lease .*org-o-1\.json cannot be used:\n[\s\S]*- runId: [\s\S]*delete it once no orgpatch run/);
+  });
+});
+
+describe('decideLease', () => {
+  const scope = { key: 'org-o-1', description: 'the Organization o-1' };
+  const lease = (runId: string, expiresAt: string) => ({
+    scope,
+    runId,
+    acquiredAt: '2026-11-28T12:00:00.000Z',
+    expiresAt,
+  });
+
+  it('counts a lease as ended at its expiry instant, not a millisecond later', () => {
+    const now = new Date('2026-11-28T12:15:00.000Z');
+    const expiresAt = new Date('2026-11-28T12:30:00.000Z');
+    expect(decideLease(lease('a', '2026-11-28T12:15:00.000Z'), { scope, runId: 'b', now, expiresAt }).kind).toBe(
+      'write',
+    );
+    expect(decideLease(lease('a', '2026-11-28T12:15:00.001Z'), { scope, runId: 'b', now, expiresAt }).kind).toBe(
+      'refuse',
+    );
+  });
+
+  it('refuses a request whose lease would end before it starts', () => {
+    const now = new Date('2026-11-28T12:15:00.000Z');
+    expect(() => decideLease(undefined, { scope, runId: 'a', now, expiresAt: now })).toThrow(
+      /must end after it is taken/,
+    );
+  });
+});
+
+describe('KeyedQueue', () => {
+  it('runs tasks of one key in order, even when an earlier one fails, and other keys alongside', async () => {
+    const queue = new KeyedQueue();
+    const order: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const first = queue.run('a', async () => {
+      await gate;
+      order.push('a1');
+      throw new Error('a1 failed');
+    });
+    const second = queue.run('a', async () => {
+      order.push('a2');
+    });
+    await queue.run('b', async () => {
+      order.push('b1');
+    });
+    release();
+    await expect(first).rejects.toThrow('a1 failed');
+    await second;
+    expect(order).toEqual(['b1', 'a1', 'a2']);
   });
 });

@@ -1,11 +1,16 @@
 import { RunStoreError } from '../errors.js';
 
 /** Run ids are file and S3 key segments: letters, digits, `.`, `_` and `-`, not starting with a dot. */
-const RUN_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
+const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
+
+/** Whether a run id is valid (a name found in a listing may be anything). */
+export function isRunId(value: string): boolean {
+  return SEGMENT.test(value);
+}
 
 /** Checks a run id before it becomes part of a path or key. @throws RunStoreError */
 export function assertRunId(runId: string): void {
-  if (!RUN_ID.test(runId)) {
+  if (!SEGMENT.test(runId)) {
     throw new RunStoreError(
       `Run id ${JSON.stringify(runId)} is not valid: use the id orgpatch printed (letters, digits, ".", "_" and "-").`,
     );
@@ -14,7 +19,16 @@ export function assertRunId(runId: string): void {
 
 /** Artifact names are plain file names such as `report.html`. @throws RunStoreError */
 export function assertArtifactName(name: string): void {
-  if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/.test(name)) {
+  if (!SEGMENT.test(name)) {
     throw new RunStoreError(`Artifact name ${JSON.stringify(name)} is not a plain file name.`);
+  }
+}
+
+/** Lease scope keys become file and S3 key segments too: the same characters as run ids. @throws RunStoreError */
+export function assertLeaseKey(key: string): void {
+  if (!SEGMENT.test(key)) {
+    throw new RunStoreError(
+      `Lease key ${JSON.stringify(key)} is not valid: a key is one path segment of letters, digits, ".", "_" and "-", not starting with a dot.`,
+    );
   }
 }

@@ -1,9 +1,25 @@
-import { GetObjectCommand, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
-import type { RunListing, RunRecord, RunStore } from '@orgpatch/core';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  paginateListObjectsV2,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { LeaseResult, LeaseScope, RunLease, RunListing, RunRecord, RunStore } from '@orgpatch/core';
 import pLimit from 'p-limit';
-import { awsErrorCode, awsErrorMessage } from '../aws/awsErrors.js';
-import { AwsEnvironmentError, RunStoreError } from '../errors.js';
-import { assertArtifactName, assertRunId } from './runId.js';
+import { awsErrorCode, awsErrorMessage, awsHttpStatus } from '../aws/awsErrors.js';
+import { AwsEnvironmentError, RunStoreConflictError, RunStoreError } from '../errors.js';
+import { isInProgress } from './inProgressIndex.js';
+import { KeyedQueue } from './keyedQueue.js';
+import { decideLease, type LeaseRequest } from './leaseDecision.js';
+import { assertArtifactName, assertLeaseKey, assertRunId, isRunId } from './runId.js';
+import {
+  decodeRunLease,
+  decodeRunRecord,
+  encodeInProgressMarker,
+  encodeRunLease,
+  encodeRunRecord,
+} from './storedDocuments.js';
 
 /** The environment variable that names the run-record bucket (set on the Lambda by infra). */
 export const RUN_BUCKET_ENV = 'ORGPATCH_RUN_BUCKET';
@@ -13,19 +29,44 @@ export interface S3RunStoreOptions {
   readonly client: S3Client;
   /** @default process.env.ORGPATCH_RUN_BUCKET */
   readonly bucket?: string;
-  /** Key prefix of the runs. @default 'runs/' */
-  readonly prefix?: string;
+  /**
+   * Key prefix everything is kept under: `<root>runs/`, `<root>in-progress/` and `<root>leases/`.
+   * A root without a trailing slash gets one (`team-a` is `team-a/`).
+   * @default '' (the bucket's top level)
+   */
+  readonly root?: string;
+}
+
+/** How many times a lease request re-reads and retries when another writer changed the lease meanwhile. */
+const LEASE_ATTEMPTS = 5;
+
+/** A stored object's text and ETag. */
+interface Versioned {
+  readonly text: string;
+  readonly etag: string;
 }
 
 /**
- * Keeps run records in S3: `runs/<run-id>/record.json` and the rendered reports beside it
- * (`runs/<run-id>/report.html`, ...). A PutObject replaces the whole object, so readers never see
- * half a record.
+ * Keeps run records in S3: `<root>runs/<run-id>/record.json` with the rendered reports beside it,
+ * the in-progress index as small objects `<root>in-progress/<run-id>`, and scope leases as
+ * `<root>leases/<key>.json`.
+ *
+ * Every record and lease write is an S3 conditional write: `If-None-Match: *` to create, `If-Match`
+ * with the ETag this store last read or wrote to replace. S3 answers a failed precondition with 412
+ * PreconditionFailed, and a write racing another conditional write with 409
+ * ConditionalRequestConflict; both mean another writer got there first (RunStoreConflictError).
+ * Needs s3:GetObject, s3:PutObject and s3:DeleteObject on those prefixes and s3:ListBucket.
  */
 export class S3RunStore implements RunStore {
   readonly bucket: string;
+  /** The key prefix everything is kept under ('' or ending in `/`). */
+  readonly root: string;
   private readonly client: S3Client;
-  private readonly prefix: string;
+  /** ETag of each record as this store last read or wrote it. */
+  private readonly etags = new Map<string, string>();
+  /** Whether this store knows the run's in-progress marker to be there (true) or gone (false). */
+  private readonly indexed = new Map<string, boolean>();
+  private readonly writes = new KeyedQueue();
 
   constructor(options: S3RunStoreOptions) {
     const bucket = options.bucket ?? process.env[RUN_BUCKET_ENV];
@@ -36,76 +77,221 @@ export class S3RunStore implements RunStore {
     }
     this.bucket = bucket;
     this.client = options.client;
-    this.prefix = options.prefix ?? 'runs/';
+    const root = options.root ?? '';
+    this.root = root === '' || root.endsWith('/') ? root : `${root}/`;
   }
 
-  private key(runId: string, name: string): string {
+  private recordKey(runId: string, name = 'record.json'): string {
     assertRunId(runId);
-    return `${this.prefix}${runId}/${name}`;
+    return `${this.root}runs/${runId}/${name}`;
+  }
+
+  private url(key: string): string {
+    return `s3://${this.bucket}/${key}`;
   }
 
   async put(record: RunRecord): Promise<void> {
-    await this.write(this.key(record.runId, 'record.json'), JSON.stringify(record), 'application/json');
+    const { runId } = record;
+    const key = this.recordKey(runId);
+    await this.writes.run(runId, async () => {
+      const marker = `${this.root}in-progress/${runId}`;
+      const inProgress = isInProgress(record);
+      // Marker first, and removed last: a crash in between leaves a run indexed, never one orphaned.
+      if (inProgress && this.indexed.get(runId) !== true) {
+        await this.send(marker, () => this.putObject(marker, encodeInProgressMarker(record), 'application/json'));
+        this.indexed.set(runId, true);
+      }
+      const written = await this.writeConditionally(key, encodeRunRecord(record), this.etags.get(runId));
+      if (!written.ok) throw new RunStoreConflictError(runId, this.url(key), { cause: written.cause });
+      this.etags.set(runId, written.etag);
+      if (!inProgress && this.indexed.get(runId) !== false) {
+        await this.send(marker, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: marker })));
+        this.indexed.set(runId, false);
+      }
+    });
   }
 
   async get(runId: string): Promise<RunRecord | undefined> {
-    const key = this.key(runId, 'record.json');
-    try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      const text = (await out.Body?.transformToString('utf-8')) ?? '';
-      return JSON.parse(text) as RunRecord;
-    } catch (error) {
-      const code = awsErrorCode(error);
-      if (code === 'NoSuchKey' || code === 'NotFound') return undefined;
-      if (error instanceof SyntaxError) {
-        throw new RunStoreError(`s3://${this.bucket}/${key} is not valid JSON: ${error.message}`, { cause: error });
-      }
-      throw new RunStoreError(`Cannot read s3://${this.bucket}/${key} (${code}): ${awsErrorMessage(error)}`, {
-        cause: error,
-      });
+    const key = this.recordKey(runId);
+    const read = await this.read(key);
+    // Whatever this store knew about the run is superseded by what it just read.
+    this.indexed.delete(runId);
+    if (read === undefined) {
+      this.etags.delete(runId);
+      return undefined;
     }
+    const record = decodeRunRecord(read.text, this.url(key), runId);
+    this.etags.set(runId, read.etag);
+    return record;
   }
 
   async list(): Promise<readonly RunListing[]> {
     const runIds: string[] = [];
-    try {
+    const prefix = `${this.root}runs/`;
+    await this.send(prefix, async () => {
       for await (const page of paginateListObjectsV2(
         { client: this.client },
-        { Bucket: this.bucket, Prefix: this.prefix, Delimiter: '/' },
+        { Bucket: this.bucket, Prefix: prefix, Delimiter: '/' },
       )) {
         for (const p of page.CommonPrefixes ?? []) {
-          const id = p.Prefix?.slice(this.prefix.length).replace(/\/$/, '');
-          if (id) runIds.push(id);
+          const id = p.Prefix?.slice(prefix.length).replace(/\/$/, '');
+          if (id && isRunId(id)) runIds.push(id);
         }
       }
-    } catch (error) {
-      throw new RunStoreError(
-        `Cannot list s3://${this.bucket}/${this.prefix} (${awsErrorCode(error)}): ${awsErrorMessage(error)}`,
-        { cause: error },
-      );
-    }
+    });
     const limit = pLimit(8);
     const records = await Promise.all(runIds.sort().map((id) => limit(() => this.get(id).catch(() => undefined))));
     return records.flatMap((r) => (r ? [{ runId: r.runId, createdAt: r.createdAt, status: r.status }] : []));
   }
 
-  async putArtifact(runId: string, name: string, body: string, contentType: string): Promise<string> {
-    assertArtifactName(name);
-    const key = this.key(runId, name);
-    await this.write(key, body, contentType);
-    return `s3://${this.bucket}/${key}`;
+  async listInProgress(): Promise<readonly string[]> {
+    const prefix = `${this.root}in-progress/`;
+    const runIds: string[] = [];
+    await this.send(prefix, async () => {
+      for await (const page of paginateListObjectsV2(
+        { client: this.client },
+        { Bucket: this.bucket, Prefix: prefix },
+      )) {
+        for (const object of page.Contents ?? []) {
+          const id = object.Key?.slice(prefix.length);
+          if (id && isRunId(id)) runIds.push(id);
+        }
+      }
+    });
+    return runIds.sort();
   }
 
-  private async write(key: string, body: string, contentType: string): Promise<void> {
-    try {
-      await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
-      );
-    } catch (error) {
-      throw new RunStoreError(
-        `Cannot write s3://${this.bucket}/${key} (${awsErrorCode(error)}): ${awsErrorMessage(error)}`,
-        { cause: error },
-      );
+  async acquireLease(request: LeaseRequest): Promise<LeaseResult> {
+    const key = this.leaseKey(request.scope);
+    let lost: unknown;
+    for (let attempt = 1; attempt <= LEASE_ATTEMPTS; attempt += 1) {
+      const current = await this.readLease(key, request.scope.key);
+      const decision = decideLease(current?.lease, request);
+      if (decision.kind === 'refuse') return { granted: false, holder: decision.holder };
+      const written = await this.writeConditionally(key, encodeRunLease(decision.lease), current?.etag);
+      if (written.ok) return { granted: true, lease: decision.lease };
+      // Another writer changed the lease between the read and the write: read it again and decide again.
+      lost = written.cause;
+    }
+    throw new RunStoreError(
+      `Run ${request.runId} could not take the lease ${this.url(key)}: it changed under ${LEASE_ATTEMPTS} attempts in a row, so other orgpatch processes are contending for ${request.scope.description}. Try again shortly.`,
+      { cause: lost },
+    );
+  }
+
+  async releaseLease(scope: LeaseScope, runId: string): Promise<void> {
+    const key = this.leaseKey(scope);
+    for (let attempt = 1; attempt <= LEASE_ATTEMPTS; attempt += 1) {
+      const current = await this.readLease(key, scope.key);
+      if (current?.lease.runId !== runId) return;
+      try {
+        await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, IfMatch: current.etag }));
+        return;
+      } catch (error) {
+        // Changed meanwhile (renewed, taken over or gone): read it again and decide again.
+        if (isPreconditionFailure(error, true)) continue;
+        throw this.failure(key, error);
+      }
     }
   }
+
+  async putArtifact(runId: string, name: string, body: string, contentType: string): Promise<string> {
+    assertArtifactName(name);
+    const key = this.recordKey(runId, name);
+    await this.send(key, () => this.putObject(key, body, contentType));
+    return this.url(key);
+  }
+
+  private leaseKey(scope: LeaseScope): string {
+    assertLeaseKey(scope.key);
+    return `${this.root}leases/${scope.key}.json`;
+  }
+
+  private async readLease(key: string, scopeKey: string): Promise<{ lease: RunLease; etag: string } | undefined> {
+    const read = await this.read(key);
+    return read && { lease: decodeRunLease(read.text, this.url(key), scopeKey), etag: read.etag };
+  }
+
+  /**
+   * PutObject of `body` only if the object is still at `etag` (`If-Match`), or, without one, only if
+   * there is no object (`If-None-Match: *`): the new ETag, or the refusal when the precondition failed.
+   */
+  private async writeConditionally(
+    key: string,
+    body: string,
+    etag: string | undefined,
+  ): Promise<{ readonly ok: true; readonly etag: string } | { readonly ok: false; readonly cause: unknown }> {
+    let written: string | undefined;
+    try {
+      const out = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: 'application/json',
+          ...(etag === undefined ? { IfNoneMatch: '*' } : { IfMatch: etag }),
+        }),
+      );
+      written = out.ETag;
+    } catch (error) {
+      if (isPreconditionFailure(error, etag !== undefined)) return { ok: false, cause: error };
+      throw this.failure(key, error);
+    }
+    if (!written) {
+      throw new RunStoreError(
+        `${this.url(key)} was written but S3 returned no ETag, so the next write cannot be conditional. Use Amazon S3 or a store that returns ETags.`,
+      );
+    }
+    return { ok: true, etag: written };
+  }
+
+  private putObject(key: string, body: string, contentType: string): Promise<unknown> {
+    return this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+    );
+  }
+
+  /** The object's text and ETag, or undefined when there is none. */
+  private async read(key: string): Promise<Versioned | undefined> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const text = (await out.Body?.transformToString('utf-8')) ?? '';
+      if (!out.ETag) throw new RunStoreError(`${this.url(key)} was read but S3 returned no ETag.`);
+      return { text, etag: out.ETag };
+    } catch (error) {
+      if (error instanceof RunStoreError) throw error;
+      const code = awsErrorCode(error);
+      if (code === 'NoSuchKey' || code === 'NotFound') return undefined;
+      throw this.failure(key, error, 'read');
+    }
+  }
+
+  /** Runs an S3 call, turning its AWS error into a RunStoreError that names `key`. */
+  private async send<T>(key: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw this.failure(key, error);
+    }
+  }
+
+  private failure(key: string, error: unknown, verb: 'read' | 'write' = 'write'): RunStoreError {
+    if (error instanceof RunStoreError) return error;
+    return new RunStoreError(`Cannot ${verb} ${this.url(key)} (${awsErrorCode(error)}): ${awsErrorMessage(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Whether S3 refused a conditional write or delete because of its precondition: 412
+ * PreconditionFailed, 409 ConditionalRequestConflict (another conditional write in flight), or, for
+ * `If-Match`, 404 NoSuchKey (the object was deleted since it was read).
+ */
+function isPreconditionFailure(error: unknown, ifMatch: boolean): boolean {
+  const code = awsErrorCode(error);
+  const status = awsHttpStatus(error);
+  if (code === 'PreconditionFailed' || code === 'ConditionalRequestConflict') return true;
+  if (status === 412 || status === 409) return true;
+  return ifMatch && (code === 'NoSuchKey' || status === 404);
 }
