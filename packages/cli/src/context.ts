@@ -82,16 +82,24 @@ export function clientsFor(options: AwsCliOptions, io: CliIo): AwsClientFactory 
 }
 
 /**
- * The run store a command reads and writes: `--store s3://bucket` (or ORGPATCH_RUN_BUCKET when
- * `--store s3`), else a local folder (`--store DIR`, default `.orgpatch/runs`).
+ * The run store a command reads and writes: `--store s3://BUCKET[/PREFIX]` (records, the
+ * in-progress index and leases all under PREFIX), `--store s3` for ORGPATCH_RUN_BUCKET, else a
+ * local folder (`--store DIR`, default `.orgpatch/runs`).
  */
 export function storeFor(options: AwsCliOptions, io: CliIo, clients?: () => AwsClientFactory): RunStore {
   const spec = options.store;
   if (spec?.startsWith('s3://') || spec === 's3') {
-    const bucket = spec === 's3' ? io.env.ORGPATCH_RUN_BUCKET : spec.slice('s3://'.length).replace(/\/.*$/, '');
+    const [bucket, root] =
+      spec === 's3' ? [io.env.ORGPATCH_RUN_BUCKET, ''] : splitOnce(spec.slice('s3://'.length), '/');
     if (!bucket) throw new CliUsageError('--store s3 needs ORGPATCH_RUN_BUCKET, or write --store s3://BUCKET.');
     const factory = clients ? clients() : clientsFor(options, io);
-    return new S3RunStore({ client: factory.s3(factory.homeRegion ?? 'us-east-1'), bucket });
+    return new S3RunStore({ client: factory.s3(factory.homeRegion ?? 'us-east-1'), bucket, root });
   }
   return new LocalRunStore(resolve(io.cwd, spec ?? DEFAULT_LOCAL_RUNS_DIR));
+}
+
+/** `text` split at the first `separator`: `['bucket', 'team-a/']` from `bucket/team-a/`. */
+function splitOnce(text: string, separator: string): [string, string] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + separator.length)];
 }
