@@ -1,3 +1,4 @@
+import { AUTOMATION_DOCUMENT_NAME } from '@orgpatch/core';
 import { OrgPatchAutomationDocument } from '@orgpatch/member-stack';
 import { BootstraplessSynthesizer, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -15,7 +16,7 @@ export class ManagementRegionalStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, {
-      description: 'orgpatch management account: the OrgPatch-RunPatchBaseline automation document of one more Region',
+      description: `orgpatch management account: the ${AUTOMATION_DOCUMENT_NAME} automation document of one more Region`,
       synthesizer: new BootstraplessSynthesizer(),
       ...props,
     });

@@ -84,7 +84,7 @@ export class OrgPatchAutomationRole extends Construct {
 
     this.role = new Role(this, 'Role', {
       roleName: AUTOMATION_ROLE_NAME,
-      description: 'orgpatch: assumed by Systems Manager Automation to run AWS-RunPatchBaseline on this account nodes.',
+      description: `orgpatch: assumed by Systems Manager Automation to run ${RUN_PATCH_BASELINE_DOCUMENT_NAME} on this account nodes.`,
       assumedBy: new ServicePrincipal(AUTOMATION_ROLE_SERVICE_PRINCIPAL).withConditions({
         StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
         ArnLike: { 'aws:SourceArn': ownAutomationExecutionsArn() },

@@ -1,3 +1,4 @@
+import { AUTOMATION_DOCUMENT_NAME, AUTOMATION_ROLE_NAME, EXECUTION_ROLE_NAME } from '@orgpatch/core';
 import { BootstraplessSynthesizer, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { addGlobalResources, addRegionalResources, type GlobalResources } from './memberResources.js';
@@ -26,8 +27,7 @@ export class GlobalMemberStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, {
-      description:
-        'orgpatch member (global): OrgPatchExecutionRole and OrgPatchAutomationRole. Deploy once per account, in one home Region.',
+      description: `orgpatch member (global): ${EXECUTION_ROLE_NAME} and ${AUTOMATION_ROLE_NAME}. Deploy once per account, in one home Region.`,
       ...memberStackProps(props),
     });
     this.resources = addGlobalResources(this);
@@ -44,8 +44,7 @@ export class RegionalMemberStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, {
-      description:
-        'orgpatch member (Regional): the OrgPatch-RunPatchBaseline automation document. Deploy in every target Region.',
+      description: `orgpatch member (Regional): the ${AUTOMATION_DOCUMENT_NAME} automation document. Deploy in every target Region.`,
       ...memberStackProps(props),
     });
     this.automationDocument = addRegionalResources(this);
@@ -66,8 +65,7 @@ export class ManagementMemberStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, {
-      description:
-        'orgpatch management account: OrgPatchExecutionRole, OrgPatchAutomationRole and the OrgPatch-RunPatchBaseline document of its home Region. Other Regions need the Regional template.',
+      description: `orgpatch management account: ${EXECUTION_ROLE_NAME}, ${AUTOMATION_ROLE_NAME} and the ${AUTOMATION_DOCUMENT_NAME} document of its home Region. Other Regions need the Regional template.`,
       ...memberStackProps(props),
     });
     this.resources = addGlobalResources(this);
