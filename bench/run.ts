@@ -40,10 +40,11 @@ const USAGE = `Usage: npm run bench -- [--sizes 100,1000,5000] [--quick] [--base
   --out DIR            where results.json and wall-time.svg go (default: bench/ at the repository root)
   --latency-ms N        mean simulated latency (default ${BENCH_LATENCY.meanMs}; the issue's targets are stated at 25 ms)
   --worker-heap-mb N   cap the orchestrator's V8 old space (--max-old-space-size), as a small Lambda would
-  --worker-bundle FILE run this prebuilt worker bundle instead of bundling test/bench/workerChild.ts
+  --worker-bundle FILE run this prebuilt worker bundle instead of bundling bench/workerChild.ts
                        (to measure a candidate change of the orchestrator before it lands)`;
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+/** Where results.json and wall-time.svg go unless --out says otherwise (git-ignored). */
+const benchDir = fileURLToPath(new URL('./', import.meta.url));
 const concurrency = CONCURRENCY_BOUNDS.global.default;
 const mb = (kb: number) => kb / 1024;
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -109,7 +110,7 @@ function parseOptions(argv: readonly string[]): Options | undefined {
     track: !values['no-track'],
     baseline: !values['no-baseline'],
     profile: values.profile,
-    out: resolve(values.out ?? join(repoRoot, 'bench')),
+    out: resolve(values.out ?? benchDir),
     ...(values['worker-bundle'] ? { workerBundle: resolve(values['worker-bundle']) } : {}),
   };
 }

@@ -1,6 +1,6 @@
-// `node test/bench/run.js [options]`: runs the TypeScript bench (run.ts) through tsx with the
+// `node bench/run.js [options]`: runs the TypeScript bench (run.ts) through tsx with the
 // workspace's source condition, so no build is needed. Equivalent to
-// `tsx --conditions=@orgpatch/source test/bench/run.ts [options]`.
+// `tsx --conditions=@orgpatch/source bench/run.ts [options]`.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
