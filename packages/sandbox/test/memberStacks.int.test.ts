@@ -1,5 +1,6 @@
 import { AUTOMATION_DOCUMENT_NAME } from '@orgpatch/core';
 import { type CfnTemplate, type MemberTemplates, memberTemplates } from '@orgpatch/member-stack';
+import { type IntrinsicContext, resolveIntrinsics } from '@orgpatch/test-support/cfn';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateWorld, type SandboxAccount, type SandboxRole, type SandboxWorld } from '../src/index.js';
 
@@ -32,24 +33,25 @@ function memberAccount(): SandboxAccount {
 
 /** The roles of `template` with the trust policy resolved as CloudFormation would resolve it in `account`. */
 function templateRoles(template: CfnTemplate, account: SandboxAccount): Map<string, Trust> {
-  const refs: Readonly<Record<string, string>> = {
-    OrchestratorRoleArn: world.orchestratorPrincipalArn,
-    OrganizationId: world.organizationId,
-    'AWS::AccountId': account.id,
-    'AWS::Partition': world.partition,
-    'AWS::Region': 'eu-west-1',
-    'AWS::URLSuffix': 'amazonaws.com',
+  const deployed: IntrinsicContext = {
+    pseudo: {
+      'AWS::AccountId': account.id,
+      'AWS::Partition': world.partition,
+      'AWS::Region': 'eu-west-1',
+      'AWS::URLSuffix': 'amazonaws.com',
+    },
+    parameters: { OrchestratorRoleArn: world.orchestratorPrincipalArn, OrganizationId: world.organizationId },
   };
   const roles = new Map<string, Trust>();
   for (const resource of Object.values(template.Resources)) {
     if (resource.Type !== 'AWS::IAM::Role') continue;
-    const properties = resource.Properties ?? {};
-    roles.set(String(resolve(properties.RoleName, refs)), trustFromPolicy(properties, refs));
+    const properties = resolveIntrinsics(resource.Properties ?? {}, deployed) as Readonly<Record<string, unknown>>;
+    roles.set(String(properties.RoleName), trustFromPolicy(properties));
   }
   return roles;
 }
 
-function trustFromPolicy(properties: Readonly<Record<string, unknown>>, refs: Readonly<Record<string, string>>): Trust {
+function trustFromPolicy(properties: Readonly<Record<string, unknown>>): Trust {
   const trustedPrincipalArns: string[] = [];
   let trustedService: string | undefined;
   let principalOrgId: string | undefined;
@@ -57,11 +59,11 @@ function trustFromPolicy(properties: Readonly<Record<string, unknown>>, refs: Re
   for (const statement of policy.Statement) {
     if (statement.Effect !== 'Allow' || !toList(statement.Action).includes('sts:AssumeRole')) continue;
     const principal = (statement.Principal ?? {}) as Record<string, unknown>;
-    for (const arn of toList(principal.AWS)) trustedPrincipalArns.push(String(resolve(arn, refs)));
-    for (const service of toList(principal.Service)) trustedService = String(resolve(service, refs));
+    for (const arn of toList(principal.AWS)) trustedPrincipalArns.push(String(arn));
+    for (const service of toList(principal.Service)) trustedService = String(service);
     const condition = (statement.Condition ?? {}) as Record<string, Record<string, unknown>>;
     const orgId = condition.StringEquals?.['aws:PrincipalOrgID'];
-    if (orgId !== undefined) principalOrgId = String(resolve(orgId, refs));
+    if (orgId !== undefined) principalOrgId = String(orgId);
   }
   return {
     trustedPrincipalArns,
@@ -75,21 +77,6 @@ function trustFromPolicy(properties: Readonly<Record<string, unknown>>, refs: Re
 function toList(value: unknown): unknown[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];
-}
-
-/** Resolves the intrinsics the member templates' trust policies use: Ref, Fn::Join, Fn::Sub. */
-function resolve(value: unknown, refs: Readonly<Record<string, string>>): unknown {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  const node = value as Record<string, unknown>;
-  if (typeof node.Ref === 'string') return refs[node.Ref] ?? `<unresolved ${node.Ref}>`;
-  if (Array.isArray(node['Fn::Join'])) {
-    const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
-    return parts.map((p) => resolve(p, refs)).join(separator);
-  }
-  if (typeof node['Fn::Sub'] === 'string') {
-    return node['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_m, name: string) => refs[name] ?? `<unresolved ${name}>`);
-  }
-  return JSON.stringify(value);
 }
 
 describe('the member stacks in the sandbox', () => {
