@@ -36,12 +36,18 @@ export interface PatchMaintenanceWindowProps {
  * allowed to invoke the orchestrator function alone: the Systems Manager service-linked role
  * (the fallback when no role is given) may invoke only functions whose names start with `SSM`,
  * and AWS recommends a custom role scoped to the task.
+ *
+ * The task invokes the function synchronously (Systems Manager waits for the result and records it
+ * as the task invocation's status), so Lambda's asynchronous retries and dead-letter queues do not
+ * apply to it: a failed run is reported by the task status and the function's Errors alarm.
  */
 export class PatchMaintenanceWindow extends Construct {
   /** The maintenance window. */
   readonly window: CfnMaintenanceWindow;
   /** Its one Lambda task. */
   readonly task: CfnMaintenanceWindowTask;
+  /** The window's ARN (the `aws:SourceArn` Systems Manager presents when it assumes {@link serviceRole}). */
+  readonly windowArn: string;
   /** The role Systems Manager assumes to invoke the orchestrator. */
   readonly serviceRole: Role;
 
@@ -61,10 +67,18 @@ export class PatchMaintenanceWindow extends Construct {
       tags: [{ key: 'Owner', value: props.ownerInformation }],
     });
 
+    // Systems Manager assumes this role on behalf of a maintenance window: without aws:SourceArn,
+    // any window of this account (one a user with iam:PassRole registers a task in) could borrow it.
+    // Both keys, as "Cross-service confused deputy prevention" (AWS Systems Manager User Guide)
+    // recommends; the window ARN names this stack's one window, so no other window matches.
+    this.windowArn = `arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:maintenancewindow/${this.window.ref}`;
     this.serviceRole = new Role(this, 'ServiceRole', {
       description: 'Lets the orgpatch maintenance window invoke the orgpatch orchestrator',
       assumedBy: new ServicePrincipal('ssm.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnEquals: { 'aws:SourceArn': this.windowArn },
+        },
       }),
     });
     this.serviceRole.addToPrincipalPolicy(

@@ -43,16 +43,28 @@ export class RunNotifications extends Construct {
 
   constructor(scope: Construct, id: string, props: RunNotificationsProps = {}) {
     super(scope, id);
+    const thisAccountsAlarms = `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`;
     this.key = new Key(this, 'TopicKey', {
       description: 'Encrypts the orgpatch run-summary topic',
       enableKeyRotation: true,
     });
+    // The grant "Enable compatibility between event sources from AWS services and encrypted topics"
+    // (Amazon SNS Developer Guide) asks for, held to this account's alarms in this Region by the
+    // aws:SourceAccount and aws:SourceArn keys CloudWatch sends with the alarm's ARN ("The confused
+    // deputy problem", IAM User Guide): without them the key serves the CloudWatch service on
+    // behalf of any account's alarm. The same scope as the topic policy below.
+    // CloudWatch Logs gets no grant (the log groups use CloudWatch Logs' own encryption), so the
+    // kms:EncryptionContext:aws:logs:arn condition has nothing to hold.
     this.key.addToResourcePolicy(
       new PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToUseTheKey',
+        sid: 'AllowThisAccountsAlarmsToUseTheKey',
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': thisAccountsAlarms },
+        },
       }),
     );
     this.topic = new Topic(this, 'Topic', {
@@ -68,7 +80,7 @@ export class RunNotifications extends Construct {
         resources: [this.topic.topicArn],
         conditions: {
           StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+          ArnLike: { 'aws:SourceArn': thisAccountsAlarms },
         },
       }),
     );

@@ -1,6 +1,7 @@
 import { type EvaluationResult, runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { EXECUTION_ROLE_NAME } from '@orgpatch/core';
 import { memberTemplates } from '@orgpatch/member-stack';
+import { type IntrinsicContext, resolveIntrinsics } from '@orgpatch/test-support/cfn';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT, logicalIdOf, ORG_ID, synth } from './fixtures.js';
 
@@ -14,59 +15,53 @@ const ORCHESTRATOR_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/${ROLE_NAME}`;
 const SESSION = `arn:aws:sts::${ACCOUNT}:assumed-role/${ROLE_NAME}/orgpatch-run`;
 const BUCKET = 'orgpatch-runrecords-bucket1234';
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
+const WINDOW_ID = 'mw-0123456789abcdef0';
+const WINDOW_ARN = `arn:aws:ssm:us-east-1:${ACCOUNT}:maintenancewindow/${WINDOW_ID}`;
+const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
 type Json = unknown;
 
-/** Resolves the intrinsics these policies use, as CloudFormation would in the given values. */
-function resolve(value: Json, refs: Record<string, string>, attrs: Record<string, string>): Json {
-  if (Array.isArray(value)) return value.map((v) => resolve(v, refs, attrs));
-  if (value === null || typeof value !== 'object') return value;
-  const o = value as Record<string, Json>;
-  if ('Ref' in o) {
-    const out = refs[o.Ref as string];
-    if (out === undefined) throw new Error(`unresolved Ref ${String(o.Ref)}`);
-    return out;
-  }
-  if ('Fn::GetAtt' in o) {
-    const [id, attr] = o['Fn::GetAtt'] as [string, string];
-    const out = attrs[`${id}.${attr}`];
-    if (out === undefined) throw new Error(`unresolved GetAtt ${id}.${attr}`);
-    return out;
-  }
-  if ('Fn::Join' in o) {
-    const [sep, parts] = o['Fn::Join'] as [string, Json[]];
-    return parts.map((p) => resolve(p, refs, attrs)).join(sep);
-  }
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolve(v, refs, attrs)]));
-}
-
 let orchestratorPolicy: Json;
 let executionRoleTrust: Json;
+let windowRoleTrust: Json;
+let topicKeyPolicy: Json;
 
 beforeAll(() => {
   const { stack, orgPatching, template } = synth();
-  const refs = { 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': 'us-east-1' };
-  const attrs = {
-    [`${logicalIdOf(stack, orgPatching.runRecords.bucket)}.Arn`]: BUCKET_ARN,
-    [`${logicalIdOf(stack, orgPatching.orchestrator.runLogGroup)}.Arn`]: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:run:*`,
-    [`${logicalIdOf(stack, orgPatching.orchestrator.trackLogGroup)}.Arn`]: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:track:*`,
+  const pseudo = { 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': 'us-east-1' };
+  const deployed: IntrinsicContext = {
+    pseudo,
+    resources: { [stack.resolve(stack.getLogicalId(orgPatching.maintenanceWindow.window)) as string]: WINDOW_ID },
+    attributes: {
+      [`${logicalIdOf(stack, orgPatching.runRecords.bucket)}.Arn`]: BUCKET_ARN,
+      [`${logicalIdOf(stack, orgPatching.orchestrator.runLogGroup)}.Arn`]: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:run:*`,
+      [`${logicalIdOf(stack, orgPatching.orchestrator.trackLogGroup)}.Arn`]: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:track:*`,
+    },
   };
   const roleRef = JSON.stringify({ Ref: logicalIdOf(stack, orgPatching.orchestrator.role) });
   const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
     (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === roleRef),
   );
-  orchestratorPolicy = resolve(policy?.Properties.PolicyDocument, refs, attrs);
+  orchestratorPolicy = resolveIntrinsics(policy?.Properties.PolicyDocument, deployed);
+  const roles = template.findResources('AWS::IAM::Role');
+  windowRoleTrust = resolveIntrinsics(
+    roles[logicalIdOf(stack, orgPatching.maintenanceWindow.serviceRole)]?.Properties.AssumeRolePolicyDocument,
+    deployed,
+  );
+  topicKeyPolicy = resolveIntrinsics(
+    template.findResources('AWS::KMS::Key')[logicalIdOf(stack, orgPatching.notifications.key)]?.Properties.KeyPolicy,
+    deployed,
+  );
 
   // The member execution role exactly as the global StackSet deploys it, parameters filled in.
   const global = memberTemplates().global;
   const executionRole = Object.values(global.Resources).find(
     (r) => r.Type === 'AWS::IAM::Role' && r.Properties?.RoleName === EXECUTION_ROLE_NAME,
   );
-  executionRoleTrust = resolve(
-    executionRole?.Properties?.AssumeRolePolicyDocument,
-    { ...refs, 'AWS::AccountId': MEMBER, OrchestratorRoleArn: ORCHESTRATOR_ROLE_ARN, OrganizationId: ORG_ID },
-    {},
-  );
+  executionRoleTrust = resolveIntrinsics(executionRole?.Properties?.AssumeRolePolicyDocument, {
+    pseudo: { ...pseudo, 'AWS::AccountId': MEMBER },
+    parameters: { OrchestratorRoleArn: ORCHESTRATOR_ROLE_ARN, OrganizationId: ORG_ID },
+  });
 }, 60_000);
 
 async function decide(simulation: Simulation): Promise<EvaluationResult> {
@@ -174,5 +169,75 @@ describe('the orchestrator role, simulated', () => {
         ACCOUNT,
       ),
     ).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('the maintenance window service role, simulated', () => {
+  function ssmMayAssume(context: Record<string, string>): Promise<EvaluationResult> {
+    return decide({
+      request: {
+        principal: 'ssm.amazonaws.com',
+        action: 'sts:AssumeRole',
+        resource: {
+          resource: `arn:aws:iam::${ACCOUNT}:role/OrgPatch-MaintenanceWindowServiceRole1A2B3C`,
+          accountId: ACCOUNT,
+        },
+        contextVariables: context,
+      },
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: windowRoleTrust,
+    });
+  }
+
+  it("may be assumed by Systems Manager for this stack's window", async () => {
+    expect(await ssmMayAssume({ 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': WINDOW_ARN })).toBe('Allowed');
+  });
+
+  it('may not be assumed for another window, of this account or another, or with no source named', async () => {
+    const otherWindow = `arn:aws:ssm:us-east-1:${ACCOUNT}:maintenancewindow/mw-0fedcba9876543210`;
+    expect(await ssmMayAssume({ 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': otherWindow })).toBe('ImplicitlyDenied');
+    const foreignWindow = `arn:aws:ssm:us-east-1:${OTHER_ORG_ACCOUNT}:maintenancewindow/${WINDOW_ID}`;
+    expect(await ssmMayAssume({ 'aws:SourceAccount': OTHER_ORG_ACCOUNT, 'aws:SourceArn': foreignWindow })).toBe(
+      'ImplicitlyDenied',
+    );
+    expect(await ssmMayAssume({ 'aws:SourceAccount': ACCOUNT })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('the run-summary topic key, simulated', () => {
+  function cloudWatchMay(action: string, context: Record<string, string>): Promise<EvaluationResult> {
+    return decide({
+      request: {
+        principal: 'cloudwatch.amazonaws.com',
+        action,
+        resource: { resource: KEY_ARN, accountId: ACCOUNT },
+        contextVariables: context,
+      },
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: topicKeyPolicy,
+    });
+  }
+
+  it("serves CloudWatch for this account's alarms", async () => {
+    const context = {
+      'aws:SourceAccount': ACCOUNT,
+      'aws:SourceArn': `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:OrgPatch-TrackErrors`,
+    };
+    expect(await cloudWatchMay('kms:GenerateDataKey', context)).toBe('Allowed');
+    expect(await cloudWatchMay('kms:Decrypt', context)).toBe('Allowed');
+  });
+
+  it("does not serve CloudWatch for another account's alarm, or with no source named", async () => {
+    const foreign = {
+      'aws:SourceAccount': OTHER_ORG_ACCOUNT,
+      'aws:SourceArn': `arn:aws:cloudwatch:us-east-1:${OTHER_ORG_ACCOUNT}:alarm:anything`,
+    };
+    expect(await cloudWatchMay('kms:GenerateDataKey', foreign)).toBe('ImplicitlyDenied');
+    expect(await cloudWatchMay('kms:Decrypt', foreign)).toBe('ImplicitlyDenied');
+    expect(await cloudWatchMay('kms:GenerateDataKey', {})).toBe('ImplicitlyDenied');
   });
 });

@@ -17,6 +17,7 @@ let ids: {
   runLogs: string;
   trackLogs: string;
   topic: string;
+  key: string;
 };
 
 beforeAll(() => {
@@ -47,6 +48,7 @@ beforeAll(() => {
     runLogs: logicalIdOf(s.stack, o.orchestrator.runLogGroup),
     trackLogs: logicalIdOf(s.stack, o.orchestrator.trackLogGroup),
     topic: logicalIdOf(s.stack, o.notifications.topic),
+    key: logicalIdOf(s.stack, o.notifications.key),
   };
 }, 120_000);
 
@@ -264,8 +266,9 @@ describe('the maintenance window', () => {
     expect(request.organization?.errorBudget?.raw).toBe('5%');
   });
 
-  it('runs the task as a role Systems Manager of this account assumes, allowed to invoke the run function only', () => {
+  it('runs the task as a role Systems Manager assumes for this window only, allowed to invoke the run function only', () => {
     const roleId = logicalIdOf(s.stack, s.orgPatching.maintenanceWindow.serviceRole);
+    const window = onlyResource(template, 'AWS::SSM::MaintenanceWindow');
     const role = template.findResources('AWS::IAM::Role')[roleId];
     expect(role?.Properties.AssumeRolePolicyDocument).toEqual({
       Version: '2012-10-17',
@@ -274,7 +277,26 @@ describe('the maintenance window', () => {
           Action: 'sts:AssumeRole',
           Effect: 'Allow',
           Principal: { Service: 'ssm.amazonaws.com' },
-          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnEquals: {
+              'aws:SourceArn': {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':ssm:',
+                    { Ref: 'AWS::Region' },
+                    ':',
+                    { Ref: 'AWS::AccountId' },
+                    ':maintenancewindow/',
+                    { Ref: window.logicalId },
+                  ],
+                ],
+              },
+            },
+          },
         },
       ],
     });
@@ -434,9 +456,8 @@ describe('the run-record bucket', () => {
 
 describe('notifications', () => {
   it('encrypt the run-summary topic with a rotated key and refuse publishing without TLS', () => {
-    const keyId = logicalIdOf(s.stack, s.orgPatching.notifications.key);
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [ids.key, 'Arn'] } });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -450,6 +471,41 @@ describe('notifications', () => {
       },
     });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'patching@example.com' });
+  });
+
+  it("let CloudWatch use the topic's key only for this account's alarms", () => {
+    const key = template.findResources('AWS::KMS::Key')[ids.key];
+    const policy = key?.Properties.KeyPolicy as { Statement: { Principal?: { Service?: string } }[] } | undefined;
+    const statements = policy?.Statement ?? [];
+    const cloudWatch = statements.filter((st) => st.Principal?.Service !== undefined);
+    expect(cloudWatch).toEqual([
+      {
+        Sid: 'AllowThisAccountsAlarmsToUseTheKey',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: {
+            'aws:SourceArn': {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':cloudwatch:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  ':alarm:*',
+                ],
+              ],
+            },
+          },
+        },
+      },
+    ]);
   });
 
   it('announce each run report written to the bucket on the topic', () => {
