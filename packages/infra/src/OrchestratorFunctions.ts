@@ -27,6 +27,12 @@ export const ORGANIZATIONS_READ_ACTIONS = [
 /** The key prefix of run records in the run bucket (S3RunStore's default). */
 export const RUN_RECORD_PREFIX = 'runs/';
 
+/**
+ * Every key prefix the run store uses: run records and reports, the index of runs in progress and
+ * the scope leases, side by side in the run bucket.
+ */
+export const RUN_STORE_PREFIXES = [RUN_RECORD_PREFIX, 'in-progress/', 'leases/'] as const;
+
 /** The bundling every orchestrator function shares (exported for the bundle test and for consumers). */
 export function orchestratorBundling(fromSource: boolean): BundlingOptions {
   return {
@@ -131,9 +137,13 @@ export class OrchestratorFunctions extends Construct {
         conditions: { StringEquals: { 'aws:ResourceOrgID': props.organizationId } },
       }),
     );
-    // The run store (S3RunStore) lists runs/ and reads and writes runs/<run-id>/*; it never deletes.
-    // Written out rather than with grantRead/grantPut, which add bucket-level reads and object
-    // legal-hold, retention and tagging writes the orchestrator never makes.
+    // The run store (S3RunStore) lists and reads its prefixes, writes records, reports and index
+    // markers, and deletes markers and leases when a run ends. Its conditional requests need no
+    // permission of their own: PutObject with If-None-Match or If-Match needs s3:PutObject, and
+    // DeleteObject with If-Match needs s3:DeleteObject. Written out rather than with grantRead or
+    // grantReadWrite, which add bucket-level reads and object legal-hold, retention and tagging
+    // writes the store never makes.
+    // The bucket policy denies these writes to everyone but this role (RunRecordBucket).
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'ListRunRecords',
@@ -144,8 +154,8 @@ export class OrchestratorFunctions extends Construct {
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'ReadAndWriteRunRecords',
-        actions: ['s3:GetObject', 's3:PutObject'],
-        resources: [props.runBucket.arnForObjects(`${RUN_RECORD_PREFIX}*`)],
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        resources: RUN_STORE_PREFIXES.map((prefix) => props.runBucket.arnForObjects(`${prefix}*`)),
       }),
     );
 
@@ -229,11 +239,10 @@ export class OrchestratorFunctions extends Construct {
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${EXECUTION_ROLE_NAME}]`,
         reason: `The orchestrator enters every account of the target OUs, and accounts join the OUs after deployment, so the account is "*"; the role name is fixed (${EXECUTION_ROLE_NAME}, trusted only by this role) and aws:ResourceOrgID limits it to roles in this Organization.`,
       },
-      {
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${RUN_RECORD_PREFIX}*]`,
-        reason:
-          'Run ids are made at run time, so run-record keys cannot be named in advance; the grant is GetObject and PutObject under runs/ of this one bucket.',
-      },
+      ...RUN_STORE_PREFIXES.map((prefix) => ({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${prefix}*]`,
+        reason: `Run ids and lease scopes are made at run time, so the run store's keys cannot be named in advance; the grant is GetObject, PutObject and DeleteObject under ${prefix} of this one bucket, whose policy denies those writes to every other principal.`,
+      })),
     );
   }
 }

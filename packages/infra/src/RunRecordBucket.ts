@@ -1,5 +1,5 @@
 import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, type IRole, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
@@ -27,7 +27,8 @@ export interface RunRecordBucketProps {
  *
  * Encryption is SSE-S3: run records hold account, Region and instance ids and patch counts, not
  * secrets; SSE-S3 encrypts at rest with no key policy to keep in step with the orchestrator role
- * and no per-request KMS charges, and access stays governed by the IAM grants alone. TLS is
+ * and no per-request KMS charges; reads are governed by the IAM grants, writes also by
+ * {@link RunRecordBucket.restrictWritesTo}. TLS is
  * enforced, public access blocked, objects versioned (a retried invocation rewriting a record
  * leaves the earlier version), and the bucket is retained when the stack is deleted.
  */
@@ -91,6 +92,33 @@ export class RunRecordBucket extends Construct {
           ArnLike: { 'aws:SourceArn': this.bucket.bucketArn },
           StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
         },
+      }),
+    );
+  }
+
+  /**
+   * Denies object writes and deletes in the run-record bucket to every principal but the writers
+   * (the orchestrator functions' execution roles), whatever their identity policies allow: an
+   * administrator, another workload of the account or an AWS service cannot alter or remove a
+   * run record, the in-progress index or a lease. The writers still need an identity-policy
+   * grant; this statement only takes away.
+   *
+   * It covers every key, not only the run store's prefixes (the bucket holds nothing else, and a
+   * prefix added later is covered without an edit), and DeleteObjectVersion too, so a record's
+   * history (the bucket is versioned) cannot be erased either; lifecycle expiration is not a
+   * request and is unaffected. `aws:PrincipalArn` is the role's ARN for every session of the role.
+   * Whoever may change the bucket policy can lift this: that is the break-glass path.
+   */
+  restrictWritesTo(writer: IRole, ...otherWriters: readonly IRole[]): void {
+    const writerArns = [...new Set([writer, ...otherWriters].map((r) => r.roleArn))];
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyTheOrchestratorWritesRunRecords',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': writerArns } },
       }),
     );
   }

@@ -23,6 +23,7 @@ type Json = unknown;
 
 let orchestratorPolicy: Json;
 let executionRoleTrust: Json;
+let bucketPolicy: Json;
 let windowRoleTrust: Json;
 let topicKeyPolicy: Json;
 
@@ -36,6 +37,7 @@ beforeAll(() => {
       [`${logicalIdOf(stack, orgPatching.runRecords.bucket)}.Arn`]: BUCKET_ARN,
       [`${logicalIdOf(stack, orgPatching.orchestrator.runLogGroup)}.Arn`]: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:run:*`,
       [`${logicalIdOf(stack, orgPatching.orchestrator.trackLogGroup)}.Arn`]: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:track:*`,
+      [`${logicalIdOf(stack, orgPatching.orchestrator.role)}.Arn`]: ORCHESTRATOR_ROLE_ARN,
     },
   };
   const roleRef = JSON.stringify({ Ref: logicalIdOf(stack, orgPatching.orchestrator.role) });
@@ -43,6 +45,11 @@ beforeAll(() => {
     (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === roleRef),
   );
   orchestratorPolicy = resolveIntrinsics(policy?.Properties.PolicyDocument, deployed);
+  const bucketRef = JSON.stringify({ Ref: logicalIdOf(stack, orgPatching.runRecords.bucket) });
+  const bucketPolicyResource = Object.values(template.findResources('AWS::S3::BucketPolicy')).find(
+    (p) => JSON.stringify(p.Properties.Bucket) === bucketRef,
+  );
+  bucketPolicy = resolveIntrinsics(bucketPolicyResource?.Properties.PolicyDocument, deployed);
   const roles = template.findResources('AWS::IAM::Role');
   windowRoleTrust = resolveIntrinsics(
     roles[logicalIdOf(stack, orgPatching.maintenanceWindow.serviceRole)]?.Properties.AssumeRolePolicyDocument,
@@ -129,13 +136,18 @@ describe('the orchestrator role, simulated', () => {
     }
   });
 
-  it('may write run records to runs/ of its bucket, and nowhere else', async () => {
-    expect(await orchestratorMay('s3:PutObject', `${BUCKET_ARN}/runs/run-1/record.json`, ACCOUNT)).toBe('Allowed');
+  it("may read, write and delete the run store's keys (runs/, in-progress/, leases/) of its bucket, and nowhere else", async () => {
+    for (const key of ['runs/run-1/record.json', 'in-progress/run-1', 'leases/o-exampleorg1']) {
+      for (const action of ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']) {
+        expect(await orchestratorMay(action, `${BUCKET_ARN}/${key}`, ACCOUNT), `${action} ${key}`).toBe('Allowed');
+      }
+    }
     expect(await orchestratorMay('s3:PutObject', `${BUCKET_ARN}/elsewhere/x.json`, ACCOUNT)).toBe('ImplicitlyDenied');
     expect(
       await orchestratorMay('s3:PutObject', 'arn:aws:s3:::some-other-bucket/runs/run-1/record.json', ACCOUNT),
     ).toBe('ImplicitlyDenied');
-    expect(await orchestratorMay('s3:DeleteObject', `${BUCKET_ARN}/runs/run-1/record.json`, ACCOUNT)).toBe(
+    // Versions are history: the store never removes one.
+    expect(await orchestratorMay('s3:DeleteObjectVersion', `${BUCKET_ARN}/runs/run-1/record.json`, ACCOUNT)).toBe(
       'ImplicitlyDenied',
     );
   });
@@ -169,6 +181,68 @@ describe('the orchestrator role, simulated', () => {
         ACCOUNT,
       ),
     ).toBe('ImplicitlyDenied');
+  });
+});
+
+// The run-record bucket's policy, with the identity policies of the principals asking.
+describe('the run-record bucket, simulated', () => {
+  const ADMIN_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/PatchAdmin`;
+  const allowEverything = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+  };
+
+  function mayInBucket(
+    who: { session: string; roleArn: string; policy: Json },
+    action: string,
+    key: string,
+    secureTransport = 'true',
+  ): Promise<EvaluationResult> {
+    return decide({
+      request: {
+        principal: who.session,
+        action,
+        resource: { resource: `${BUCKET_ARN}/${key}`, accountId: ACCOUNT },
+        contextVariables: {
+          'aws:PrincipalArn': who.roleArn,
+          'aws:PrincipalAccount': ACCOUNT,
+          'aws:SecureTransport': secureTransport,
+        },
+      },
+      identityPolicies: [{ name: 'IdentityPolicy', policy: who.policy }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: bucketPolicy,
+    });
+  }
+  const orchestrator = () => ({ session: SESSION, roleArn: ORCHESTRATOR_ROLE_ARN, policy: orchestratorPolicy });
+  const admin = {
+    session: `arn:aws:sts::${ACCOUNT}:assumed-role/PatchAdmin/alice`,
+    roleArn: ADMIN_ROLE_ARN,
+    policy: allowEverything,
+  };
+
+  it('lets the orchestrator role write and delete under runs/, in-progress/ and leases/', async () => {
+    for (const key of ['runs/run-1/record.json', 'in-progress/run-1', 'leases/o-exampleorg1']) {
+      expect(await mayInBucket(orchestrator(), 's3:PutObject', key), key).toBe('Allowed');
+      expect(await mayInBucket(orchestrator(), 's3:DeleteObject', key), key).toBe('Allowed');
+    }
+  });
+
+  it('refuses PutObject and deletes to any other principal of the account, even one allowed everything', async () => {
+    for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion']) {
+      for (const key of ['runs/run-1/record.json', 'in-progress/run-1', 'leases/o-exampleorg1', 'other/x']) {
+        expect(await mayInBucket(admin, action, key), `${action} ${key}`).toBe('ExplicitlyDenied');
+      }
+    }
+    // Reading stays with the identity policies: an administrator may still look at the records.
+    expect(await mayInBucket(admin, 's3:GetObject', 'runs/run-1/record.json')).toBe('Allowed');
+  });
+
+  it('refuses the orchestrator too without TLS', async () => {
+    expect(await mayInBucket(orchestrator(), 's3:PutObject', 'runs/run-1/record.json', 'false')).toBe(
+      'ExplicitlyDenied',
+    );
   });
 });
 

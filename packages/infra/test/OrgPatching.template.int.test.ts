@@ -139,7 +139,7 @@ describe('the orchestrator role', () => {
     expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('may list the Organization, assume OrgPatchExecutionRole in it, use runs/ of its bucket and write its logs — nothing else', () => {
+  it("may list the Organization, assume OrgPatchExecutionRole in it, use the run store's keys and write its logs — nothing else", () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
       (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: ids.role })),
     );
@@ -184,8 +184,10 @@ describe('the orchestrator role', () => {
         {
           Sid: 'ReadAndWriteRunRecords',
           Effect: 'Allow',
-          Action: ['s3:GetObject', 's3:PutObject'],
-          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, '/runs/*']] },
+          Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          Resource: ['/runs/*', '/in-progress/*', '/leases/*'].map((keys) => ({
+            'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, keys]],
+          })),
         },
         {
           Effect: 'Allow',
@@ -408,10 +410,11 @@ describe('the run-record bucket', () => {
     });
   });
 
-  it('is retained when the stack is deleted and refuses requests without TLS', () => {
+  it('is retained when the stack is deleted, refuses requests without TLS and writes by anyone but the orchestrator', () => {
     const bucket = template.findResources('AWS::S3::Bucket')[ids.bucket];
     expect(bucket?.DeletionPolicy).toBe('Retain');
     expect(bucket?.UpdateReplacePolicy).toBe('Retain');
+    const objects = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, '/*']] };
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: ids.bucket },
       PolicyDocument: {
@@ -421,10 +424,15 @@ describe('the run-record bucket', () => {
             Effect: 'Deny',
             Principal: { AWS: '*' },
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            Resource: [
-              { 'Fn::GetAtt': [ids.bucket, 'Arn'] },
-              { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, '/*']] },
-            ],
+            Resource: [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, objects],
+          },
+          {
+            Sid: 'OnlyTheOrchestratorWritesRunRecords',
+            Action: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Condition: { ArnNotEquals: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [ids.role, 'Arn'] }] } },
+            Resource: objects,
           },
         ],
       },
