@@ -7,6 +7,7 @@ import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { resolveOrchestratorEntries } from './orchestratorEntries.js';
 
@@ -81,7 +82,8 @@ export interface OrchestratorFunctionsProps {
  * Its timeout is the Lambda maximum, 15 minutes: the maintenance window invokes it once per run.
  * The tracker describes executions of runs in progress and parses and rewrites their records
  * (75 MB of JSON at 5,000 accounts): 1,024 MB, 4 minutes, so a slow invocation ends before the
- * next 5-minute tick starts another.
+ * next 5-minute tick starts another. It runs one at a time (reserved concurrency 1), and a tick
+ * that never completes ends in {@link OrchestratorFunctions.trackDeadLetterQueue}.
  */
 export class OrchestratorFunctions extends Construct {
   /** The role both functions run as. */
@@ -96,6 +98,8 @@ export class OrchestratorFunctions extends Construct {
   readonly trackLogGroup: LogGroup;
   /** The schedule invoking {@link trackFunction}. */
   readonly trackingRule: Rule;
+  /** Where tracker invocations that never complete end up (from the schedule and from Lambda). */
+  readonly trackDeadLetterQueue: Queue;
 
   constructor(scope: Construct, id: string, props: OrchestratorFunctionsProps) {
     super(scope, id);
@@ -187,12 +191,35 @@ export class OrchestratorFunctions extends Construct {
       timeout: Duration.minutes(15),
       logGroup: this.runLogGroup,
       environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'orgpatch-run' },
+      // The maintenance window invokes it synchronously, so these apply only to an asynchronous
+      // invocation someone makes by hand: Lambda would otherwise retry a failed run twice and keep
+      // a throttled one for up to 6 hours, starting patching nobody is waiting for.
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(1),
     });
 
     this.trackLogGroup = new LogGroup(this, 'TrackLogs', {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Invocations of the tracker that never complete land here: ticks EventBridge could not hand to
+    // Lambda, and ticks Lambda dropped (a failed invocation, or one still throttled when it grew
+    // older than a tracking interval). SQS-managed encryption: the messages are schedule events
+    // (ids and times), and a customer managed key would need a key-policy grant to EventBridge.
+    // Kept 14 days (the SQS maximum) so a holiday does not erase the evidence.
+    this.trackDeadLetterQueue = new Queue(this, 'TrackDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    // A tick that waits longer than one interval is superseded by the next tick, so no event may
+    // outlive an interval (Lambda takes 1 minute to 6 hours), and a failed one is not retried: the
+    // next tick reads the run store afresh and redoes the work. Reserved concurrency 1: two trackers
+    // never rewrite the same run record at once; a tick that finds one running is throttled,
+    // waits in Lambda's queue up to that age, then goes to the dead-letter queue.
+    const tickAge = Duration.seconds(
+      Math.min(Math.max(props.trackingInterval.toSeconds(), 60), Duration.hours(6).toSeconds()),
+    );
     this.trackFunction = new NodejsFunction(this, 'Track', {
       ...common,
       description: 'orgpatch: follows runs in progress and writes their reports (invoked on a schedule)',
@@ -201,15 +228,30 @@ export class OrchestratorFunctions extends Construct {
       timeout: Duration.minutes(4),
       logGroup: this.trackLogGroup,
       environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'orgpatch-track' },
+      reservedConcurrentExecutions: 1,
+      retryAttempts: 0,
+      maxEventAge: tickAge,
+      deadLetterQueue: this.trackDeadLetterQueue,
     });
 
     this.runLogGroup.grantWrite(this.role);
     this.trackLogGroup.grantWrite(this.role);
 
+    // EventBridge invokes the tracker asynchronously, so its retries cover only handing the event to
+    // Lambda (throttled or failed Invoke calls), never a run of the function: two retries within one
+    // interval ride out a transient Lambda error, and reserved concurrency keeps them from
+    // overlapping a running tracker. What EventBridge gives up on goes to the dead-letter queue
+    // (the queue policy admits this rule only).
     this.trackingRule = new Rule(this, 'TrackSchedule', {
       description: 'Invokes the orgpatch tracker; it returns at once when no run is in progress',
       schedule: Schedule.rate(props.trackingInterval),
-      targets: [new LambdaFunction(this.trackFunction, { retryAttempts: 0 })],
+      targets: [
+        new LambdaFunction(this.trackFunction, {
+          retryAttempts: 2,
+          maxEventAge: tickAge,
+          deadLetterQueue: this.trackDeadLetterQueue,
+        }),
+      ],
     });
 
     const bucketLogicalId = Stack.of(this).resolve(

@@ -274,6 +274,7 @@ export class OrgPatching extends Construct {
     this.notifications.announceReports(this.runRecords.bucket);
     this.notifications.alarmOnFunction('Run', this.orchestrator.runFunction);
     this.notifications.alarmOnFunction('Track', this.orchestrator.trackFunction);
+    this.notifications.alarmOnDeadLetters('Track', this.orchestrator.trackDeadLetterQueue);
     this.runRecords.restrictWritesTo(this.orchestrator.role);
 
     this.maintenanceWindow = new PatchMaintenanceWindow(this, 'MaintenanceWindow', {

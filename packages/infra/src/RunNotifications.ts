@@ -9,6 +9,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 /** Props of {@link RunNotifications}. */
@@ -38,7 +39,7 @@ export class RunNotifications extends Construct {
   readonly topic: Topic;
   /** The key encrypting the topic. */
   readonly key: Key;
-  /** The alarms created by {@link alarmOnFunction}. */
+  /** The alarms created by {@link alarmOnFunction} and {@link alarmOnDeadLetters}. */
   readonly alarms: Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: RunNotificationsProps = {}) {
@@ -128,6 +129,24 @@ export class RunNotifications extends Construct {
       }),
     );
     return rule;
+  }
+
+  /**
+   * Alarms when `queue` (a dead-letter queue) holds any message, notifying the topic: an event there
+   * is an invocation that never ran to completion, and it stays for the queue's retention.
+   */
+  alarmOnDeadLetters(id: string, queue: IQueue): Alarm {
+    const alarm = new Alarm(this, `${id}DeadLetters`, {
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription: `orgpatch ${id}: an invocation was given up and its event is in the dead-letter queue; read the message attributes (error code and message), then purge the queue.`,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    this.alarms.push(alarm);
+    return alarm;
   }
 
   /**

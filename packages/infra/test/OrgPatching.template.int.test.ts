@@ -17,6 +17,7 @@ let ids: {
   runLogs: string;
   trackLogs: string;
   topic: string;
+  deadLetters: string;
   key: string;
 };
 
@@ -48,6 +49,7 @@ beforeAll(() => {
     runLogs: logicalIdOf(s.stack, o.orchestrator.runLogGroup),
     trackLogs: logicalIdOf(s.stack, o.orchestrator.trackLogGroup),
     topic: logicalIdOf(s.stack, o.notifications.topic),
+    deadLetters: logicalIdOf(s.stack, o.orchestrator.trackDeadLetterQueue),
     key: logicalIdOf(s.stack, o.notifications.key),
   };
 }, 120_000);
@@ -115,16 +117,79 @@ describe('the orchestrator functions', () => {
     }
   });
 
-  it('invoke the tracker every 5 minutes, without retries', () => {
+  it('invoke the tracker every 5 minutes; EventBridge retries delivery within one interval, then dead-letters', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',
       State: 'ENABLED',
-      Targets: [{ Arn: { 'Fn::GetAtt': [ids.track, 'Arn'] }, Id: 'Target0', RetryPolicy: { MaximumRetryAttempts: 0 } }],
+      Targets: [
+        {
+          Arn: { 'Fn::GetAtt': [ids.track, 'Arn'] },
+          Id: 'Target0',
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [ids.deadLetters, 'Arn'] } },
+        },
+      ],
     });
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       FunctionName: { 'Fn::GetAtt': [ids.track, 'Arn'] },
       Principal: 'events.amazonaws.com',
+    });
+  });
+
+  it('run one tracker at a time, drop a tick older than one interval and never retry a failed one', () => {
+    const track = template.findResources('AWS::Lambda::Function')[ids.track];
+    expect(track?.Properties).toMatchObject({
+      ReservedConcurrentExecutions: 1,
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [ids.deadLetters, 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: ids.track },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 300,
+    });
+    // The run function is invoked synchronously by the maintenance window: no dead-letter queue,
+    // no reserved concurrency, and an asynchronous invocation by hand is neither retried nor kept.
+    const run = template.findResources('AWS::Lambda::Function')[ids.run];
+    expect(run?.Properties.DeadLetterConfig).toBeUndefined();
+    expect(run?.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: ids.run },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+    });
+  });
+
+  it('keep undelivered ticks 14 days in an encrypted, TLS-only queue whose policy admits this rule alone', () => {
+    expect(onlyResource(template, 'AWS::SQS::Queue').properties).toEqual({
+      MessageRetentionPeriod: 1_209_600,
+      SqsManagedSseEnabled: true,
+    });
+    const rule = logicalIdOf(s.stack, s.orgPatching.orchestrator.trackingRule);
+    template.resourceCountIs('AWS::SQS::QueuePolicy', 1);
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: ids.deadLetters }],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Action: 'sqs:*',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Resource: { 'Fn::GetAtt': [ids.deadLetters, 'Arn'] },
+          },
+          {
+            Sid: Match.anyValue(),
+            Action: 'sqs:SendMessage',
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [rule, 'Arn'] } } },
+            Resource: { 'Fn::GetAtt': [ids.deadLetters, 'Arn'] },
+          },
+        ],
+      },
     });
   });
 });
@@ -139,7 +204,7 @@ describe('the orchestrator role', () => {
     expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it("may list the Organization, assume OrgPatchExecutionRole in it, use the run store's keys and write its logs — nothing else", () => {
+  it("may list the Organization, assume OrgPatchExecutionRole in it, use the run store's keys, dead-letter and write its logs — nothing else", () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
       (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: ids.role })),
     );
@@ -188,6 +253,11 @@ describe('the orchestrator role', () => {
           Resource: ['/runs/*', '/in-progress/*', '/leases/*'].map((keys) => ({
             'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, keys]],
           })),
+        },
+        {
+          Effect: 'Allow',
+          Action: 'sqs:SendMessage',
+          Resource: { 'Fn::GetAtt': [ids.deadLetters, 'Arn'] },
         },
         {
           Effect: 'Allow',
@@ -527,8 +597,22 @@ describe('notifications', () => {
     });
   });
 
+  it('alarm on a tick in the dead-letter queue, to the topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.deadLetters, 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: ids.topic }],
+    });
+  });
+
   it('alarm on errors and throttles of both functions, to the topic', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     for (const fn of [ids.run, ids.track]) {
       for (const metric of ['Errors', 'Throttles']) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
