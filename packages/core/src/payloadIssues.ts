@@ -1,11 +1,20 @@
 import { distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
 import type { ValidationIssue } from './errors.js';
+import { MESSAGE_VALUE_LIMIT, truncateForMessage } from './truncateForMessage.js';
 
 /**
  * The wording of payload problems: how a zod issue becomes a {@link ValidationIssue} with its JSON
  * path, a message a person understands, and a hint (often a did-you-mean) that says what to do.
+ * A value quoted from the input is cut by {@link truncateForMessage}, so a megabyte value is never
+ * echoed whole into stderr or a log.
  */
+
+/**
+ * The longest message or hint passed on from a check: long enough for any message about a valid
+ * shape (a list of Regions, the keys of an object), short enough that no input fills a log.
+ */
+const CHECK_TEXT_LIMIT = 1000;
 
 /** The refinement context a field check reports its problems to. */
 export type Ctx = z.core.$RefinementCtx;
@@ -17,6 +26,8 @@ export function report(ctx: Ctx, message: string, hint?: string, path: PropertyK
 
 /** The candidate closest to `input`: a case-insensitive match first, then at most 2-3 edits away. */
 function closest(input: string, candidates: readonly string[]): string | undefined {
+  // At most 3 edits away, so no longer than the longest candidate plus 3: a huge input is not compared.
+  if (input.length > Math.max(0, ...candidates.map((c) => c.length)) + 3) return undefined;
   const lower = input.toLowerCase();
   const same = candidates.find((c) => c.toLowerCase() === lower);
   if (same !== undefined) return same;
@@ -56,9 +67,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$]*$/.test(segment))
+    else if (typeof segment === 'string' && segment.length <= MESSAGE_VALUE_LIMIT && /^[A-Za-z_$][\w$]*$/.test(segment))
       out += out === '' ? segment : `.${segment}`;
-    else out += `[${JSON.stringify(String(segment))}]`;
+    else out += `[${JSON.stringify(truncateForMessage(String(segment)))}]`;
   }
   return out;
 }
@@ -71,7 +82,7 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   switch (typeof value) {
     case 'string':
-      return `the string ${JSON.stringify(value)}`;
+      return `the string ${JSON.stringify(truncateForMessage(value))}`;
     case 'number':
     case 'boolean':
       return `${typeof value} ${String(value)}`;
@@ -96,9 +107,11 @@ function typeHint(expected: string, input: unknown, path: readonly PropertyKey[]
   if (input === null) return 'remove the key to use the default, or give a value';
   if (expected === 'string' && (typeof input === 'number' || typeof input === 'boolean'))
     return `write it in quotes: "${String(input)}"`;
-  if (expected === 'array' && typeof input === 'string') return `write it as a list: [${JSON.stringify(input)}]`;
+  if (expected === 'array' && typeof input === 'string')
+    return `write it as a list: [${JSON.stringify(truncateForMessage(input))}]`;
   if (expected === 'boolean' && (input === 'true' || input === 'false')) return `write ${input} without quotes`;
-  if (expected === 'number' && typeof input === 'string' && /^\d+$/.test(input)) return `write ${input} without quotes`;
+  if (expected === 'number' && typeof input === 'string' && /^\d+$/.test(input))
+    return `write ${truncateForMessage(input)} without quotes`;
   return undefined;
 }
 
@@ -116,7 +129,7 @@ export function toIssues(
       const known = knownKeys.get(pattern(path)) ?? [];
       return issue.keys.map((key) => ({
         path: formatPath([...path, key]),
-        message: `Unknown key ${JSON.stringify(key)}`,
+        message: `Unknown key ${JSON.stringify(truncateForMessage(key))}`,
         hint: suggestion(key, known) ?? `the keys here are ${known.join(', ')}`,
       }));
     }
@@ -131,9 +144,31 @@ export function toIssues(
     }
     case 'custom': {
       const hint: unknown = issue.params?.hint;
-      return [{ path: formatPath(path), message: issue.message, ...(typeof hint === 'string' ? { hint } : {}) }];
+      const bound = (text: string): string => boundCheckText(text, issue.input);
+      return [
+        {
+          path: formatPath(path),
+          message: bound(issue.message),
+          ...(typeof hint === 'string' ? { hint: bound(hint) } : {}),
+        },
+      ];
     }
     default:
-      return [{ path: formatPath(path), message: issue.message }];
+      return [{ path: formatPath(path), message: boundCheckText(issue.message, issue.input) }];
   }
+}
+
+/**
+ * A message or hint a check wrote, bounded: where it quotes the checked value (`input`) whole and
+ * that value is long, the quote is cut by {@link truncateForMessage}; what is still longer than
+ * {@link CHECK_TEXT_LIMIT} is cut there. A check should cut what it quotes; this keeps the
+ * bound for one that does not.
+ */
+function boundCheckText(text: string, input: unknown): string {
+  let out = text;
+  if (typeof input === 'string' && input.length > MESSAGE_VALUE_LIMIT) {
+    const short = truncateForMessage(input);
+    out = out.replaceAll(JSON.stringify(input), () => JSON.stringify(short)).replaceAll(input, () => short);
+  }
+  return truncateForMessage(out, CHECK_TEXT_LIMIT);
 }
