@@ -10,6 +10,7 @@ import { roleSpec } from './payloadRole.js';
 import { CONCURRENCY_BOUNDS, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_ERRORS, type Payload } from './payloadSchema.js';
 import { checkRateValue } from './rates.js';
 import type { Operation, OrganizationScope, PatchRequest, RateValue, RebootOption, WaveSpec } from './request.js';
+import { unreachableReasonOf } from './unreachable.js';
 
 /**
  * Normalization: what a valid payload means, as a {@link PatchRequest}. Defaults are filled in,
@@ -40,6 +41,9 @@ function normalizeOrganization(org: NonNullable<Payload['Organization']>): Organ
     executionRoleName: org.ExecutionRoleName ?? EXECUTION_ROLE_NAME,
     waves,
     ...(org.ErrorBudget === undefined ? {} : { errorBudget: rateOf(org.ErrorBudget, 'MaxErrors') }),
+    ...(org.SkipUnreachable === undefined || org.SkipUnreachable.length === 0
+      ? {}
+      : { skipUnreachable: [...new Set(org.SkipUnreachable.map(unreachableReasonOf))] }),
   };
 }
 

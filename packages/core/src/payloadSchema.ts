@@ -20,6 +20,7 @@ import {
 import { type Ctx, report } from './payloadIssues.js';
 import { automationAssumeRole, checkRoleAgainstScope } from './payloadRole.js';
 import type { Operation, RebootOption } from './request.js';
+import { UNREACHABLE_REASONS } from './unreachable.js';
 
 /**
  * The payload's schema: its objects (Document, Organization and its Waves, Concurrency), the checks
@@ -179,6 +180,7 @@ const organizationSchema = z
       .optional(),
     Waves: wavesSchema.optional(),
     ErrorBudget: rate('MaxErrors', 'ErrorBudget').optional(),
+    SkipUnreachable: z.array(oneOf(UNREACHABLE_REASONS, 'SkipUnreachable reason')).optional(),
   })
   // Runs even when a sibling field failed, so every problem is reported at once; reads the raw value defensively.
   .superRefine(

@@ -1,5 +1,6 @@
 import type { Payload } from './payloadSchema.js';
 import type { PatchRequest } from './request.js';
+import { payloadNameOf } from './unreachable.js';
 
 /**
  * The payload that means `request`: the inverse of {@link parsePayload}, every default written out.
@@ -46,6 +47,7 @@ export function toPayload(request: PatchRequest): Payload {
               ErrorThreshold: w.errorThreshold.raw,
             })),
             ...(org.errorBudget === undefined ? {} : { ErrorBudget: org.errorBudget.raw }),
+            ...(org.skipUnreachable === undefined ? {} : { SkipUnreachable: org.skipUnreachable.map(payloadNameOf) }),
           },
         }),
     DryRun: request.dryRun,
