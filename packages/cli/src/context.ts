@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { PatchRequest, RunStore, ValidationIssue } from '@orgpatch/core';
 import { PayloadValidationError, safeParsePayloadJson } from '@orgpatch/core';
@@ -20,19 +21,54 @@ export interface AwsCliOptions {
   readonly store?: string;
 }
 
-/** Reads a file named on the command line; one that cannot be read is a usage error (exit 2). */
+/**
+ * The largest input file the CLI reads (payloads, worlds): 1 MiB. A maintenance-window payload is at
+ * most 4,096 bytes; a file far larger is a mistake (or an attack), not a payload.
+ */
+export const MAX_INPUT_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Reads a file named on the command line. A path that cannot be read, is not a regular file (a
+ * FIFO, a device or a folder, which could block forever or never end) or is larger than
+ * {@link MAX_INPUT_FILE_BYTES} is a usage error (exit 2) that says which.
+ */
 export async function readInputFile(path: string, io: CliIo, what: string): Promise<string> {
   const full = resolve(io.cwd, path);
+  const refuse = (why: string, cause?: unknown): never => {
+    throw new CliUsageError(`Cannot read the ${what} ${full}: ${why}`, cause === undefined ? undefined : { cause });
+  };
+  let handle: FileHandle | undefined;
   try {
-    return await readFile(full, 'utf8');
-  } catch (error) {
-    throw new CliUsageError(
-      `Cannot read the ${what} ${full}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check the path.`,
-      {
-        cause: error,
-      },
+    // Checked before opening: opening a FIFO for reading blocks until something writes to it.
+    const before = await stat(full).catch((error: NodeJS.ErrnoException) =>
+      refuse(`${error.code ?? error.message}. Check the path.`, error),
     );
+    if (!before.isFile()) refuse(`it is ${kindOf(before)}, not a regular file. Pass the path of a JSON file.`);
+    handle = await open(full, constants.O_RDONLY | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) =>
+      refuse(`${error.code ?? error.message}. Check the path.`, error),
+    );
+    const opened = await handle.stat();
+    if (!opened.isFile()) refuse(`it is ${kindOf(opened)}, not a regular file. Pass the path of a JSON file.`);
+    if (opened.size > MAX_INPUT_FILE_BYTES) {
+      refuse(
+        `it is ${opened.size.toLocaleString('en-US')} bytes, more than the ${MAX_INPUT_FILE_BYTES.toLocaleString('en-US')} bytes an input file may be (a maintenance-window payload is at most 4,096).`,
+      );
+    }
+    const buffer = Buffer.alloc(MAX_INPUT_FILE_BYTES + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > MAX_INPUT_FILE_BYTES) refuse(`it grew past ${MAX_INPUT_FILE_BYTES} bytes while being read.`);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle?.close();
   }
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isDirectory()) return 'a folder';
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
 }
 
 /** Parses a payload text, or says everything wrong with it. */

@@ -17,17 +17,26 @@ export interface CliIo {
   readonly interrupted?: Promise<void>;
 }
 
-/** The process's own streams and environment. */
+/**
+ * The process's own streams and environment. The SIGINT/SIGTERM listeners behind `interrupted` are
+ * installed only when a command asks for it (the long-running `sandbox`): a listener replaces
+ * Node's default, so every other command keeps stopping at once on Ctrl-C or SIGTERM. That is safe
+ * mid-run: every start is recorded as an intent before it is made, so the run stays resumable.
+ */
 export function processIo(): CliIo {
+  let interrupted: Promise<void> | undefined;
   return {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
     cwd: process.cwd(),
-    interrupted: new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    }),
+    get interrupted(): Promise<void> {
+      interrupted ??= new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      return interrupted;
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { type PatchRequest, partitionOf, type RunStore } from '@orgpatch/core';
+import { type AutomationRunner, type PatchRequest, partitionOf, type RunStore } from '@orgpatch/core';
 import {
   type AccountCredentials,
   AssumedRoleCredentials,
@@ -10,6 +10,7 @@ import { OrganizationsDirectory } from './aws/organizationsDirectory.js';
 import { ResourceGroupsInventory } from './aws/resourceGroupsInventory.js';
 import { SsmAutomationRunner } from './aws/ssmAutomationRunner.js';
 import { SsmPatchStateReader } from './aws/ssmPatchStateReader.js';
+import { DryRunViolationError } from './errors.js';
 import type { RunDeps } from './run/deps.js';
 
 /** Options of {@link createAwsRunDeps}. */
@@ -52,7 +53,9 @@ export function createAwsRunDeps(request: PatchRequest, options: AwsRunDepsOptio
       includeManagementAccount: request.organization?.includeManagementAccount ?? false,
     }),
     inventory: new ResourceGroupsInventory({ clients, credentials }),
-    automation: new SsmAutomationRunner({ clients, credentials }),
+    automation: request.dryRun
+      ? refuseStarts(new SsmAutomationRunner({ clients, credentials }))
+      : new SsmAutomationRunner({ clients, credentials }),
     patchStates: new SsmPatchStateReader({ clients, credentials }),
     store: options.store,
     ...options.extra,
@@ -73,4 +76,18 @@ function workRegion(homeRegion: string | undefined, regions: readonly string[]):
     // A home Region orgpatch does not know (a new one): trust the caller.
     return homeRegion;
   }
+}
+
+/**
+ * The runner of a dry run: it reads executions but refuses every start before any AWS call, so no
+ * path through the code, and no record in the store, can make a dry run start an automation.
+ */
+function refuseStarts(runner: AutomationRunner): AutomationRunner {
+  return {
+    start: async (input) => {
+      throw new DryRunViolationError(input.location.accountId, input.location.region);
+    },
+    describe: (location, executionId) => runner.describe(location, executionId),
+    stop: (location, executionId) => runner.stop(location, executionId),
+  };
 }

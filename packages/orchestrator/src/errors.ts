@@ -155,3 +155,49 @@ export class AutomationApiError extends OrgPatchError {
     this.region = region;
   }
 }
+
+/**
+ * A run id that is already stored was asked to resume with a different request (a dry run, another
+ * operation, other parameters or targets). Nothing was started.
+ */
+export class RunRequestMismatchError extends OrgPatchError {
+  readonly runId: string;
+  readonly fields: readonly string[];
+  constructor(runId: string, fields: readonly string[], options?: ErrorOptions) {
+    super(
+      `Run ${runId} already exists with a different request (${fields.join(', ')} differ), so it was not resumed and nothing was started. ` +
+        'A resumed run must be the same request: to run this one, start a new run (a new maintenance-window task execution, or leave out --run-id and TaskExecutionId); to see where the stored run stands, use `orgpatch status`.',
+      options,
+    );
+    this.name = 'RunRequestMismatchError';
+    this.runId = runId;
+    this.fields = fields;
+  }
+}
+
+/** Another run holds the scope (the Organization): this one was refused and started nothing. */
+export class RunOverlapError extends OrgPatchError {
+  readonly holderRunId: string;
+  readonly expiresAt: string;
+  constructor(scope: string, holderRunId: string, expiresAt: string, options?: ErrorOptions) {
+    super(
+      `Run ${holderRunId} is in progress on ${scope} (its lease lasts until ${expiresAt} unless it is tracked further), so this run was refused and nothing was started. ` +
+        `Wait for ${holderRunId} to end (orgpatch status ${holderRunId}), or resume it; two runs must never patch one Organization at once.`,
+      options,
+    );
+    this.name = 'RunOverlapError';
+    this.holderRunId = holderRunId;
+    this.expiresAt = expiresAt;
+  }
+}
+
+/** Something tried to start an automation for a dry run: refused at the last door, before any AWS call. */
+export class DryRunViolationError extends OrgPatchError {
+  constructor(accountId: string, region: string, options?: ErrorOptions) {
+    super(
+      `A start in account ${accountId}, Region ${region} was refused: the request is a dry run, and a dry run never calls StartAutomationExecution. This is a bug in orgpatch; please report it.`,
+      options,
+    );
+    this.name = 'DryRunViolationError';
+  }
+}

@@ -1,12 +1,13 @@
 import type { Location } from '@orgpatch/core';
 import type { AccountCredentials } from './assumedRoleCredentials.js';
-import { isExpiredCredentials } from './awsErrors.js';
+import { isCredentialError } from './awsErrors.js';
 import type { CredentialProvider } from './clients.js';
 
 /**
- * Runs `call` with credentials for the location's account. When AWS answers that the session has
- * expired (a long run outlived it, or the clock drifted), the cached session is dropped, a fresh one
- * assumed, and the call made once more with a new client. Throws what `call` or the credentials throw.
+ * Runs `call` with credentials for the location's account. When AWS refuses the session's
+ * credentials (expired because a long run outlived it or the clock drifted; unrecognized after a
+ * revocation or an endpoint restart), the cached session is dropped, a fresh one assumed, and the
+ * call made once more with a new client. Throws what `call` or the credentials throw.
  */
 export async function withAccountCredentials<T>(
   credentials: AccountCredentials,
@@ -19,7 +20,7 @@ export async function withAccountCredentials<T>(
     try {
       return await call(provider);
     } catch (error) {
-      if (attempt === 0 && current && isExpiredCredentials(error)) {
+      if (attempt === 0 && current && isCredentialError(error)) {
         credentials.invalidate(location.accountId, location.region);
         continue;
       }

@@ -85,6 +85,49 @@ export function isThrottled(error: unknown): boolean {
   return THROTTLED.has(awsErrorCode(error)) || awsHttpStatus(error) === 429;
 }
 
+// Errors AWS answers when it does not accept the request's credentials (besides expiry): a cached
+// session that was revoked, or an endpoint that restarted and forgot it. A fresh session may work.
+const CREDENTIALS_REFUSED = new Set([
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'InvalidAccessKeyId',
+  'IncompleteSignature',
+  'InvalidToken',
+]);
+
+/** AWS refused the credentials themselves (expired, revoked, unknown): fresh credentials may succeed. */
+export function isCredentialError(error: unknown): boolean {
+  return isExpiredCredentials(error) || CREDENTIALS_REFUSED.has(awsErrorCode(error));
+}
+
+// Node's network errors: the request may not have reached AWS, or its answer was lost.
+const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'TimeoutError']);
+
+/**
+ * A failure worth trying again later with the same ClientToken: throttling, a 5xx answer, or a
+ * network error (the SDK's own retries having run out). Anything else is AWS's permanent answer.
+ */
+export function isTransient(error: unknown): boolean {
+  const cause = error instanceof Error && error.cause !== undefined ? error.cause : undefined;
+  for (const e of cause === undefined ? [error] : [error, cause]) {
+    if (isThrottled(e)) return true;
+    const status = awsHttpStatus(e);
+    if (status !== undefined && status >= 500) return true;
+    const code = awsErrorCode(e);
+    if (
+      NETWORK.has(code) ||
+      code === 'InternalServerError' ||
+      code === 'InternalFailure' ||
+      code === 'ServiceUnavailable'
+    )
+      return true;
+    if (e && typeof e === 'object' && 'code' in e && typeof e.code === 'string' && NETWORK.has(e.code)) return true;
+  }
+  return false;
+}
+
 /** No credentials could be found at all (the SDK's provider chain came up empty). */
 export function isMissingCredentials(error: unknown): boolean {
   const name = awsErrorCode(error);

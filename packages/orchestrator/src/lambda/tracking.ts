@@ -8,14 +8,15 @@ import { addRunMetrics, type LambdaRuntime } from './runtime.js';
 export interface TrackHandlerResult {
   readonly runs: readonly {
     readonly runId: string;
-    readonly status: RunStatus;
+    /** The run's status after this pass; `unknown` when its record could not be read or tracked (see `error`). */
+    readonly status: RunStatus | 'unknown';
     readonly finished: boolean;
     readonly error?: string;
   }[];
 }
 
 /**
- * One tracking pass over the runs still in progress in the S3 run store: one poll round each,
+ * One tracking pass over the runs in the S3 run store's in-progress index (planned or running): one poll round each,
  * starting the next wave where one ended, and for a run that ended its patch states, record and
  * reports. Scheduled by infra while runs are in progress; the event's content is not used.
  */
@@ -32,17 +33,19 @@ export async function trackInProgressRuns(rt: LambdaRuntime, context?: Context):
 
 async function trackAll(rt: LambdaRuntime): Promise<TrackHandlerResult> {
   const store = rt.store();
-  const listed = await store.list();
-  const running = listed.filter((r) => r.status === 'running');
-  rt.logger.info('Tracking runs', { inProgress: running.length, stored: listed.length });
+  // The in-progress index only: a tracking pass costs what the runs in progress cost, however many
+  // finished runs the bucket keeps.
+  const inProgress = await store.listInProgress();
+  rt.logger.info('Tracking runs', { inProgress: inProgress.length });
   const results: TrackHandlerResult['runs'][number][] = [];
   try {
     // One run after another: each run's own polling fans out under its request's limits.
-    for (const { runId } of running) {
-      const record = await store.get(runId);
-      if (!record) continue;
+    for (const runId of inProgress) {
       rt.logger.appendKeys({ runId });
       try {
+        // Validated on read (the store is input, not truth): a corrupt or tampered record is refused here.
+        const record = await store.get(runId);
+        if (!record) continue;
         const deps = createAwsRunDeps(record.request, {
           clients: rt.clients,
           store,
@@ -56,7 +59,7 @@ async function trackAll(rt: LambdaRuntime): Promise<TrackHandlerResult> {
         rt.logger.error('Tracking failed', { error: error instanceof Error ? error.message : String(error) });
         results.push({
           runId,
-          status: record.status,
+          status: 'unknown',
           finished: false,
           error: error instanceof Error ? error.message : String(error),
         });

@@ -1,5 +1,6 @@
 import type { PatchRequest, RunRecord } from '@orgpatch/core';
-import { createRunRecord } from '@orgpatch/core';
+import { createRunRecord, leaseScopeFor, requestDifferences } from '@orgpatch/core';
+import { RunOverlapError, RunRequestMismatchError } from '../errors.js';
 import type { RunDeps } from './deps.js';
 import { runIdFor, snapshotIdFor } from './ids.js';
 import { type PlanResult, planRun } from './planRun.js';
@@ -28,8 +29,10 @@ export interface StartRunResult {
  * once the one before is over). A dry run stops after recording the plan.
  *
  * Idempotent per task execution: the run id derives from the task execution id, and a record
- * already stored under it is resumed instead of planned again; every ClientToken derives from the
- * same key, so even a start repeated after a crash returns the execution already running.
+ * already stored under it is resumed instead of planned again, but only by the same request
+ * ({@link RunRequestMismatchError} otherwise); every ClientToken derives from the same key, so even
+ * a start repeated after a crash returns the execution already running. A run holds a lease on its
+ * Organization from before its first start until it ends ({@link RunOverlapError} for a second run).
  */
 export async function startRun(
   request: PatchRequest,
@@ -40,8 +43,13 @@ export async function startRun(
   const runId = options.runId ?? runIdFor(request.taskExecutionId, now());
   const existing = await deps.store.get(runId);
   if (existing) {
+    // A resumed run is the same run: any other request under this id is refused before anything
+    // is read from AWS, let alone started.
+    const differences = requestDifferences(existing.request, request);
+    if (differences.length > 0) throw new RunRequestMismatchError(runId, differences);
     deps.logger?.info('Resuming run', { runId, status: existing.status });
-    if (existing.dryRun) return { record: existing, resumed: true };
+    if (existing.dryRun || FINISHED.has(existing.status)) return { record: existing, resumed: true };
+    await holdLease(existing, deps, now());
     return { record: await advanceWaves(existing, deps), resumed: true };
   }
 
@@ -55,9 +63,33 @@ export async function startRun(
     organization: planned.organization,
     plan: planned.plan,
   });
-  // Stored before anything starts, so a retried invocation finds it and resumes.
+  // A dry run takes no lease: it starts nothing, so it can plan beside a run in progress.
+  if (!record.dryRun) await holdLease(record, deps, now());
+  // Stored before anything starts, so a retried invocation (or the tracker) finds it and resumes.
   await deps.store.put(record);
   deps.logger?.info('Run recorded', { runId, dryRun: record.dryRun, ...record.plan.counts });
   if (record.dryRun) return { record, resumed: false };
-  return { record: await advanceWaves(record, deps), resumed: false };
+  const advanced = await advanceWaves(record, deps);
+  if (FINISHED.has(advanced.status)) await deps.store.releaseLease(leaseScopeFor(advanced.organization), runId);
+  return { record: advanced, resumed: false };
+}
+
+const FINISHED = new Set(['succeeded', 'failed', 'halted']);
+
+/** How long a lease lasts without renewal; every tracking pass renews it. */
+export const LEASE_TTL_MS = 60 * 60_000;
+
+/**
+ * Takes (or renews) the run's lease on its Organization, or refuses the run with the holder's id.
+ * @throws RunOverlapError
+ */
+export async function holdLease(record: RunRecord, deps: Pick<RunDeps, 'store'>, now: Date): Promise<void> {
+  const scope = leaseScopeFor(record.organization);
+  const result = await deps.store.acquireLease({
+    scope,
+    runId: record.runId,
+    now,
+    expiresAt: new Date(now.getTime() + LEASE_TTL_MS),
+  });
+  if (!result.granted) throw new RunOverlapError(scope.description, result.holder.runId, result.holder.expiresAt);
 }

@@ -3,6 +3,7 @@ import {
   applyLocationEvents,
   isTerminalAutomationStatus,
   isTerminalLocationStatus,
+  leaseScopeFor,
   locationKey,
   nextWaveDecision,
 } from '@orgpatch/core';
@@ -11,6 +12,7 @@ import { RunNotFoundError } from '../errors.js';
 import { type RunDeps, realSleep } from './deps.js';
 import { createAccountLimiter, mapLimited } from './limiter.js';
 import { type ReportFormat, writeReports } from './reports.js';
+import { holdLease, LEASE_TTL_MS } from './startRun.js';
 import { advanceWaves } from './waves.js';
 
 /** How often to poll: start at `initialMs`, multiply by `factor` after a round without news, cap at `maxMs`. */
@@ -31,8 +33,6 @@ export interface TrackRunOptions {
   readonly maxPolls?: number;
   /** @default DEFAULT_BACKOFF */
   readonly backoff?: PollBackoff;
-  /** A describe that fails this many rounds in a row marks the execution Failed (it cannot be followed). @default 5 */
-  readonly maxDescribeFailures?: number;
   /** Write the reports when the run ends. @default true */
   readonly writeReports?: boolean;
 }
@@ -62,7 +62,7 @@ export async function trackRun(
 ): Promise<TrackRunResult> {
   let record = typeof run === 'string' ? await deps.store.get(run) : run;
   if (!record) throw new RunNotFoundError(run as string, 'the run store');
-  if (record.dryRun || record.status === 'planned') return { record, finished: record.dryRun, rounds: 0 };
+  if (record.dryRun) return { record, finished: true, rounds: 0 };
   if (FINISHED.has(record.status)) {
     // Over before any polling (nothing was started, or every start failed): nothing to read, but
     // the reports are still owed. Rendering again is harmless for a run tracked to its end before.
@@ -73,19 +73,31 @@ export async function trackRun(
   const sleep = deps.sleep ?? realSleep;
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const maxPolls = options.maxPolls ?? 100_000;
-  const failures = new Map<string, number>();
   let delay = backoff.initialMs;
+  let leaseRenewedAt = Number.NEGATIVE_INFINITY;
 
   for (let round = 1; ; round += 1) {
     const before = record.updatedAt;
-    record = await pollRound(record, deps, failures, options.maxDescribeFailures ?? 5, now);
+    // A run that is followed keeps its Organization (renewed in the first round and then whenever a
+    // quarter of the lease has passed); one that is abandoned lets it go when the lease expires.
+    if (now().getTime() - leaseRenewedAt >= LEASE_TTL_MS / 4) {
+      await holdLease(record, deps, now());
+      leaseRenewedAt = now().getTime();
+    }
+    record = await pollRound(record, deps, now);
+    // Also starts a planned run whose first invocation died before its first start, and answers
+    // intents a crash left unanswered (same ClientTokens).
     record = await advanceWaves(record, deps);
     const progress = progressOf(record);
     deps.onProgress?.({ phase: 'track', done: progress.done, total: progress.total, round });
 
-    if (nextWaveDecision(record).action === 'done' && !record.locations.some((l) => l.status === 'started')) {
+    if (
+      nextWaveDecision(record).action === 'done' &&
+      !record.locations.some((l) => l.status === 'started' || l.status === 'starting')
+    ) {
       record = await readPatchStates(record, deps, now);
       await deps.store.put(record);
+      await deps.store.releaseLease(leaseScopeFor(record.organization), record.runId);
       deps.logger?.info('Run finished', { runId: record.runId, status: record.status });
       if (options.writeReports === false) return { record, finished: true, rounds: round };
       const artifacts = await writeReports(record, deps.store);
@@ -105,16 +117,9 @@ function progressOf(record: RunRecord): { done: number; total: number } {
   return { done: toRun.filter((l) => isTerminalLocationStatus(l.status)).length, total: toRun.length };
 }
 
-async function pollRound(
-  record: RunRecord,
-  deps: RunDeps,
-  failures: Map<string, number>,
-  maxFailures: number,
-  now: () => Date,
-): Promise<RunRecord> {
+async function pollRound(record: RunRecord, deps: RunDeps, now: () => Date): Promise<RunRecord> {
   const running: { location: LocationOutcome; executionId: string }[] = [];
   for (const location of record.locations) {
-    if (location.status !== 'started') continue;
     for (const execution of location.executions) {
       if (!isTerminalAutomationStatus(execution.status)) running.push({ location, executionId: execution.executionId });
     }
@@ -131,21 +136,20 @@ async function pollRound(
       let state: ExecutionState;
       try {
         state = await deps.automation.describe(where, executionId);
-        failures.delete(executionId);
       } catch (error) {
-        const count = (failures.get(executionId) ?? 0) + 1;
-        failures.set(executionId, count);
-        deps.logger?.warn('Describe failed', { ...where, executionId, code: awsErrorCode(error), attempt: count });
-        if (count < maxFailures) return;
-        state = {
-          executionId,
-          status: 'Failed',
-          failureMessage: `orgpatch could not follow the execution: ${count} reads in a row failed (${awsErrorCode(error)}: ${awsErrorMessage(error)})`,
-          children: [],
-        };
+        // Not knowing is not failing: the execution is Unknown and read again next round; only
+        // AWS's own answer ends it.
+        const error_ = { code: awsErrorCode(error), message: awsErrorMessage(error) };
+        deps.logger?.warn('Describe failed', { ...where, executionId, ...error_ });
+        events.push({ kind: 'execution-read-failed', location: where, executionId, error: error_ });
+        return;
       }
-      const previous = location.executions.find((e) => e.executionId === executionId)?.status;
-      if (state.status !== previous || isTerminalAutomationStatus(state.status)) {
+      const previous = location.executions.find((e) => e.executionId === executionId);
+      if (
+        state.status !== previous?.status ||
+        previous?.readError !== undefined ||
+        isTerminalAutomationStatus(state.status)
+      ) {
         events.push({ kind: 'execution-state', location: where, executionId, state });
       }
     },

@@ -7,12 +7,18 @@ import {
   nextWaveDecision,
   partitionOf,
 } from '@orgpatch/core';
-import { awsErrorCode, awsErrorMessage } from '../aws/awsErrors.js';
+import { awsErrorCode, awsErrorMessage, isTransient } from '../aws/awsErrors.js';
 import { automationParameters } from './automationParameters.js';
 import type { RunDeps } from './deps.js';
 import { createAccountLimiter, mapLimited } from './limiter.js';
 
 type StartDeps = Pick<RunDeps, 'automation' | 'store' | 'now' | 'logger' | 'onProgress'>;
+
+/**
+ * Transient start failures (throttling, 5xx, network) are retried on later passes with the same
+ * ClientToken; after this many answered attempts the start is failed with the last error.
+ */
+export const MAX_START_ATTEMPTS = 5;
 
 /** The code and message of a failed start, whatever was thrown. */
 function failureOf(error: unknown): { code: string; message: string } {
@@ -23,20 +29,60 @@ function failureOf(error: unknown): { code: string; message: string } {
   return { code, message: awsErrorMessage(error) };
 }
 
+/** The groups of a location still to start: planned groups with neither an execution nor an intent. */
+function groupsToIntend(location: LocationOutcome): string[] {
+  if (location.decision.action !== 'start') return [];
+  const taken = new Set([...(location.intents ?? []).map((i) => i.group), ...location.executions.map((e) => e.group)]);
+  return location.decision.groups.filter((g) => !taken.has(g));
+}
+
 /**
- * Starts every location of `wave` that is still `planned` with a start decision: one
- * StartAutomationExecution per target group that holds instances there, with the deterministic
- * ClientToken, so starting a location again (a resumed run) returns the execution already running.
- * Fans out under the request's global and per-account limits. Returns the updated record (not yet
- * stored).
+ * Starts every location of `wave` that is still to start, in two steps so that no automation is ever
+ * started without a trace in the store:
+ * 1. every start about to be made is written to the record as an intent (one store write);
+ * 2. each intent is answered by StartAutomationExecution with its deterministic ClientToken, so a
+ *    call repeated after a crash (an intent without an execution id) returns the execution already
+ *    running instead of starting a second one; the answers are applied and stored once.
+ * Transient failures keep their intent, to be retried by the next pass (with the same token); after
+ * {@link MAX_START_ATTEMPTS} the location fails. A permanent failure fails the location at once.
+ * Fans out under the request's global and per-account limits. Returns the stored record.
  */
-export async function startWave(record: RunRecord, wave: string, deps: StartDeps): Promise<RunRecord> {
+export async function startWave(
+  record: RunRecord,
+  wave: string,
+  deps: StartDeps,
+  options: { readonly unsaved?: boolean } = {},
+): Promise<RunRecord> {
   const request: PatchRequest = record.request;
-  const todo = record.locations.filter(
-    (l) => l.wave === wave && l.status === 'planned' && l.decision.action === 'start',
-  );
-  const limiter = createAccountLimiter(request.concurrency);
+  if (request.dryRun || record.dryRun) return record;
   const now = deps.now ?? (() => new Date());
+  const inWave = record.locations.filter(
+    (l) => l.wave === wave && l.decision.action === 'start' && (l.status === 'planned' || l.status === 'starting'),
+  );
+  const intended: LocationEvent[] = [];
+  for (const l of inWave) {
+    const groups = groupsToIntend(l);
+    if (groups.length === 0) continue;
+    const recordedAt = now().toISOString();
+    intended.push({
+      kind: 'start-intended',
+      location: { accountId: l.accountId, region: l.region },
+      intents: groups.map((group) => ({
+        group,
+        clientToken: clientToken(record.idempotencyKey, l.accountId, l.region, group),
+        recordedAt,
+        attempts: 0,
+      })),
+    });
+  }
+  let current = record;
+  if (intended.length > 0) current = applyLocationEvents(current, intended, now());
+  // One write carries the wave's new status (when the caller just changed it) and its intents.
+  if (intended.length > 0 || options.unsaved === true) await deps.store.put(current);
+  const todo = current.locations.filter((l) => l.wave === wave && (l.intents?.length ?? 0) > 0);
+  if (todo.length === 0) return current;
+
+  const limiter = createAccountLimiter(request.concurrency);
   // Outcomes are collected and applied to the record once: one update per start would cost
   // O(locations) each and make a large run quadratic.
   const events: LocationEvent[] = [];
@@ -48,9 +94,7 @@ export async function startWave(record: RunRecord, wave: string, deps: StartDeps
     (l) => l.accountId,
     async (location: LocationOutcome) => {
       const where = { accountId: location.accountId, region: location.region };
-      const groups = location.decision.action === 'start' ? location.decision.groups : [];
-      for (const group of groups) {
-        const token = clientToken(record.idempotencyKey, location.accountId, location.region, group);
+      for (const intent of location.intents ?? []) {
         try {
           const { executionId } = await deps.automation.start({
             location: where,
@@ -60,21 +104,21 @@ export async function startWave(record: RunRecord, wave: string, deps: StartDeps
               request,
               location.accountId,
               partitionOf(location.region),
-              record.snapshotId,
+              current.snapshotId,
             ),
             targetParameterName: request.targetParameterName,
-            group,
+            group: intent.group,
             maxConcurrency: request.maxConcurrency,
             maxErrors: request.maxErrors,
-            clientToken: token,
+            clientToken: intent.clientToken,
           });
           events.push({
             kind: 'started',
             location: where,
             execution: {
               executionId,
-              clientToken: token,
-              group,
+              clientToken: intent.clientToken,
+              group: intent.group,
               status: 'Pending',
               startedAt: now().toISOString(),
               instances: [],
@@ -82,13 +126,26 @@ export async function startWave(record: RunRecord, wave: string, deps: StartDeps
           });
         } catch (error) {
           const failure = failureOf(error);
-          deps.logger?.warn('Start failed', {
-            accountId: location.accountId,
-            region: location.region,
-            group,
+          const retry = isTransient(error) && intent.attempts + 1 < MAX_START_ATTEMPTS;
+          deps.logger?.warn(retry ? 'Start failed, will retry' : 'Start failed', {
+            ...where,
+            group: intent.group,
+            attempt: intent.attempts + 1,
             ...failure,
           });
-          events.push({ kind: 'start-failed', location: where, error: failure });
+          if (retry) {
+            events.push({ kind: 'start-failed', location: where, error: failure, transient: { group: intent.group } });
+            continue;
+          }
+          const attempts = intent.attempts + 1;
+          events.push({
+            kind: 'start-failed',
+            location: where,
+            error:
+              isTransient(error) && attempts > 1
+                ? { code: failure.code, message: `${failure.message} (after ${attempts} attempts)` }
+                : failure,
+          });
           break;
         }
       }
@@ -96,7 +153,9 @@ export async function startWave(record: RunRecord, wave: string, deps: StartDeps
       deps.onProgress?.({ phase: 'start', wave, done, total: todo.length });
     },
   );
-  return applyLocationEvents(record, events, now());
+  current = applyLocationEvents(current, events, now());
+  await deps.store.put(current);
+  return current;
 }
 
 /**
@@ -106,24 +165,25 @@ export async function startWave(record: RunRecord, wave: string, deps: StartDeps
  * invocation resumed). Stores the record after each wave it starts or halts.
  */
 export async function advanceWaves(record: RunRecord, deps: StartDeps): Promise<RunRecord> {
+  // A dry run plans and records; it never starts a wave, whatever the record says of its waves.
+  if (record.dryRun || record.request.dryRun) return record;
   let current = record;
   for (const wave of current.waves) {
     if (wave.status !== 'running') continue;
     const unstarted = current.locations.some(
-      (l) => l.wave === wave.name && l.status === 'planned' && l.decision.action === 'start',
+      (l) =>
+        l.wave === wave.name && l.decision.action === 'start' && (l.status === 'planned' || l.status === 'starting'),
     );
-    if (unstarted) {
-      current = await startWave(current, wave.name, deps);
-      await deps.store.put(current);
-    }
+    // Starts cut short by a crash, or transient failures to retry: same intents, same ClientTokens.
+    if (unstarted) current = await startWave(current, wave.name, deps);
   }
   for (let guard = 0; guard <= current.waves.length; guard += 1) {
     const decision = nextWaveDecision(current);
     if (decision.action === 'start') {
       deps.logger?.info('Starting wave', { wave: decision.wave });
       current = markWaveRunning(current, decision.wave, (deps.now ?? (() => new Date()))());
-      current = await startWave(current, decision.wave, deps);
-      await deps.store.put(current);
+      // The wave is stored as running, with its intents, before its first start.
+      current = await startWave(current, decision.wave, deps, { unsaved: true });
       continue;
     }
     if (decision.action === 'halt') {
