@@ -4,6 +4,7 @@ import {
   awsErrorCode,
   isExpiredCredentials,
   isMissingCredentials,
+  RunRecordInvalidError,
   RunStoreError,
 } from '@orgpatch/orchestrator';
 
@@ -33,6 +34,8 @@ export function exitCodeFor(error: unknown): number {
   // The sandbox's errors (loaded only by the sandbox and demo commands), by name.
   if (error instanceof Error && error.name === 'SandboxStartError') return EXIT.environment;
   if (error instanceof Error && error.name === 'SandboxOptionsError') return EXIT.usage;
+  // A corrupt or tampered record is bad input (exit 1), not a store that cannot be reached.
+  if (error instanceof RunRecordInvalidError) return EXIT.failed;
   if (error instanceof AwsEnvironmentError || error instanceof RunStoreError) return EXIT.environment;
   if (error instanceof OrgPatchError) return EXIT.failed;
   if (isMissingCredentials(error) || isExpiredCredentials(error)) return EXIT.environment;

@@ -185,3 +185,4 @@ export {
   type WallClock,
   wallClockAt,
 } from './timeZone.js';
+export { truncateForMessage } from './truncateForMessage.js';

@@ -64,12 +64,13 @@ export interface PatchStateReader {
   read(location: Location, instanceIds: readonly string[]): Promise<ReadonlyMap<string, InstancePatchSummary>>;
 }
 
-/** A run listed by the store. */
-export interface RunListing {
-  readonly runId: string;
-  readonly createdAt: string;
-  readonly status: RunRecord['status'];
-}
+/**
+ * A run listed by the store. A record that cannot be read is listed too (`unreadable`, with the
+ * problem), never left out of the list.
+ */
+export type RunListing =
+  | { readonly runId: string; readonly createdAt: string; readonly status: RunRecord['status'] }
+  | { readonly runId: string; readonly status: 'unreadable'; readonly problem: string };
 
 /**
  * What a run holds while it may start automations, so that two runs never patch the same

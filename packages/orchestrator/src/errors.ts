@@ -1,4 +1,4 @@
-import { OrgPatchError, type ValidationIssue } from '@orgpatch/core';
+import { OrgPatchError, truncateForMessage, type ValidationIssue } from '@orgpatch/core';
 
 /**
  * The AWS side or the environment is not usable as configured: no credentials, no Region, the
@@ -199,5 +199,16 @@ export class DryRunViolationError extends OrgPatchError {
       options,
     );
     this.name = 'DryRunViolationError';
+  }
+}
+
+/** A run id that cannot name a run (it would not be a safe file or key segment): invalid input, nothing read. */
+export class InvalidRunIdError extends OrgPatchError {
+  constructor(runId: string, options?: ErrorOptions) {
+    super(
+      `Run id ${JSON.stringify(truncateForMessage(runId))} is not valid: use the id orgpatch printed (letters, digits, ".", "_" and "-", at most 128).`,
+      options,
+    );
+    this.name = 'InvalidRunIdError';
   }
 }

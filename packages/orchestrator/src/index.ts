@@ -35,6 +35,7 @@ export {
   AwsEnvironmentError,
   DryRunViolationError,
   IdempotentParameterMismatchError,
+  InvalidRunIdError,
   OrganizationAccessError,
   OrganizationScopeError,
   RunNotFoundError,
@@ -53,7 +54,11 @@ export { nameBasedUuid, runIdFor, snapshotIdFor } from './run/ids.js';
 export { type AccountLimiter, createAccountLimiter } from './run/limiter.js';
 export { discoveryScope, type PlanResult, planRun } from './run/planRun.js';
 export { REPORT_FORMATS, type ReportFormat, renderReport, writeReports } from './run/reports.js';
-export { type StartRunOptions, type StartRunResult, startRun } from './run/startRun.js';
+export {
+  /** @public */ type StartRunOptions,
+  type StartRunResult,
+  startRun,
+} from './run/startRun.js';
 export {
   DEFAULT_BACKOFF,
   type PollBackoff,

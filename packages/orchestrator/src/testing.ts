@@ -26,6 +26,7 @@ import { RunStoreConflictError } from './errors.js';
 import type { RunDeps } from './run/deps.js';
 import { isInProgress } from './store/inProgressIndex.js';
 import { decideLease, type LeaseRequest } from './store/leaseDecision.js';
+import { listRuns } from './store/listing.js';
 import { assertLeaseKey, assertRunId } from './store/runId.js';
 import { decodeRunLease, decodeRunRecord } from './store/storedDocuments.js';
 
@@ -239,9 +240,7 @@ export class MemoryRunStore implements RunStore {
   }
 
   async list(): Promise<readonly RunListing[]> {
-    const runIds = [...this.records.keys()].sort();
-    const records = await Promise.all(runIds.map((id) => this.get(id)));
-    return records.flatMap((r) => (r ? [{ runId: r.runId, createdAt: r.createdAt, status: r.status }] : []));
+    return listRuns([...this.records.keys()], (runId) => this.get(runId));
   }
 
   async listInProgress(): Promise<readonly string[]> {

@@ -5,7 +5,7 @@ import { ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } 
 import type { LeaseScope, RunStore } from '@orgpatch/core';
 import { type Sandbox, startSandbox } from '@orgpatch/sandbox';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RunRecordInvalidError, RunStoreConflictError, RunStoreError } from '../src/errors.js';
+import { InvalidRunIdError, RunRecordInvalidError, RunStoreConflictError, RunStoreError } from '../src/errors.js';
 import { LocalRunStore } from '../src/store/localRunStore.js';
 import { S3RunStore } from '../src/store/s3RunStore.js';
 import { MemoryRunStore } from '../src/testing.js';
@@ -189,8 +189,8 @@ describe.each(kinds)('%s', (_name, create) => {
 
     it('refuses run ids that would leave the store', async () => {
       const store = storage.open();
-      await expect(store.get('../etc')).rejects.toBeInstanceOf(RunStoreError);
-      await expect(store.put(runRecord('../etc'))).rejects.toBeInstanceOf(RunStoreError);
+      await expect(store.get('../etc')).rejects.toBeInstanceOf(InvalidRunIdError);
+      await expect(store.put(runRecord('../etc'))).rejects.toBeInstanceOf(InvalidRunIdError);
     });
   });
 

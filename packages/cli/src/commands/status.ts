@@ -26,7 +26,15 @@ export const registerStatus: RegisterCommand = (program, ctx) => {
         const runs = await store.list();
         if (opts.json) printJson(io.stdout, runs);
         else if (runs.length === 0) println(io.stdout, 'No runs in the store yet.');
-        else for (const r of runs) println(io.stdout, `${r.runId}  ${r.createdAt}  ${r.status}`);
+        else
+          for (const r of runs) {
+            println(
+              io.stdout,
+              r.status === 'unreadable'
+                ? out.red(`${r.runId}  unreadable: ${r.problem}`)
+                : `${r.runId}  ${r.createdAt}  ${r.status}`,
+            );
+          }
         ctx.setExit(EXIT.ok);
         return;
       }

@@ -7,6 +7,7 @@ import { type FileLockOptions, withFileLock } from './fileLock.js';
 import { isInProgress } from './inProgressIndex.js';
 import { KeyedQueue } from './keyedQueue.js';
 import { decideLease, type LeaseRequest } from './leaseDecision.js';
+import { listRuns } from './listing.js';
 import { assertArtifactName, assertLeaseKey, assertRunId, isRunId } from './runId.js';
 import {
   decodeRunLease,
@@ -98,12 +99,7 @@ export class LocalRunStore implements RunStore {
   }
 
   async list(): Promise<readonly RunListing[]> {
-    const listings: RunListing[] = [];
-    for (const runId of (await this.names(this.root)).filter(isRunId).sort()) {
-      const record = await this.get(runId).catch(() => undefined);
-      if (record) listings.push({ runId: record.runId, createdAt: record.createdAt, status: record.status });
-    }
-    return listings;
+    return listRuns((await this.names(this.root)).filter(isRunId), (runId) => this.get(runId));
   }
 
   async listInProgress(): Promise<readonly string[]> {

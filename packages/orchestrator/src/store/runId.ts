@@ -1,4 +1,4 @@
-import { RunStoreError } from '../errors.js';
+import { InvalidRunIdError, RunStoreError } from '../errors.js';
 
 /** Run ids are file and S3 key segments: letters, digits, `.`, `_` and `-`, not starting with a dot. */
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
@@ -8,13 +8,9 @@ export function isRunId(value: string): boolean {
   return SEGMENT.test(value);
 }
 
-/** Checks a run id before it becomes part of a path or key. @throws RunStoreError */
+/** Checks a run id before it becomes part of a path or key. @throws InvalidRunIdError */
 export function assertRunId(runId: string): void {
-  if (!SEGMENT.test(runId)) {
-    throw new RunStoreError(
-      `Run id ${JSON.stringify(runId)} is not valid: use the id orgpatch printed (letters, digits, ".", "_" and "-").`,
-    );
-  }
+  if (!SEGMENT.test(runId)) throw new InvalidRunIdError(runId);
 }
 
 /** Artifact names are plain file names such as `report.html`. @throws RunStoreError */

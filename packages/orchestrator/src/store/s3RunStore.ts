@@ -12,6 +12,7 @@ import { AwsEnvironmentError, RunStoreConflictError, RunStoreError } from '../er
 import { isInProgress } from './inProgressIndex.js';
 import { KeyedQueue } from './keyedQueue.js';
 import { decideLease, type LeaseRequest } from './leaseDecision.js';
+import { listRuns } from './listing.js';
 import { assertArtifactName, assertLeaseKey, assertRunId, isRunId } from './runId.js';
 import {
   decodeRunLease,
@@ -140,8 +141,11 @@ export class S3RunStore implements RunStore {
       }
     });
     const limit = pLimit(8);
-    const records = await Promise.all(runIds.sort().map((id) => limit(() => this.get(id).catch(() => undefined))));
-    return records.flatMap((r) => (r ? [{ runId: r.runId, createdAt: r.createdAt, status: r.status }] : []));
+    return listRuns(
+      runIds,
+      (runId) => this.get(runId),
+      (ids, read) => Promise.all(ids.map((id) => limit(() => read(id)))),
+    );
   }
 
   async listInProgress(): Promise<readonly string[]> {
