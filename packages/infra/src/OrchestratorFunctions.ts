@@ -75,7 +75,7 @@ export interface OrchestratorFunctionsProps {
  * The orchestrator's two functions (the maintenance-window run handler and the tracker) and the
  * one role they share — the role every member account's execution role trusts.
  *
- * Sizing, from `npm run bench` (test/bench): the run handler's fan-out is CPU-bound inside the AWS
+ * Sizing, from `npm run bench` (bench/): the run handler's fan-out is CPU-bound inside the AWS
  * SDK (about 1.2 ms of CPU per call: signing, middleware, sockets) and holds the whole run record;
  * at 5,000 accounts x 16 Regions it peaked at 1,069 MB RSS and needed 232 s on one core. 2,048 MB
  * gives it a full vCPU (Lambda allots one at 1,769 MB) and room above that peak, for cents a week.
