@@ -1,7 +1,7 @@
 import type { Location } from '@orgpatch/core';
 import type { AccountCredentials } from './assumedRoleCredentials.js';
 import { isCredentialError } from './awsErrors.js';
-import type { CredentialProvider } from './clients.js';
+import type { AwsCredentials, CredentialProvider } from './clients.js';
 
 /**
  * Runs `call` with credentials for the location's account. When AWS refuses the session's
@@ -16,7 +16,7 @@ export async function withAccountCredentials<T>(
 ): Promise<T> {
   for (let attempt = 0; ; attempt += 1) {
     const current = await credentials.get(location.accountId, location.region);
-    const provider = current ? async () => current : undefined;
+    const provider = current ? providerFor(current) : undefined;
     try {
       return await call(provider);
     } catch (error) {
@@ -27,4 +27,17 @@ export async function withAccountCredentials<T>(
       throw error;
     }
   }
+}
+
+// One provider object per credentials object, so the client factory hands out the same client
+// (and its adaptive-retry state) for as long as the session lasts, and a new one after a refresh.
+const providers = new WeakMap<AwsCredentials, CredentialProvider>();
+
+function providerFor(credentials: AwsCredentials): CredentialProvider {
+  let provider = providers.get(credentials);
+  if (provider === undefined) {
+    provider = async () => credentials;
+    providers.set(credentials, provider);
+  }
+  return provider;
 }

@@ -46,12 +46,58 @@ export interface AwsClientOptions {
   readonly maxAttempts?: number;
   /** Sockets per origin kept by the shared HTTP agents. @default 64 */
   readonly maxSockets?: number;
+  /**
+   * Clients kept for reuse (about 33 KB each); beyond it the least recently used is dropped, so a
+   * run over thousands of accounts keeps a bounded set while each account is being worked on.
+   * @default 512
+   */
+  readonly maxCachedClients?: number;
 }
 
 /**
- * Makes the SDK v3 clients the adapters use. Clients are cheap (a fraction of a millisecond), so
- * adapters make one per account and Region as they need it; all of them share two keep-alive HTTP
- * agents, so connections are reused across accounts instead of opened per client.
+ * The clients made so far, by service, Region and credential provider (the same provider object for
+ * the same credentials: see `accountCall.ts`), least recently used first.
+ */
+class ClientCache {
+  private readonly clients = new Map<string, unknown>();
+  private readonly providerIds = new WeakMap<CredentialProvider, number>();
+  private nextProviderId = 1;
+
+  constructor(private readonly max: number) {}
+
+  get<T>(service: string, region: string, credentials: CredentialProvider | undefined, make: () => T): T {
+    const key = `${service}|${region}|${credentials === undefined ? 0 : this.providerId(credentials)}`;
+    const found = this.clients.get(key) as T | undefined;
+    if (found !== undefined) {
+      // Most recently used goes last.
+      this.clients.delete(key);
+      this.clients.set(key, found);
+      return found;
+    }
+    const made = make();
+    this.clients.set(key, made);
+    if (this.clients.size > this.max) {
+      const oldest = this.clients.keys().next().value;
+      if (oldest !== undefined) this.clients.delete(oldest);
+    }
+    return made;
+  }
+
+  private providerId(provider: CredentialProvider): number {
+    let id = this.providerIds.get(provider);
+    if (id === undefined) {
+      id = this.nextProviderId++;
+      this.providerIds.set(provider, id);
+    }
+    return id;
+  }
+}
+
+/**
+ * Makes the SDK v3 clients the adapters use: one per service, Region and credentials, kept and
+ * handed out again for the same three (adaptive retry keeps its rate per client, so a client made
+ * per call would never learn a quota such as StartAutomationExecution's). All of them share two
+ * keep-alive HTTP agents, so connections are reused across accounts instead of opened per client.
  */
 export interface AwsClientFactory {
   /** The Region the orchestrator works from, when known. */
@@ -125,13 +171,24 @@ export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClien
     // Leave each client to resolve its own settings (and report any problem on its first call).
   });
 
+  const cache = new ClientCache(options.maxCachedClients ?? 512);
   return {
     homeRegion,
-    organizations: (region) => new OrganizationsClient(common(region)),
-    sts: (region, credentials) => new STSClient(common(region, credentials)),
-    resourceGroups: (region, credentials) => new ResourceGroupsClient(common(region, credentials)),
-    ssm: (region, credentials) => new SSMClient(common(region, credentials)),
-    s3: (region) => new S3Client({ ...common(region), forcePathStyle: options.forcePathStyle ?? false }),
+    organizations: (region) =>
+      cache.get('organizations', region, undefined, () => new OrganizationsClient(common(region))),
+    sts: (region, credentials) =>
+      cache.get('sts', region, credentials, () => new STSClient(common(region, credentials))),
+    resourceGroups: (region, credentials) =>
+      cache.get('resource-groups', region, credentials, () => new ResourceGroupsClient(common(region, credentials))),
+    ssm: (region, credentials) =>
+      cache.get('ssm', region, credentials, () => new SSMClient(common(region, credentials))),
+    s3: (region) =>
+      cache.get(
+        's3',
+        region,
+        undefined,
+        () => new S3Client({ ...common(region), forcePathStyle: options.forcePathStyle ?? false }),
+      ),
     destroy: () => {
       httpAgent.destroy();
       httpsAgent.destroy();

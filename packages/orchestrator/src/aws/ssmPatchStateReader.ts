@@ -7,7 +7,7 @@ import { awsErrorCode, awsErrorMessage } from './awsErrors.js';
 import type { AwsClientFactory } from './clients.js';
 
 /** DescribeInstancePatchStates takes at most 50 instance ids per call. */
-export const PATCH_STATE_CHUNK = 50;
+const PATCH_STATE_CHUNK = 50;
 
 /** Options of {@link SsmPatchStateReader}. */
 export interface SsmPatchStateReaderOptions {

@@ -1,0 +1,62 @@
+import type { Location } from '@orgpatch/core';
+import { describe, expect, it } from 'vitest';
+import { withAccountCredentials } from '../src/aws/accountCall.js';
+import type { AccountCredentials } from '../src/aws/assumedRoleCredentials.js';
+import { type AwsCredentials, type CredentialProvider, createAwsClientFactory } from '../src/aws/clients.js';
+
+const creds = (key: string): AwsCredentials => ({ accessKeyId: key, secretAccessKey: 'secret', sessionToken: 't' });
+
+describe('the client factory', () => {
+  it('hands out one client per service, Region and credentials, so adaptive retry learns each quota', () => {
+    const aws = createAwsClientFactory({ endpoint: 'http://127.0.0.1:9', homeRegion: 'us-east-1' });
+    const a: CredentialProvider = async () => creds('A');
+    const b: CredentialProvider = async () => creds('B');
+    expect(aws.ssm('us-east-1', a)).toBe(aws.ssm('us-east-1', a));
+    expect(aws.ssm('us-east-1', a)).not.toBe(aws.ssm('us-east-1', b));
+    expect(aws.ssm('us-east-1', a)).not.toBe(aws.ssm('eu-west-1', a));
+    expect(aws.resourceGroups('us-east-1', a)).not.toBe(aws.ssm('us-east-1', a));
+    expect(aws.organizations('us-east-1')).toBe(aws.organizations('us-east-1'));
+    aws.destroy();
+  });
+
+  it('keeps a bounded number of clients, dropping the least recently used', () => {
+    const aws = createAwsClientFactory({
+      endpoint: 'http://127.0.0.1:9',
+      homeRegion: 'us-east-1',
+      maxCachedClients: 2,
+    });
+    const p: CredentialProvider = async () => creds('A');
+    const east = aws.ssm('us-east-1', p);
+    const west = aws.ssm('us-west-2', p);
+    expect(aws.ssm('us-east-1', p)).toBe(east); // now the most recent
+    aws.ssm('eu-west-1', p); // evicts us-west-2, the least recent
+    expect(aws.ssm('us-east-1', p)).toBe(east);
+    expect(aws.ssm('us-west-2', p)).not.toBe(west);
+    aws.destroy();
+  });
+
+  it('gets the same client for every call with the same session, and a new one after a refresh', async () => {
+    const aws = createAwsClientFactory({ endpoint: 'http://127.0.0.1:9', homeRegion: 'us-east-1' });
+    let session = creds('first');
+    const accountCredentials: AccountCredentials = {
+      get: async () => session,
+      invalidate: () => {
+        session = creds('second');
+      },
+    };
+    const where: Location = { accountId: '111111111111', region: 'us-east-1' };
+    const seen: unknown[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      await withAccountCredentials(accountCredentials, where, async (provider) => {
+        seen.push(aws.ssm(where.region, provider));
+      });
+    }
+    expect(new Set(seen).size).toBe(1);
+    accountCredentials.invalidate(where.accountId, where.region);
+    await withAccountCredentials(accountCredentials, where, async (provider) => {
+      seen.push(aws.ssm(where.region, provider));
+    });
+    expect(new Set(seen).size).toBe(2);
+    aws.destroy();
+  });
+});
