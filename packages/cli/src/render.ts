@@ -129,7 +129,7 @@ function statusColor(status: string, c: Colors): string {
 export function renderSummary(summary: RunSummary, c: Colors): string {
   const lines = [
     `Run ${c.bold(summary.runId)}: ${statusColor(summary.status, c)}${summary.dryRun ? c.dim(' (dry run: nothing started)') : ''}`,
-    `Locations: ${summary.locations.total} (${summary.locations.succeeded} succeeded, ${summary.locations.failed} failed, ${summary.locations.started} running, ${summary.locations.skipped} skipped, ${summary.locations.halted} halted, ${summary.locations.planned} planned)`,
+    `Locations: ${summary.locations.total} (${summary.locations.succeeded} succeeded, ${summary.locations.failed} failed, ${summary.locations.started} running, ${summary.locations.starting} starting, ${summary.locations.skipped} skipped, ${summary.locations.halted} halted, ${summary.locations.planned} planned)`,
     `Instances: ${summary.instances.total} (${summary.instances.succeeded} succeeded, ${summary.instances.failed} failed, ${summary.instances.inProgress} in progress, ${summary.instances.notStarted} not started)`,
   ];
   const t = table([c.bold('Wave'), c.bold('Status'), c.bold('Failed / to run'), c.bold('Threshold'), c.bold('Reason')]);
