@@ -15,7 +15,7 @@ import type {
 } from './protocol.js';
 
 /** Thrown when a bench child process fails or dies. */
-export class BenchProcessError extends Error {
+class BenchProcessError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'BenchProcessError';
@@ -25,7 +25,7 @@ export class BenchProcessError extends Error {
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 /** Node flags that run TypeScript sources with the workspace's source condition (tsx as a loader). */
-export function tsxExecArgv(): string[] {
+function tsxExecArgv(): string[] {
   return ['--import', import.meta.resolve('tsx'), '--conditions=@orgpatch/source'];
 }
 
@@ -42,7 +42,7 @@ function profileArgs(profile: CpuProfileTarget | undefined): string[] {
 }
 
 /** The environment of a child: ours without a profile or session, the SDK's Node 20 warning off. */
-export function childEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+function childEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   for (const name of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL']) delete env[name];
   return { ...env, ...extra };

@@ -26,7 +26,7 @@ export interface ProfileSummary {
 }
 
 /** Where code comes from: an npm package, an orgpatch package, or Node's own. */
-export function packageOf(url: string): string {
+function packageOf(url: string): string {
   if (!url) return '(native)';
   if (url.startsWith('node:')) return 'node:internal';
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
@@ -37,7 +37,7 @@ export function packageOf(url: string): string {
 }
 
 /** Reads a `.cpuprofile` and sums self time by package and by function. */
-export async function summarizeProfile(file: string, top = 12): Promise<ProfileSummary> {
+async function summarizeProfile(file: string, top = 12): Promise<ProfileSummary> {
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const self = new Map<number, number>();

@@ -1,9 +1,9 @@
 import type { CallCount } from './protocol.js';
 
 /** Error codes the sandbox answers when a token bucket is empty (one per protocol). */
-export const THROTTLE_OUTCOMES = new Set(['ThrottlingException', 'TooManyRequestsException', 'Throttling', 'SlowDown']);
+const THROTTLE_OUTCOMES = new Set(['ThrottlingException', 'TooManyRequestsException', 'Throttling', 'SlowDown']);
 /** Error codes of injected or real server errors (the SDK retries them too). */
-export const SERVER_ERROR_OUTCOMES = new Set([
+const SERVER_ERROR_OUTCOMES = new Set([
   'InternalServerError',
   'ServiceException',
   'InternalFailure',

@@ -98,7 +98,7 @@ function stats(withPolling: boolean): SandboxStats {
 }
 
 /** Polling calls per (account, Region) per simulated minute, from the call log's simulated times. */
-export function pollingProfile(records: readonly CallRecord[]): PollingProfile {
+function pollingProfile(records: readonly CallRecord[]): PollingProfile {
   const perLocationMinute = new Map<string, number>();
   const locations = new Set<string>();
   const byOperation: Record<string, number> = {};

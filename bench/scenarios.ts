@@ -6,7 +6,7 @@ export const BENCH_REGIONS = 16;
 /** Resource groups per location. */
 export const BENCH_GROUPS = 2;
 /** Share of enabled locations that hold instances. */
-export const BENCH_DENSITY = 1 / 3;
+const BENCH_DENSITY = 1 / 3;
 /** Simulated API latency: 25 ms mean, uniform +/- 10 ms. */
 export const BENCH_LATENCY = { meanMs: 25, jitterMs: 10, distribution: 'uniform' } as const;
 /** The baseline runs on a world of this many accounts; larger sizes are extrapolated from it. */
@@ -41,18 +41,6 @@ export const AWS_ORDER_THROTTLES: readonly ThrottleRule[] = [
   { service: 'ssm', operation: 'GetAutomationExecution', rate: 10, burst: 20 },
   { service: 'ssm', operation: 'DescribeAutomationExecutions', rate: 10, burst: 20 },
 ];
-
-/** One run of the bench: a world, the faults it serves, and the strategy that runs against it. */
-export interface Scenario {
-  readonly label: string;
-  readonly strategy: 'orgpatch' | 'baseline' | 'track';
-  readonly throttled: boolean;
-  readonly sandbox: SandboxSpec;
-  /** Baseline only: accounts to walk before stopping (the rest is extrapolated). */
-  readonly accountLimit?: number;
-  /** Track only: real ms after which tracking stops. */
-  readonly trackBudgetMs?: number;
-}
 
 /** The sandbox side of a bench world of `accounts` accounts. */
 export function benchWorld(

@@ -90,7 +90,7 @@ export async function loadRequest(path: string, io: CliIo): Promise<PatchRequest
  * environment itself; the endpoint, static keys and Region are also passed explicitly, so the CLI
  * honours the environment it was given (the tests run it in-process with their own).
  */
-export function awsClientOptions(options: AwsCliOptions, io: CliIo): AwsClientOptions {
+function awsClientOptions(options: AwsCliOptions, io: CliIo): AwsClientOptions {
   const env = io.env;
   const endpoint = env.AWS_ENDPOINT_URL || undefined;
   const homeRegion = options.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);

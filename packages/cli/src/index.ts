@@ -1,2 +1,1 @@
-export type { CliIo, CliStream } from './io.js';
 export { main } from './main.js';

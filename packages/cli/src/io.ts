@@ -44,7 +44,7 @@ export function processIo(): CliIo {
 export type Colors = ReturnType<typeof pc.createColors>;
 
 /** Whether to colour what goes to `stream`. */
-export function colorEnabled(stream: CliStream, env: NodeJS.ProcessEnv): boolean {
+function colorEnabled(stream: CliStream, env: NodeJS.ProcessEnv): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
   return stream.isTTY === true;

@@ -24,7 +24,7 @@ function silenceSdkNodeVersionWarning(): void {
 }
 
 /** Builds the `orgpatch` program for one invocation. */
-export function createProgram(ctx: CommandContext): Command {
+function createProgram(ctx: CommandContext): Command {
   const { io, err } = ctx;
   const program = new Command('orgpatch')
     .description('Centralized OS patching (AWS-RunPatchBaseline) for every account and Region of an AWS Organization.')

@@ -16,7 +16,7 @@ const LABELS: Record<Exclude<ProgressEvent['phase'], 'discover' | 'report'>, str
 };
 
 /** A renderer that draws nothing. */
-export const noProgress: ProgressRenderer = { onProgress: () => undefined, stop: () => undefined };
+const noProgress: ProgressRenderer = { onProgress: () => undefined, stop: () => undefined };
 
 /** Progress bars with cli-progress on stderr, only when stderr is a TTY and output is not JSON. */
 export function createProgressRenderer(io: CliIo, json: boolean): ProgressRenderer {

@@ -1,5 +1,10 @@
-/** Organizations account status, as DescribeAccount / ListAccounts report it. */
-export type AccountStatus = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE';
+/**
+ * An account's place in its lifecycle: the Organizations `State` of DescribeAccount, ListAccounts and
+ * ListAccountsForParent (the `AccountState` enum of the service model). Only an ACTIVE account can be
+ * patched; PENDING_CLOSURE may still answer but is on its way out. The retired `Status` (ACTIVE,
+ * SUSPENDED, PENDING_CLOSURE) is read only when `State` is absent.
+ */
+export type AccountStatus = 'PENDING_ACTIVATION' | 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'CLOSED';
 
 /** One account of the Organization as discovery saw it. */
 export interface AccountInfo {

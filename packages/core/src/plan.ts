@@ -15,7 +15,7 @@ import type { LocationOutcome, RunRecord } from './runModel.js';
 export const DEFAULT_WAVE_NAME = 'default';
 
 /** The error threshold of the `default` wave: no failures tolerated. */
-export const DEFAULT_WAVE_THRESHOLD: RateValue = { kind: 'absolute', value: 0, raw: '0' };
+const DEFAULT_WAVE_THRESHOLD: RateValue = { kind: 'absolute', value: 0, raw: '0' };
 
 /**
  * The key of a location (an account and a Region) in maps and sets: `${accountId}/${region}`.

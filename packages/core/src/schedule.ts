@@ -87,9 +87,9 @@ export interface AtSchedule {
 export type Schedule = CronSchedule | RateSchedule | AtSchedule;
 
 /** The fewest minutes between two runs that AWS supports for a maintenance-window cron. */
-export const MIN_SCHEDULE_INTERVAL_MINUTES = 5;
+const MIN_SCHEDULE_INTERVAL_MINUTES = 5;
 /** CreateMaintenanceWindow `Schedule` length limit. */
-export const MAX_SCHEDULE_LENGTH = 256;
+const MAX_SCHEDULE_LENGTH = 256;
 
 const MONTH_NAMES = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] as const;
 const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] as const;

@@ -730,19 +730,28 @@ describe('checkTaskPayloadSize', () => {
     return `${base.slice(0, -1)},"Pad":"${'x'.repeat(size - base.length - 9)}"}`;
   };
 
-  it('accepts 4096 characters and rejects 4097', () => {
-    expect(padded(4096)).toHaveLength(4096);
+  it('accepts 3072 bytes, whose Base64 is 4096 characters, and rejects 3073 bytes, naming the limit and why', () => {
+    expect(MAINTENANCE_WINDOW_TASK_PAYLOAD_LIMIT).toBe(3072);
+    expect(padded(3072)).toHaveLength(3072);
+    expect(Buffer.from(padded(3072)).toString('base64')).toHaveLength(4096);
+    expect(Buffer.from(padded(3073)).toString('base64')).toHaveLength(4100);
     expect(checkTaskPayloadSize(padded(MAINTENANCE_WINDOW_TASK_PAYLOAD_LIMIT))).toBeUndefined();
-    const issue = checkTaskPayloadSize(padded(4097));
+    const issue = checkTaskPayloadSize(padded(3073));
     expect(issue?.message).toBe(
-      'The payload is 4097 bytes; a maintenance-window Lambda task payload holds at most 4096',
+      'The payload is 3073 bytes, 4100 characters Base64-encoded; a maintenance-window Lambda task payload holds at most 3072 bytes: ' +
+        'CloudFormation takes it Base64-encoded in at most 4096 characters (AWS::SSM::MaintenanceWindowTask Payload), ' +
+        "stricter than the 4096 bytes SSM's API allows before encoding",
     );
     expect(issue?.hint).toContain('name OUs rather than long account lists');
   });
 
+  it('refuses a payload SSM would take but CloudFormation might not: 4096 bytes decoded', () => {
+    expect(checkTaskPayloadSize(padded(4096))?.message).toMatch(/^The payload is 4096 bytes, 5464 characters Base64-encoded;/);
+  });
+
   it('counts UTF-8 bytes, as SSM does for the payload blob', () => {
-    expect(checkTaskPayloadSize('é'.repeat(2048))).toBeUndefined();
-    expect(checkTaskPayloadSize('é'.repeat(2049))?.message).toContain('4098 bytes (2049 characters)');
+    expect(checkTaskPayloadSize('é'.repeat(1536))).toBeUndefined();
+    expect(checkTaskPayloadSize('é'.repeat(1537))?.message).toContain('3074 bytes (1537 characters), 4100 characters');
   });
 });
 

@@ -3,12 +3,11 @@ import type {
   GroupObservation,
   InventoryErrorKind,
   InventoryObservation,
-  OrganizationScope,
   OrganizationSnapshot,
   PatchRequest,
-  WaveSpec,
 } from '../src/index.js';
 import { parseRateValue } from '../src/rates.js';
+import type { OrganizationScope, WaveSpec } from '../src/request.js';
 
 /** Test fixtures for the plan, run record and report tests. */
 

@@ -4,22 +4,18 @@ import {
   type AccountInfo,
   buildPlan,
   createRunRecord,
-  DEFAULT_WAVE_NAME,
-  describeSkipReason,
-  evaluateWave,
   type InventoryObservation,
   locationKey,
   markWaveRunning,
   nextWaveDecision,
   type Plan,
-  type PlanDecision,
   type RunRecord,
-  recordExecutionState,
-  recordStarted,
   requiredInventory,
-  type SkipReason,
 } from '../src/index.js';
+import { DEFAULT_WAVE_NAME, describeSkipReason, evaluateWave } from '../src/plan.js';
+import type { PlanDecision, SkipReason } from '../src/planModel.js';
 import { parseRateValue } from '../src/rates.js';
+import { recordExecutionState, recordStarted } from '../src/runRecord.js';
 import {
   account,
   groups,

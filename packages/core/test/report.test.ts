@@ -2,24 +2,20 @@ import { describe, expect, it } from 'vitest';
 import {
   type AutomationStatus,
   buildPlan,
-  CSV_COLUMNS,
   createRunRecord,
-  csvField,
-  escapeHtml,
   haltWaves,
   locationKey,
-  markdownCell,
   markWaveRunning,
   type RunRecord,
-  recordExecutionState,
-  recordPatchStates,
-  recordStarted,
   renderReportCsv,
   renderReportHtml,
   renderReportJson,
   renderReportMarkdown,
   summarizeRun,
 } from '../src/index.js';
+import { CSV_COLUMNS, csvField, markdownCell } from '../src/report.js';
+import { escapeHtml } from '../src/reportHtml.js';
+import { recordExecutionState, recordPatchStates, recordStarted } from '../src/runRecord.js';
 import { parseCsv } from './parseCsv.js';
 import {
   account,

@@ -3,20 +3,18 @@ import { describe, expect, it } from 'vitest';
 import {
   type AutomationStatus,
   buildPlan,
-  CSV_COLUMNS,
   createRunRecord,
-  DEFAULT_WAVE_NAME,
   locationKey,
   markWaveRunning,
   type RunRecord,
-  recordExecutionState,
-  recordPatchStates,
-  recordStarted,
   renderReportCsv,
   renderReportHtml,
   renderReportJson,
   renderReportMarkdown,
 } from '../src/index.js';
+import { DEFAULT_WAVE_NAME } from '../src/plan.js';
+import { CSV_COLUMNS } from '../src/report.js';
+import { recordExecutionState, recordPatchStates, recordStarted } from '../src/runRecord.js';
 import { parseCsv } from './parseCsv.js';
 import { account, groups, inventoryError, makeOrg, makeRequest, makeScope } from './plan.fixtures.js';
 

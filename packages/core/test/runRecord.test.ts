@@ -4,8 +4,6 @@ import {
   applyLocationEvents,
   buildPlan,
   createRunRecord,
-  deriveRunStatus,
-  type ExecutionRecord,
   type ExecutionState,
   haltWaves,
   isTerminalAutomationStatus,
@@ -13,15 +11,17 @@ import {
   locationKey,
   markWaveRunning,
   type RunRecord,
-  RunRecordError,
+  summarizeRun,
+} from '../src/index.js';
+import { RunRecordError, UnknownExecutionError, UnknownLocationError } from '../src/planErrors.js';
+import type { ExecutionRecord } from '../src/runModel.js';
+import {
+  deriveRunStatus,
   recordExecutionState,
   recordPatchStates,
   recordStarted,
   recordStartFailed,
-  summarizeRun,
-  UnknownExecutionError,
-  UnknownLocationError,
-} from '../src/index.js';
+} from '../src/runRecord.js';
 import {
   account,
   groups,

@@ -81,7 +81,17 @@ describe('buildTaskPayload', () => {
     expect(others).toEqual([]);
     expect(issue?.path).toBe('');
     expect(issue?.message).toMatch(
-      /^The payload is \d+ bytes; a maintenance-window Lambda task payload holds at most 4096$/,
+      /^The payload is \d+ bytes, \d+ characters Base64-encoded; a maintenance-window Lambda task payload holds at most 3072 bytes: CloudFormation takes it Base64-encoded in at most 4096 characters/,
     );
+  });
+
+  it('refuses a payload whose Base64 form would be over 4,096 characters though its JSON is under 4,096 bytes', () => {
+    const resourceGroups = Array.from({ length: 60 }, (_, i) => `group-${String(i).padStart(2, '0')}-${'x'.repeat(40)}`);
+    const [issue] = issuesOf({ ...input, resourceGroups });
+    expect(issue?.path).toBe('');
+    const bytes = Number(/^The payload is (\d+) bytes/.exec(issue?.message ?? '')?.[1]);
+    expect(bytes).toBeGreaterThan(3072);
+    expect(bytes).toBeLessThan(4096);
+    expect(issue?.message).toContain(`${Math.ceil(bytes / 3) * 4} characters Base64-encoded`);
   });
 });

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  formatWallClock,
-  instantOfWallClock,
-  knownTimeZones,
-  suggestTimeZone,
-  validateTimeZone,
-  wallClockAt,
-} from '../src/index.js';
+import { validateTimeZone } from '../src/index.js';
+import { formatWallClock, instantOfWallClock, knownTimeZones, suggestTimeZone, wallClockAt } from '../src/timeZone.js';
 
 describe('validateTimeZone', () => {
   it.each([

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { OrgPatchingConfigError } from './errors.js';
 
 /** The inline `TemplateBody` limit of CloudFormation StackSets, in bytes. */
-export const STACKSET_TEMPLATE_BODY_LIMIT = 51_200;
+const STACKSET_TEMPLATE_BODY_LIMIT = 51_200;
 
 /** Who deploys orgpatch: the management account itself, or a delegated administrator of StackSets. */
 export type DeployFrom = 'MANAGEMENT' | 'DELEGATED_ADMIN';

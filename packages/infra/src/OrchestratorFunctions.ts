@@ -11,31 +11,17 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { resolveOrchestratorEntries } from './orchestratorEntries.js';
 
-/**
- * The Organizations read actions the orchestrator's discovery calls (OrganizationsDirectory in
- * @orgpatch/orchestrator): DescribeOrganization, then ListOrganizationalUnitsForParent and
- * ListAccountsForParent walking the target OUs, ListParents for OU paths, DescribeAccount for
- * accounts named outright. sts:GetCallerIdentity needs no permission.
- */
-export const ORGANIZATIONS_READ_ACTIONS = [
-  'organizations:DescribeOrganization',
-  'organizations:ListAccountsForParent',
-  'organizations:ListOrganizationalUnitsForParent',
-  'organizations:ListParents',
-  'organizations:DescribeAccount',
-] as const;
-
 /** The key prefix of run records in the run bucket (S3RunStore's default). */
-export const RUN_RECORD_PREFIX = 'runs/';
+const RUN_RECORD_PREFIX = 'runs/';
 
 /**
  * Every key prefix the run store uses: run records and reports, the index of runs in progress and
  * the scope leases, side by side in the run bucket.
  */
-export const RUN_STORE_PREFIXES = [RUN_RECORD_PREFIX, 'in-progress/', 'leases/'] as const;
+const RUN_STORE_PREFIXES = [RUN_RECORD_PREFIX, 'in-progress/', 'leases/'] as const;
 
 /** The bundling every orchestrator function shares (exported for the bundle test and for consumers). */
-export function orchestratorBundling(fromSource: boolean): BundlingOptions {
+function orchestratorBundling(fromSource: boolean): BundlingOptions {
   return {
     // Bundled with the esbuild in node_modules, never in Docker.
     forceDockerBundling: false,

@@ -13,17 +13,17 @@ import { RunRecordBucket } from './RunRecordBucket.js';
 import { type PatchWave, taskPayloadFor } from './taskPayload.js';
 
 /** The blog's maintenance-window schedule: Sundays at 04:00. */
-export const DEFAULT_SCHEDULE = 'cron(0 4 ? * SUN *)';
+const DEFAULT_SCHEDULE = 'cron(0 4 ? * SUN *)';
 /** The blog's time zone, as it meant it (its "S/EasternU" is a typo of US/Eastern). */
-export const DEFAULT_TIME_ZONE = 'US/Eastern';
+const DEFAULT_TIME_ZONE = 'US/Eastern';
 /** The blog's window duration, in hours. */
-export const DEFAULT_DURATION_HOURS = 5;
+const DEFAULT_DURATION_HOURS = 5;
 /** The blog template's cutoff, in hours: no new task starts in the window's last hour. */
-export const DEFAULT_CUTOFF_HOURS = 1;
+const DEFAULT_CUTOFF_HOURS = 1;
 /** The blog's owner information. */
-export const DEFAULT_OWNER_INFORMATION = 'Patch Management Team';
+const DEFAULT_OWNER_INFORMATION = 'Patch Management Team';
 /** The resource group patched when none is named (the sandbox's default group too). */
-export const DEFAULT_RESOURCE_GROUP = 'orgpatch-targets';
+const DEFAULT_RESOURCE_GROUP = 'orgpatch-targets';
 
 /** Where the management account's member resources come from when it is patched. */
 export type ManagementMemberPlacement = 'IN_THIS_STACK' | 'DEPLOYED_SEPARATELY';

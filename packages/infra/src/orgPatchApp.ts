@@ -5,7 +5,7 @@ import { ManagementRegionalStack } from './ManagementRegionalStack.js';
 import { OrgPatching, type OrgPatchingProps } from './OrgPatching.js';
 
 /** The context key prefix of the orgpatch app (`cdk.json` "context", or `cdk synth -c orgpatch:regions=...`). */
-export const CONTEXT_PREFIX = 'orgpatch:';
+const CONTEXT_PREFIX = 'orgpatch:';
 
 /** Options of {@link createOrgPatchApp}. */
 export interface OrgPatchAppOptions {

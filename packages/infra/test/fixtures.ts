@@ -13,7 +13,7 @@ export const OU_PROD = 'ou-ab12-prodprd1';
 export const ACCOUNT = '111111111111';
 
 /** Props every test starts from. */
-export const baseProps: OrgPatchingProps = {
+const baseProps: OrgPatchingProps = {
   organizationId: ORG_ID,
   targetOus: [OU_DEV, OU_PROD],
   regions: ['us-east-1', 'eu-west-1'],

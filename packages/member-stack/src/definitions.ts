@@ -1,17 +1,16 @@
 // `@orgpatch/member-stack/definitions`: what the member stacks deploy, as plain values, for consumers
 // that must not load aws-cdk-lib (the sandbox). The CDK constructs are built from these same values.
+// `@public`: what README documents that no workspace imports (knip checks the rest are used).
 export { AUTOMATION_ROLE_SERVICE_PRINCIPAL, EXECUTION_ROLE_MAX_SESSION_SECONDS } from './memberRoleTrust.js';
 export {
   AUTOMATION_DOCUMENT_OUTPUTS,
   AUTOMATION_DOCUMENT_PARAMETER_NAMES,
   AUTOMATION_STEP_NAME,
-  AUTOMATION_STEP_TIMEOUT_SECONDS,
-  COMMAND_DELIVERY_TIMEOUT_SECONDS,
+  /** @public */ AUTOMATION_STEP_TIMEOUT_SECONDS,
+  /** @public */ COMMAND_DELIVERY_TIMEOUT_SECONDS,
   OPERATION_VALUES,
   orgPatchRunbookContent,
   REBOOT_OPTION_VALUES,
   RUN_PATCH_BASELINE_DOCUMENT_NAME,
-  type RunbookContent,
   type RunbookParameter,
-  type RunbookStep,
 } from './runbookContent.js';

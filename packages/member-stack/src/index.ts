@@ -1,33 +1,17 @@
+// The public names: what other packages import, and, marked `@public`, what README documents that
+// no workspace imports. knip fails `npm test` on any other export here that nothing uses.
+export type { CfnTemplate, MemberTemplates } from './cfnTemplate.js';
+export { /** @public */ createMemberApp } from './memberApp.js';
 export {
-  AUTOMATION_DOCUMENT_NAME,
-  AUTOMATION_DOCUMENT_VERSION,
-  AUTOMATION_ROLE_NAME,
-  EXECUTION_ROLE_NAME,
-  TARGET_PARAMETER_NAME,
-} from '@orgpatch/core';
-export type {
-  CfnTemplate,
-  CfnTemplateOutput,
-  CfnTemplateParameter,
-  CfnTemplateResource,
-  MemberTemplates,
-} from './cfnTemplate.js';
-export { MemberStackSynthesisError } from './errors.js';
-export { createMemberApp, MEMBER_STACK_IDS, type MemberApp, type MemberAppOptions } from './memberApp.js';
+  /** @public */ GlobalMemberStack,
+  /** @public */ ManagementMemberStack,
+  /** @public */ RegionalMemberStack,
+} from './memberStacks.js';
 export {
-  type MemberStackOutputName,
-  type MemberStackParameter,
-  type MemberStackParameterName,
-  memberStackOutputs,
-  memberStackParameters,
-} from './memberParameters.js';
-export { GlobalMemberStack, ManagementMemberStack, RegionalMemberStack } from './memberStacks.js';
-export {
-  INLINE_TEMPLATE_LIMIT_BYTES,
-  type MemberTemplateOptions,
+  /** @public */ type MemberTemplateOptions,
   memberTemplates,
-  templateBodyBytes,
+  /** @public */ templateBodyBytes,
 } from './memberTemplates.js';
 export { OrgPatchAutomationDocument } from './OrgPatchAutomationDocument.js';
 export { OrgPatchAutomationRole } from './OrgPatchAutomationRole.js';
-export { OrgPatchExecutionRole, type OrgPatchExecutionRoleProps } from './OrgPatchExecutionRole.js';
+export { OrgPatchExecutionRole, /** @public */ type OrgPatchExecutionRoleProps } from './OrgPatchExecutionRole.js';

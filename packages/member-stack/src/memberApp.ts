@@ -27,7 +27,7 @@ export interface MemberApp {
 }
 
 /** Stack names in the cloud assembly (not the names StackSets give the stack instances). */
-export const MEMBER_STACK_IDS = {
+const MEMBER_STACK_IDS = {
   global: 'OrgPatchMemberGlobal',
   regional: 'OrgPatchMemberRegional',
   management: 'OrgPatchMemberManagement',

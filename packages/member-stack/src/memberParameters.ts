@@ -50,9 +50,6 @@ export const memberStackParameters = {
   },
 } as const satisfies Readonly<Record<string, MemberStackParameter>>;
 
-/** The name of a member template parameter. */
-export type MemberStackParameterName = keyof typeof memberStackParameters;
-
 /** The outputs of the member templates, by name, with the template that declares each. */
 export const memberStackOutputs = {
   /** ARN of `OrgPatchExecutionRole` (global and management templates). */
@@ -62,6 +59,3 @@ export const memberStackOutputs = {
   /** Name of the automation document (Regional and management templates). */
   AutomationDocumentName: 'AutomationDocumentName',
 } as const;
-
-/** The name of a member template output. */
-export type MemberStackOutputName = keyof typeof memberStackOutputs;

@@ -54,13 +54,13 @@ export const OPERATION_VALUES = ['Scan', 'Install'] as const satisfies readonly 
 export const REBOOT_OPTION_VALUES = ['RebootIfNeeded', 'NoReboot'] as const satisfies readonly RebootOption[];
 
 /** AWS-RunPatchBaseline's `SnapshotId` pattern: empty, or a GUID. */
-export const SNAPSHOT_ID_PATTERN = '(^$)|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+const SNAPSHOT_ID_PATTERN = '(^$)|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
 /** AWS-RunPatchBaseline's `InstallOverrideList` pattern: empty, an https URL or an S3 path-style URL. */
-export const INSTALL_OVERRIDE_LIST_PATTERN = '(^$)|^https://.+$|^s3://([^/]+)/(.*?([^/]+))$';
+const INSTALL_OVERRIDE_LIST_PATTERN = '(^$)|^https://.+$|^s3://([^/]+)/(.*?([^/]+))$';
 
 /** An IAM role ARN in any partition (aws, aws-cn, aws-us-gov, ...). */
-export const ROLE_ARN_PATTERN = '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$';
+const ROLE_ARN_PATTERN = '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$';
 
 /** One parameter of the automation document. */
 export type RunbookParameter = {

@@ -8,7 +8,8 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemberApp, type MemberApp } from '../src/index.js';
+import { createMemberApp } from '../src/index.js';
+import type { MemberApp } from '../src/memberApp.js';
 import { asArray } from './support/world.js';
 
 interface ValidationReport {

@@ -1,14 +1,9 @@
 import { AUTOMATION_DOCUMENT_NAME, AUTOMATION_ROLE_NAME, EXECUTION_ROLE_NAME } from '@orgpatch/core';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type CfnTemplate,
-  INLINE_TEMPLATE_LIMIT_BYTES,
-  type MemberTemplates,
-  memberStackParameters,
-  memberTemplates,
-  templateBodyBytes,
-} from '../src/index.js';
+import { type CfnTemplate, type MemberTemplates, memberTemplates, templateBodyBytes } from '../src/index.js';
+import { memberStackParameters } from '../src/memberParameters.js';
+import { INLINE_TEMPLATE_LIMIT_BYTES } from '../src/memberTemplates.js';
 import {
   asArray,
   MEMBER_ACCOUNT,

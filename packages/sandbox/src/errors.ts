@@ -1,7 +1,7 @@
 import { AwsServiceError } from './contract.js';
 
 /** Base class of the errors the sandbox raises to its own callers (not to SDK clients). */
-export class SandboxError extends Error {
+class SandboxError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'SandboxError';

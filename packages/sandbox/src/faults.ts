@@ -64,11 +64,9 @@ export const faultConfigSchema = z
 export type FaultConfig = z.input<typeof faultConfigSchema>;
 /** A token bucket throttling rule. */
 export type ThrottleRule = z.input<typeof throttleRule>;
-/** A latency distribution. */
-export type LatencySpec = z.input<typeof latencySpec>;
 
 /** The empty-page rate when none is configured: low, but on. */
-export const DEFAULT_EMPTY_PAGE_RATE = 0.05;
+const DEFAULT_EMPTY_PAGE_RATE = 0.05;
 
 /** The call a fault decision is about. */
 export interface FaultSubject {

@@ -49,5 +49,3 @@ export function randomString(random: Random, alphabet: string, length: number): 
 export const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 /** Lowercase hex, as EC2 ids use. */
 export const HEX = '0123456789abcdef';
-/** Uppercase letters and digits, as IAM key and unique ids use. */
-export const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';

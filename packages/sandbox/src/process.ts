@@ -15,7 +15,7 @@ export interface ProcessIo {
 }
 
 /** The default port of the sandbox process. */
-export const DEFAULT_PROCESS_PORT = 4580;
+const DEFAULT_PROCESS_PORT = 4580;
 
 const USAGE = `Usage: orgpatch-sandbox [--world FILE | --accounts N [--regions N] [--seed N] [--groups N] [--density X]]
                         [--port N] [--host H] [--time-scale X] [--faults FILE] [--empty-page-rate X]

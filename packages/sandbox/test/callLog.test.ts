@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CallLog, type CallRecord } from '../src/index.js';
+import { CallLog } from '../src/callLog.js';
+import type { CallRecord } from '../src/index.js';
 
 const call = (i: number): CallRecord => ({
   time: i,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ScaledClock } from '../src/index.js';
+import { ScaledClock } from '../src/clock.js';
 
 describe('ScaledClock', () => {
   it('fires timers in due order when advanced, and not before', () => {

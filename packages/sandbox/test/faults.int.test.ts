@@ -21,7 +21,8 @@ import {
 } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, SandboxOptionsError } from '../src/index.js';
+import { SandboxOptionsError } from '../src/errors.js';
+import type { Sandbox } from '../src/index.js';
 import { memberCredentials, startTestSandbox } from './helpers.js';
 
 describe('faults', () => {

@@ -2,7 +2,9 @@ import { AUTOMATION_DOCUMENT_NAME } from '@orgpatch/core';
 import { type CfnTemplate, type MemberTemplates, memberTemplates } from '@orgpatch/member-stack';
 import { type IntrinsicContext, resolveIntrinsics } from '@orgpatch/test-support/cfn';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateWorld, type SandboxAccount, type SandboxRole, type SandboxWorld } from '../src/index.js';
+import { generateWorld } from '../src/index.js';
+import type { SandboxRole } from '../src/world/memberStacks.js';
+import type { SandboxAccount, SandboxWorld } from '../src/world/model.js';
 
 /**
  * The sandbox deploys the member stacks from @orgpatch/member-stack's plain definitions, without

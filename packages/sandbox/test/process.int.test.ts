@@ -1,6 +1,7 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
-import { runSandboxProcess, type Sandbox, SandboxOptionsError } from '../src/index.js';
+import { SandboxOptionsError } from '../src/errors.js';
+import { runSandboxProcess, type Sandbox } from '../src/index.js';
 import './helpers.js';
 
 describe('runSandboxProcess', () => {

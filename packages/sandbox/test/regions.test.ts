@@ -1,6 +1,8 @@
 import { REGIONS } from '@orgpatch/core';
 import { describe, expect, it } from 'vitest';
-import { generateWorld, type SandboxAccount, WorldValidationError } from '../src/index.js';
+import { WorldValidationError } from '../src/errors.js';
+import { generateWorld } from '../src/index.js';
+import type { SandboxAccount } from '../src/world/model.js';
 
 /** The sandbox takes its Regions from core's table: what one knows, the other serves, and no more. */
 

@@ -8,7 +8,7 @@ import { installMemberDocument } from '../src/ssm/index.js';
 export const ACCOUNT = '111111111111';
 export const OTHER_ACCOUNT = '222222222222';
 export const REGION = 'us-east-1';
-export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/${AUTOMATION_ROLE_NAME}`;
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/${AUTOMATION_ROLE_NAME}`;
 
 /** The member automation document, the very content the Regional stack deploys. */
 export function memberDocumentContent(): Record<string, unknown> {

@@ -3,14 +3,11 @@ import { join } from 'node:path';
 import { AUTOMATION_DOCUMENT_NAME, AUTOMATION_ROLE_NAME, EXECUTION_ROLE_NAME, isOptInRegion } from '@orgpatch/core';
 import { orgPatchRunbookContent } from '@orgpatch/member-stack/definitions';
 import { describe, expect, it } from 'vitest';
-import {
-  buildWorld,
-  generateWorld,
-  loadWorldFile,
-  type SandboxWorld,
-  WorldValidationError,
-  worldJsonSchema,
-} from '../src/index.js';
+import { WorldValidationError } from '../src/errors.js';
+import { generateWorld, loadWorldFile } from '../src/index.js';
+import { buildWorld } from '../src/world/load.js';
+import type { SandboxWorld } from '../src/world/model.js';
+import { worldJsonSchema } from '../src/world/schema.js';
 import { TEST_WORLD } from './helpers.js';
 
 const examples = join(import.meta.dirname, '..', '..', '..', 'examples');

@@ -17,7 +17,7 @@ import { printRunOutcome, runFlow } from '../runFlow.js';
 import { demoWorldPath } from './sandbox.js';
 
 /** The example Organization payload shipped in the repository. */
-export function demoPayloadPath(): string {
+function demoPayloadPath(): string {
   return fileURLToPath(new URL('../../../../examples/payload.org.json', import.meta.url));
 }
 

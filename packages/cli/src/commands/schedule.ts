@@ -4,7 +4,7 @@ import { CliUsageError, EXIT } from '../exitCodes.js';
 import { printJson, println } from '../io.js';
 
 /** A wall-clock rendering of an instant in a zone: `Sun 2026-12-06 04:00 EST`. */
-export function formatInZone(instant: Date, timeZone: string): string {
+function formatInZone(instant: Date, timeZone: string): string {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     weekday: 'short',

@@ -7,7 +7,9 @@ const runtime: LambdaRuntime = createLambdaRuntime();
 
 /**
  * The Lambda entry point of the scheduled tracker: one tracking pass over the runs in progress in
- * the S3 run store. The event's content is not used.
+ * the S3 run store. The event's content is not used. The Lambda runtime calls it by name; nothing
+ * imports it.
+ * @public
  */
 export const handler = (_event: unknown, context: Context): Promise<TrackHandlerResult> =>
   trackInProgressRuns(runtime, context);

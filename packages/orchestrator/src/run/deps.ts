@@ -37,8 +37,5 @@ export interface RunDeps {
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
-/** A logger that drops everything. */
-export const silentLogger: RunLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
 /** The default sleeper. */
 export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -18,7 +18,7 @@ type StartDeps = Pick<RunDeps, 'automation' | 'store' | 'now' | 'logger' | 'onPr
  * Transient start failures (throttling, 5xx, network) are retried on later passes with the same
  * ClientToken; after this many answered attempts the start is failed with the last error.
  */
-export const MAX_START_ATTEMPTS = 5;
+const MAX_START_ATTEMPTS = 5;
 
 /** The code and message of a failed start, whatever was thrown. */
 function failureOf(error: unknown): { code: string; message: string } {
@@ -47,7 +47,7 @@ function groupsToIntend(location: LocationOutcome): string[] {
  * {@link MAX_START_ATTEMPTS} the location fails. A permanent failure fails the location at once.
  * Fans out under the request's global and per-account limits. Returns the stored record.
  */
-export async function startWave(
+async function startWave(
   record: RunRecord,
   wave: string,
   deps: StartDeps,

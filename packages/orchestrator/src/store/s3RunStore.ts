@@ -23,7 +23,7 @@ import {
 } from './storedDocuments.js';
 
 /** The environment variable that names the run-record bucket (set on the Lambda by infra). */
-export const RUN_BUCKET_ENV = 'ORGPATCH_RUN_BUCKET';
+const RUN_BUCKET_ENV = 'ORGPATCH_RUN_BUCKET';
 
 /** Options of {@link S3RunStore}. */
 export interface S3RunStoreOptions {

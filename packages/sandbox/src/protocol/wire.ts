@@ -1,4 +1,4 @@
-import { AwsServiceError } from '../contract.js';
+import type { AwsServiceError } from '../contract.js';
 import { DetailedServiceError } from '../errors.js';
 
 /**
@@ -21,7 +21,7 @@ export interface HttpReply {
 const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
 /** JSON with Dates written as epoch seconds (the JSON protocols' default timestamp format). */
-export function toAwsJson(value: unknown): string {
+function toAwsJson(value: unknown): string {
   return JSON.stringify(value, function replacer(this: Record<string, unknown>, key: string, v: unknown) {
     const raw = this[key];
     if (raw instanceof Date) return raw.getTime() / 1000;
@@ -42,7 +42,7 @@ export function jsonReply(protocol: 'awsJson1_1' | 'restJson1', output: unknown,
 }
 
 /** An error of a JSON protocol: `x-amzn-errortype` header and `__type` + message in the body. */
-export function jsonError(protocol: 'awsJson1_1' | 'restJson1', error: AwsServiceError, requestId: string): HttpReply {
+function jsonError(protocol: 'awsJson1_1' | 'restJson1', error: AwsServiceError, requestId: string): HttpReply {
   const detailed = error instanceof DetailedServiceError ? error : undefined;
   const body: Record<string, string> = {
     __type: error.code,
@@ -68,7 +68,7 @@ export function xmlEscape(text: string): string {
 }
 
 /** Serializes a plain object as XML elements (Dates as ISO 8601, nested objects as nested elements). */
-export function toXml(value: Readonly<Record<string, unknown>>): string {
+function toXml(value: Readonly<Record<string, unknown>>): string {
   let out = '';
   for (const [key, v] of Object.entries(value)) {
     if (v === undefined || v === null) continue;
@@ -97,7 +97,7 @@ export function queryReply(action: string, result: Readonly<Record<string, unkno
 }
 
 /** An awsQuery error: `<ErrorResponse><Error><Type>Sender</Type><Code>..</Code><Message>..</Message></Error><RequestId>`. */
-export function queryError(error: AwsServiceError, requestId: string): HttpReply {
+function queryError(error: AwsServiceError, requestId: string): HttpReply {
   const type = error.statusCode >= 500 ? 'Receiver' : 'Sender';
   return {
     status: error.statusCode,
@@ -109,7 +109,7 @@ export function queryError(error: AwsServiceError, requestId: string): HttpReply
 }
 
 /** An S3 (restXml) error; HEAD responses carry no body, as S3 sends none. */
-export function s3Error(error: AwsServiceError, requestId: string, head: boolean): HttpReply {
+function s3Error(error: AwsServiceError, requestId: string, head: boolean): HttpReply {
   const fields = error instanceof DetailedServiceError ? error.fields : {};
   const headers = {
     'content-type': 'application/xml',
@@ -140,9 +140,4 @@ export function errorReply(protocol: WireProtocol, error: AwsServiceError, reque
     case 'restXml':
       return s3Error(error, requestId, head);
   }
-}
-
-/** Turns anything a handler threw into an AwsServiceError (unknown errors become the service's 500). */
-export function asServiceError(thrown: unknown, internal: () => AwsServiceError): AwsServiceError {
-  return thrown instanceof AwsServiceError ? thrown : internal();
 }

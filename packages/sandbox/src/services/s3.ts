@@ -373,7 +373,7 @@ function decodeContinuation(token: string, bucket: string): { key: string; commo
 }
 
 /** CRC32 of `data`, big-endian, base64 (the `x-amz-checksum-crc32` form). */
-export function crc32Base64(data: Buffer): string {
+function crc32Base64(data: Buffer): string {
   const value = zlib.crc32(data);
   const out = Buffer.alloc(4);
   out.writeUInt32BE(value >>> 0);
@@ -384,7 +384,7 @@ export function crc32Base64(data: Buffer): string {
  * Decodes an `aws-chunked` body (`<hex size>[;chunk-signature=..]\r\n<data>\r\n ... 0\r\n<trailers>\r\n\r\n`)
  * into its payload and trailing headers (e.g. `x-amz-checksum-crc32`).
  */
-export function decodeAwsChunked(raw: Buffer): { body: Buffer; trailers: Record<string, string> } {
+function decodeAwsChunked(raw: Buffer): { body: Buffer; trailers: Record<string, string> } {
   const parts: Buffer[] = [];
   const trailers: Record<string, string> = {};
   let pos = 0;

@@ -19,7 +19,7 @@ function validation(message: string): DetailedServiceError {
 }
 
 /** The IAM role ARN behind an assumed-role session ARN (what trust policies name). */
-export function roleArnOfPrincipal(principalArn: string): string {
+function roleArnOfPrincipal(principalArn: string): string {
   const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(principalArn);
   return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : principalArn;
 }

@@ -28,7 +28,7 @@ const ROLE_FAILURE_MS = 1_000;
 const UNSUPPORTED_ACTION_MS = 1_000;
 
 /** How many top-level automations may wait in the queue per account (and Region) before starts are refused. */
-export const MAX_QUEUED_AUTOMATIONS = 1_000;
+const MAX_QUEUED_AUTOMATIONS = 1_000;
 
 /** What an execution runs; shared by a rate-control parent and all its children (one object per start). */
 export interface ExecutionPlan {

@@ -19,7 +19,7 @@ import { describeInstanceInformation, describeInstancePatchStates } from './inst
 import { startAutomationExecution } from './startAutomation.js';
 
 export { installMemberDocument } from './documents.js';
-export { MemberDocumentInvalidError, SsmServiceConfigError } from './errors.js';
+export { MemberDocumentInvalidError } from './errors.js';
 
 /** What the SSM service needs. */
 export interface SsmServiceDeps {

@@ -35,7 +35,7 @@ export function fingerprint(value: unknown): string {
 }
 
 /** JSON with object keys sorted, so equal requests serialize equally. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value)

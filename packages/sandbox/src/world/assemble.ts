@@ -52,7 +52,7 @@ export interface WorldInit {
 }
 
 /** The default name of the role the orchestrator runs as. */
-export const DEFAULT_ORCHESTRATOR_ROLE_NAME = 'OrgPatchOrchestratorRole';
+const DEFAULT_ORCHESTRATOR_ROLE_NAME = 'OrgPatchOrchestratorRole';
 
 /** Builds the {@link SandboxWorld}: accounts with lazy Regions, member stack roles installed. */
 export function assembleWorld(init: WorldInit): SandboxWorld {

@@ -74,7 +74,7 @@ export interface GenerateWorldOptions {
 }
 
 /** Most accounts a generated world may hold. */
-export const MAX_GENERATED_ACCOUNTS = 10_000;
+const MAX_GENERATED_ACCOUNTS = 10_000;
 
 interface OuPlan {
   readonly ou: SandboxOu;

@@ -98,7 +98,7 @@ function accountInit(a: WorldFileAccount, created: number): AccountInit {
 }
 
 /** Expands a location entry: `count` instances get ids derived from (account, Region, position). */
-export function expandLocation(accountId: string, region: string, location: WorldFileLocation): LocationContent {
+function expandLocation(accountId: string, region: string, location: WorldFileLocation): LocationContent {
   const instances = [];
   const members = new Map<string, string[]>();
   const declared: SandboxGroup[] = [];

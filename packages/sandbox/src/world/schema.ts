@@ -259,10 +259,6 @@ export type WorldFile = z.input<typeof worldFileSchema>;
 export type WorldFileAccount = z.output<typeof accountSpec>;
 /** One location (account and Region) entry of a world file. */
 export type WorldFileLocation = z.output<typeof locationSpec>;
-/** One instance entry of a world file. */
-export type WorldFileInstance = z.output<typeof instanceSpec>;
-/** One group entry of a world file. */
-export type WorldFileGroup = z.output<typeof groupSpec>;
 
 /** The JSON Schema (draft 2020-12) of a world file, as `examples/world.schema.json` holds it. */
 export function worldJsonSchema(): Record<string, unknown> {
