@@ -10,8 +10,28 @@ import type { Operation, PatchRequest, RebootOption } from './request.js';
  * shape has one owner, and checks it as the orchestrator will read it, size included.
  */
 
-/** Characters (UTF-8 bytes) a maintenance-window Lambda task payload may hold: SSM's MaintenanceWindowLambdaPayload, a blob of at most 4096. */
-export const MAINTENANCE_WINDOW_TASK_PAYLOAD_LIMIT = 4096;
+/**
+ * The longest Base64 text a maintenance-window Lambda task payload may be written as: CloudFormation's
+ * AWS::SSM::MaintenanceWindowTask MaintenanceWindowLambdaParameters.Payload is "a Base64-encoded
+ * binary data object" with "Length Constraint: 4096" (AWS CloudFormation Template Reference), on
+ * the string the template holds.
+ */
+const MAINTENANCE_WINDOW_TASK_PAYLOAD_BASE64_LIMIT = 4096;
+
+/**
+ * Bytes (UTF-8) of JSON a maintenance-window Lambda task payload may hold: 3,072, the most whose
+ * Base64 encoding (4 characters per 3 bytes, padded) fits CloudFormation's 4,096.
+ *
+ * Two sources disagree on what the 4,096 counts. SSM's own model makes `MaintenanceWindowLambdaPayload`
+ * a blob of at most 4096 (aws-sdk-js-v3 `codegen/sdk-codegen/aws-models/ssm.json`; SSM API Reference,
+ * "MaintenanceWindowLambdaParameters": "Type: Base64-encoded binary data object. Length Constraints:
+ * Maximum length of 4096"): a blob's length is its bytes, Base64 is only how awsJson1_1 carries it,
+ * so the API takes 4,096 decoded bytes. CloudFormation documents the same 4,096 on the property whose
+ * value must already be Base64, and no source says whether it counts the encoded text or the bytes
+ * it decodes to. Until one does, the stricter reading is enforced: a payload that fits it fits both,
+ * whether the task is registered through CloudFormation or the API.
+ */
+export const MAINTENANCE_WINDOW_TASK_PAYLOAD_LIMIT = (MAINTENANCE_WINDOW_TASK_PAYLOAD_BASE64_LIMIT / 4) * 3;
 
 /** A wave of a task payload: OUs and/or accounts patched together, before the waves after it. */
 export interface TaskPayloadWave {
@@ -82,8 +102,9 @@ export type TaskPayloadResult =
  * Builds the payload of a maintenance-window Lambda task: the blog's shape plus orgpatch's
  * Organization part, run by orgpatch's member document, with `{{WINDOW_ID}}` and
  * `{{TASK_EXECUTION_ID}}` left for the maintenance window to fill in. The text is read back with
- * {@link safeParsePayloadJson} (the orchestrator's own reading) and checked against the 4,096-byte
- * task payload limit, so a payload the orchestrator would refuse is reported, not deployed.
+ * {@link safeParsePayloadJson} (the orchestrator's own reading) and checked against the task
+ * payload limit ({@link MAINTENANCE_WINDOW_TASK_PAYLOAD_LIMIT}: 3,072 bytes, 4,096 Base64-encoded),
+ * so a payload the orchestrator would refuse, or the task would not hold, is reported, not deployed.
  *
  * @returns the text and its request, or the issues with their payload paths (e.g. `Regions[1]`;
  * `''` for the size) for the caller to name in its own terms.
@@ -157,14 +178,17 @@ function utf8Length(text: string): number {
   return n;
 }
 
+/** Characters of the padded Base64 encoding of `bytes` bytes. */
+const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
+
 /**
- * Checks a payload string against the maintenance-window Lambda task limit.
+ * Checks a payload string against the maintenance-window Lambda task limit,
+ * {@link MAINTENANCE_WINDOW_TASK_PAYLOAD_LIMIT}: at most 3,072 UTF-8 bytes, so that its Base64
+ * encoding stays within the 4,096 characters CloudFormation documents for the task's Payload (the
+ * stricter of CloudFormation's limit and SSM's 4,096-byte blob; see the constant for the sources).
+ * The bytes equal the characters for ASCII payloads.
  *
- * SSM's MaintenanceWindowLambdaParameters.Payload is a blob of at most 4096 (SSM API reference
- * and the service model: `MaintenanceWindowLambdaPayload`, max 4096). A blob's length is its bytes,
- * so this counts the UTF-8 bytes of the text, which equal its characters for ASCII payloads.
- *
- * @returns an issue when the payload is too long, undefined when it fits.
+ * @returns an issue naming the limit and why, when the payload is too long; undefined when it fits.
  */
 export function checkTaskPayloadSize(payloadText: string): ValidationIssue | undefined {
   const size = utf8Length(payloadText);
@@ -172,7 +196,11 @@ export function checkTaskPayloadSize(payloadText: string): ValidationIssue | und
   const chars = [...payloadText].length;
   return {
     path: '',
-    message: `The payload is ${size} bytes${chars !== size ? ` (${chars} characters)` : ''}; a maintenance-window Lambda task payload holds at most ${MAINTENANCE_WINDOW_TASK_PAYLOAD_LIMIT}`,
+    message:
+      `The payload is ${size} bytes${chars !== size ? ` (${chars} characters)` : ''}, ${base64Length(size)} characters Base64-encoded; ` +
+      `a maintenance-window Lambda task payload holds at most ${MAINTENANCE_WINDOW_TASK_PAYLOAD_LIMIT} bytes: CloudFormation takes it Base64-encoded ` +
+      `in at most ${MAINTENANCE_WINDOW_TASK_PAYLOAD_BASE64_LIMIT} characters (AWS::SSM::MaintenanceWindowTask Payload), ` +
+      `stricter than the ${MAINTENANCE_WINDOW_TASK_PAYLOAD_BASE64_LIMIT} bytes SSM's API allows before encoding`,
     hint: 'shorten it: name OUs rather than long account lists, leave out keys that hold their defaults, drop whitespace',
   };
 }

@@ -746,7 +746,9 @@ describe('checkTaskPayloadSize', () => {
   });
 
   it('refuses a payload SSM would take but CloudFormation might not: 4096 bytes decoded', () => {
-    expect(checkTaskPayloadSize(padded(4096))?.message).toMatch(/^The payload is 4096 bytes, 5464 characters Base64-encoded;/);
+    expect(checkTaskPayloadSize(padded(4096))?.message).toMatch(
+      /^The payload is 4096 bytes, 5464 characters Base64-encoded;/,
+    );
   });
 
   it('counts UTF-8 bytes, as SSM does for the payload blob', () => {

@@ -86,7 +86,10 @@ describe('buildTaskPayload', () => {
   });
 
   it('refuses a payload whose Base64 form would be over 4,096 characters though its JSON is under 4,096 bytes', () => {
-    const resourceGroups = Array.from({ length: 60 }, (_, i) => `group-${String(i).padStart(2, '0')}-${'x'.repeat(40)}`);
+    const resourceGroups = Array.from(
+      { length: 60 },
+      (_, i) => `group-${String(i).padStart(2, '0')}-${'x'.repeat(40)}`,
+    );
     const [issue] = issuesOf({ ...input, resourceGroups });
     expect(issue?.path).toBe('');
     const bytes = Number(/^The payload is (\d+) bytes/.exec(issue?.message ?? '')?.[1]);
