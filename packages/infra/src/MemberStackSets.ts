@@ -1,3 +1,4 @@
+import { isOptInRegion } from '@orgpatch/core';
 import type { CfnTemplate } from '@orgpatch/member-stack';
 import { CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
 import { Construct } from 'constructs';
@@ -45,6 +46,15 @@ export interface StackSetOperationPreferences {
    * @default 'SOFT_FAILURE_TOLERANCE'
    */
   readonly concurrencyMode?: 'STRICT_FAILURE_TOLERANCE' | 'SOFT_FAILURE_TOLERANCE';
+  /**
+   * Accounts that may fail, as a percentage, in each opt-in Region's own Regional StackSet (the
+   * other preferences apply there as given). An account that has not enabled the Region fails its
+   * stack instance there by design, so the default lets every account fail without stopping the
+   * operation: the accounts that have the Region still get the document, and the orchestrator skips
+   * the others as `region-not-enabled`.
+   * @default 100
+   */
+  readonly optInRegionFailureTolerancePercentage?: number;
 }
 
 /** Props of {@link MemberStackSets}. */
@@ -55,7 +65,7 @@ export interface MemberStackSetsProps {
   readonly regionalTemplate: CfnTemplate;
   /** Target OU or root ids. */
   readonly targetOus: readonly string[];
-  /** Regions of the Regional StackSet. */
+  /** Regions of the Regional member stack: default-enabled ones share a StackSet, each opt-in one has its own. */
   readonly regions: readonly string[];
   /** The one Region per account of the global StackSet. */
   readonly homeRegion: string;
@@ -65,20 +75,35 @@ export interface MemberStackSetsProps {
   readonly deployFrom: DeployFrom;
   /** Rollout speed and failure tolerance (defaults filled in here). */
   readonly operationPreferences: StackSetOperationPreferences;
-  /** Prefix of the StackSet names (`<prefix>-Global`, `<prefix>-Regional`). */
+  /** Prefix of the StackSet names (`<prefix>-Global`, `<prefix>-Regional`, `<prefix>-Regional-<opt-in Region>`). */
   readonly namePrefix: string;
 }
 
 /**
- * The two service-managed StackSets that put the member stacks into every account of the target
- * OUs — and into accounts that join them later (auto-deployment; stacks are removed from accounts
- * that leave). Service-managed StackSets never reach the management account itself.
+ * The service-managed StackSets that put the member stacks into every account of the target OUs —
+ * and into accounts that join them later (auto-deployment; stacks are removed from accounts that
+ * leave). Service-managed StackSets never reach the management account itself.
+ *
+ * The Regional member stack goes out as one StackSet for the Regions every account has enabled
+ * (`<prefix>-Regional`) and one StackSet per opt-in Region (`<prefix>-Regional-<region>`, core's
+ * Region table decides which is which). A stack instance in an opt-in Region fails in every account
+ * that has not enabled that Region ("Prepare to perform StackSet operations in AWS Regions that are
+ * disabled by default", AWS CloudFormation User Guide), and once a Region's failures exceed the
+ * failure tolerance the whole operation is FAILED and cancelled in the remaining Regions
+ * ("StackSetOperation", AWS CloudFormation API Reference), so in one StackSet a partly enabled
+ * opt-in Region would stop the rollout for everyone and fail this stack's deployment. Apart, each
+ * opt-in Region's operation tolerates its own failures (`optInRegionFailureTolerancePercentage`,
+ * 100 by default) and cannot stop the default Regions' rollout; an auto-deployment to a new account,
+ * which runs without operation preferences ("StackSetOperationPreferences"), fails only in the
+ * Region that account lacks.
  */
 export class MemberStackSets extends Construct {
   /** Roles, once per account in its home Region. */
   readonly global: CfnStackSet;
-  /** The automation document, in every target Region of every account. */
-  readonly regional: CfnStackSet;
+  /** The automation document, in every default-enabled target Region; absent when every target Region is opt-in. */
+  readonly regional?: CfnStackSet;
+  /** The automation document in each opt-in target Region, by Region, each in its own StackSet. */
+  readonly optInRegional: ReadonlyMap<string, CfnStackSet>;
 
   constructor(scope: Construct, id: string, props: MemberStackSetsProps) {
     super(scope, id);
@@ -89,30 +114,55 @@ export class MemberStackSets extends Construct {
       capabilities: ['CAPABILITY_NAMED_IAM'],
       // CfnStackSet types ManagedExecution as a free-form object: its keys are written as CloudFormation spells them.
       managedExecution: { Active: true },
-      operationPreferences: operationPreferences(props.operationPreferences),
     };
+    const deploymentTargets = { organizationalUnitIds: [...props.targetOus] };
     this.global = new CfnStackSet(this, 'Global', {
       ...common,
+      operationPreferences: operationPreferences(props.operationPreferences),
       stackSetName: `${props.namePrefix}-Global`,
       description: 'orgpatch member roles (execution role, automation role), once per account',
       templateBody: templateBody('global', props.globalTemplate),
       ...optionalParameters(templateParameters('global', props.globalTemplate, props.parameters)),
-      stackInstancesGroup: [
-        { deploymentTargets: { organizationalUnitIds: [...props.targetOus] }, regions: [props.homeRegion] },
-      ],
+      stackInstancesGroup: [{ deploymentTargets, regions: [props.homeRegion] }],
     });
-    this.regional = new CfnStackSet(this, 'Regional', {
-      ...common,
-      stackSetName: `${props.namePrefix}-Regional`,
-      description: 'orgpatch member automation document, in every target Region',
-      templateBody: templateBody('regional', props.regionalTemplate),
-      ...optionalParameters(templateParameters('regional', props.regionalTemplate, props.parameters)),
-      stackInstancesGroup: [
-        { deploymentTargets: { organizationalUnitIds: [...props.targetOus] }, regions: [...props.regions] },
-      ],
-    });
-    // Roll the roles out before the document whose automations assume them.
-    this.regional.addResourceDependency(this.global);
+
+    const regionalBody = templateBody('regional', props.regionalTemplate);
+    const regionalParameters = optionalParameters(
+      templateParameters('regional', props.regionalTemplate, props.parameters),
+    );
+    const enabledByDefault = props.regions.filter((r) => !isOptInRegion(r));
+    const optIn = props.regions.filter((r) => isOptInRegion(r));
+    if (enabledByDefault.length > 0) {
+      this.regional = new CfnStackSet(this, 'Regional', {
+        ...common,
+        operationPreferences: operationPreferences(props.operationPreferences),
+        stackSetName: `${props.namePrefix}-Regional`,
+        description: 'orgpatch member automation document, in every default-enabled target Region',
+        templateBody: regionalBody,
+        ...regionalParameters,
+        stackInstancesGroup: [{ deploymentTargets, regions: enabledByDefault }],
+      });
+      // Roll the roles out before the document whose automations assume them.
+      this.regional.addResourceDependency(this.global);
+    }
+    const optInRegional = new Map<string, CfnStackSet>();
+    for (const region of optIn) {
+      const stackSet = new CfnStackSet(this, `Regional-${region}`, {
+        ...common,
+        operationPreferences: optInOperationPreferences(props.operationPreferences),
+        stackSetName: `${props.namePrefix}-Regional-${region}`,
+        description: `orgpatch member automation document, in opt-in Region ${region} where an account has enabled it`,
+        templateBody: regionalBody,
+        ...regionalParameters,
+        stackInstancesGroup: [{ deploymentTargets, regions: [region] }],
+      });
+      stackSet.addResourceDependency(this.global);
+      // After the default Regions' StackSet: when an older deployment had this Region there, its
+      // update removes those instances (and their fixed-name document) before this one creates them.
+      if (this.regional !== undefined) stackSet.addResourceDependency(this.regional);
+      optInRegional.set(region, stackSet);
+    }
+    this.optInRegional = optInRegional;
   }
 }
 
@@ -133,6 +183,15 @@ function operationPreferences(p: StackSetOperationPreferences): CfnStackSet.Oper
     regionConcurrencyType: p.regionConcurrencyType ?? 'PARALLEL',
     concurrencyMode: p.concurrencyMode ?? 'SOFT_FAILURE_TOLERANCE',
   };
+}
+
+/**
+ * An opt-in Region's preferences: the given ones, with the failure tolerance replaced by
+ * `optInRegionFailureTolerancePercentage` (100 by default). Region concurrency is moot with one Region.
+ */
+function optInOperationPreferences(p: StackSetOperationPreferences): CfnStackSet.OperationPreferencesProperty {
+  const { failureToleranceCount: _count, failureTolerancePercentage: _percentage, ...rest } = operationPreferences(p);
+  return { ...rest, failureTolerancePercentage: p.optInRegionFailureTolerancePercentage ?? 100 };
 }
 
 function templateBody(which: string, template: CfnTemplate): string {

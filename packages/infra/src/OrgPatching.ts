@@ -1,4 +1,11 @@
-import type { Operation, RebootOption, TaskPayload } from '@orgpatch/core';
+import {
+  globalRegionOf,
+  isOptInRegion,
+  type Operation,
+  partitionOf,
+  type RebootOption,
+  type TaskPayload,
+} from '@orgpatch/core';
 import { type MemberTemplates, memberTemplates } from '@orgpatch/member-stack';
 import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -35,13 +42,17 @@ export interface OrgPatchingProps {
   /** OU or root ids whose accounts (recursively) are patched and receive the member stacks. Not empty. */
   readonly targetOus: readonly string[];
   /**
-   * Regions to patch (and to deploy the Regional member stack in). All in one partition.
+   * Regions to patch (and to deploy the Regional member stack in). All in one partition. Opt-in
+   * Regions (core's Region table) each get their own Regional StackSet, and must be enabled in the
+   * management account (and in a delegated administrator deploying this stack): see the README.
    * @default - the stack's Region (an error if the stack is environment-agnostic)
    */
   readonly regions?: readonly string[];
   /**
-   * The Region where each account's global member stack (the IAM roles) is deployed.
-   * @default - the first of `regions`
+   * The Region where each account's global member stack (the IAM roles) is deployed. An opt-in
+   * Region here leaves every account that has not enabled it without roles (a synth warning says so).
+   * @default - the first of `regions` that every account has enabled, else the partition's global
+   * Region (us-east-1 in aws): never an opt-in Region
    */
   readonly homeRegion?: string;
   /**
@@ -132,7 +143,7 @@ export interface OrgPatchingProps {
   readonly deployFrom?: DeployFrom;
   /**
    * How the member StackSets roll out.
-   * @default - 25% of accounts at once, 10% failure tolerance, Regions in parallel, soft failure tolerance
+   * @default - 25% of accounts at once, 10% failure tolerance (100% in an opt-in Region's own StackSet), Regions in parallel, soft failure tolerance
    */
   readonly stackSetOperationPreferences?: StackSetOperationPreferences;
   /**
@@ -191,7 +202,8 @@ export interface OrgPatchingProps {
  * member StackSets, the run-record bucket, the summary topic and the alarms.
  *
  * Everything is checked at synth time: schedule, time zone, Regions, rate values, OU ids and the
- * payload (with the orchestrator's own parser, and against the 4,096-character task limit).
+ * payload (with the orchestrator's own parser, and against the task limit: 3,072 bytes of JSON, whose
+ * Base64 form fills the 4,096 characters CloudFormation allows).
  *
  * @example
  * new OrgPatching(stack, 'OrgPatching', {
@@ -256,7 +268,13 @@ export class OrgPatching extends Construct {
       ...(props.installOverrideList === undefined ? {} : { installOverrideList: props.installOverrideList }),
     });
     // The payload parser has checked the Regions (known, one partition, at least one).
-    this.homeRegion = props.homeRegion ?? this.payload.request.regions[0] ?? '';
+    this.homeRegion = props.homeRegion ?? defaultHomeRegion(this.payload.request.regions);
+    if (isOptInRegion(this.homeRegion)) {
+      Annotations.of(this).addWarningV2(
+        '@orgpatch/infra:optInHomeRegion',
+        `The global member stack (the roles) goes to ${this.homeRegion}, an opt-in Region: accounts that have not enabled it get no roles and are not patched anywhere. Set homeRegion to a Region every account has enabled, e.g. ${globalRegionOf(partitionOf(this.homeRegion))}.`,
+      );
+    }
 
     this.runRecords = new RunRecordBucket(this, 'RunRecords', {
       retentionDays: props.runRecordRetentionDays ?? 400,
@@ -316,4 +334,15 @@ export class OrgPatching extends Construct {
       }
     }
   }
+}
+
+/**
+ * The home Region of the global member stack when none is given: the first target Region every
+ * account has enabled, else the partition's global Region. IAM roles are global, so the stack may
+ * live outside the patched Regions; in an opt-in Region it would miss every account without it.
+ */
+function defaultHomeRegion(regions: readonly string[]): string {
+  const first = regions[0];
+  if (first === undefined) return '';
+  return regions.find((r) => !isOptInRegion(r)) ?? globalRegionOf(partitionOf(first));
 }

@@ -25,7 +25,7 @@ export interface PatchMaintenanceWindowProps {
   readonly ownerInformation: string;
   /** The orchestrator Lambda the task invokes. */
   readonly orchestrator: IFunction;
-  /** The task payload as JSON text (at most 4,096 characters, checked by the caller). */
+  /** The task payload as JSON text (at most 3,072 bytes, 4,096 Base64-encoded: checked by the caller with core's limit). */
   readonly payload: string;
 }
 
@@ -100,8 +100,11 @@ export class PatchMaintenanceWindow extends Construct {
       priority: 1,
       taskInvocationParameters: {
         maintenanceWindowLambdaParameters: {
-          // CloudFormation takes the payload Base64-encoded and decodes it before calling
-          // RegisterTaskWithMaintenanceWindow (whose Payload is a blob of at most 4,096 bytes).
+          // CloudFormation takes the payload Base64-encoded ("AWS::SSM::MaintenanceWindowTask
+          // MaintenanceWindowLambdaParameters": Length Constraint 4096) and passes the bytes to
+          // Systems Manager, whose Payload is a blob of at most 4,096 bytes. Whether CloudFormation's
+          // 4,096 counts the encoded text is not documented, so core holds the JSON to 3,072 bytes,
+          // whose encoding is 4,096 characters at most: within both readings.
           payload: Buffer.from(props.payload, 'utf8').toString('base64'),
         },
       },

@@ -54,6 +54,7 @@ function firstItem(
 }
 
 type NumericPreference =
+  | 'optInRegionFailureTolerancePercentage'
   | 'maxConcurrentCount'
   | 'maxConcurrentPercentage'
   | 'failureToleranceCount'
@@ -147,6 +148,7 @@ const PROP_RULES: readonly PropRule[] = [
   notBoth('failureToleranceCount', 'failureTolerancePercentage'),
   preferenceRange('maxConcurrentPercentage', 1, 100),
   preferenceRange('failureTolerancePercentage', 0, 100),
+  preferenceRange('optInRegionFailureTolerancePercentage', 0, 100),
   preferenceRange('maxConcurrentCount', 1),
   preferenceRange('failureToleranceCount', 0),
   ({ stackSetOperationPreferences: p = {} }) => {

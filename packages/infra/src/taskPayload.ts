@@ -52,8 +52,8 @@ export function propForPayloadPath(payloadPath: string): string {
 
 /**
  * The task payload for OrgPatching's props: core writes and checks it (the orchestrator's own
- * reading, and the 4,096-byte task limit), so a payload the orchestrator would refuse never
- * reaches a deployment.
+ * reading, and the task limit: 3,072 bytes, 4,096 Base64-encoded), so a payload the orchestrator
+ * would refuse, or the task would not hold, never reaches a deployment.
  *
  * @throws OrgPatchingConfigError naming the prop of the first problem, then every other problem.
  */

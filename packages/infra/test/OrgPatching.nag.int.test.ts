@@ -45,9 +45,11 @@ describe('cdk-nag AwsSolutions and CloudFormation validation', () => {
   let result: { report: Report; threw: unknown };
 
   beforeAll(() => {
-    // Every optional part on: the management account's resources, emails, waves, an offset.
+    // Every optional part on: the management account's resources, emails, waves, an offset, and an
+    // opt-in Region (its own Regional StackSet).
     ({ app } = build(
       {
+        regions: ['us-east-1', 'eu-west-1', 'af-south-1'],
         includeManagementAccount: true,
         notificationEmails: ['patching@example.com'],
         waves: [{ name: 'dev', targetOus: ['ou-ab12-devdev01'] }],

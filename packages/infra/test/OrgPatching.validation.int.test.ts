@@ -18,6 +18,10 @@ function errorFor(
   throw new Error(`no error for ${JSON.stringify(props)}`);
 }
 
+/** `count` resource group names of about 65 characters each, to fill a payload. */
+const longGroupNames = (count: number): string[] =>
+  Array.from({ length: count }, (_, i) => `group-with-a-fairly-long-name-number-${i}-abcdefghijklmnopqrstuvwxyz`);
+
 describe('OrgPatching rejects at synth time', () => {
   it('a schedule maintenance windows do not accept, naming the fix', () => {
     const error = errorFor({ schedule: 'cron(0 4 * * SUN *)' });
@@ -39,16 +43,23 @@ describe('OrgPatching rejects at synth time', () => {
     expect(error.message).toBe('OrgPatching.regions[1]: Unknown Region "us-esat-2" (did you mean "us-east-2"?).');
   });
 
-  it('a payload over the 4,096-character task limit', () => {
-    const resourceGroups = Array.from(
-      { length: 60 },
-      (_, i) => `group-with-a-fairly-long-name-number-${i}-abcdefghijklmnopqrstuvwxyz`,
-    );
-    const error = errorFor({ resourceGroups });
+  it('a payload over the task limit, naming the limit and why', () => {
+    const error = errorFor({ resourceGroups: longGroupNames(60) });
     expect(error.field).toBe('taskPayload');
     expect(error.message).toBe(
-      'OrgPatching.taskPayload: The payload is 4633 bytes; a maintenance-window Lambda task payload holds at most 4096 (shorten it: name OUs rather than long account lists, leave out keys that hold their defaults, drop whitespace).',
+      'OrgPatching.taskPayload: The payload is 4633 bytes, 6180 characters Base64-encoded; a maintenance-window Lambda task payload holds at most 3072 bytes: ' +
+        "CloudFormation takes it Base64-encoded in at most 4096 characters (AWS::SSM::MaintenanceWindowTask Payload), stricter than the 4096 bytes SSM's API allows before encoding " +
+        '(shorten it: name OUs rather than long account lists, leave out keys that hold their defaults, drop whitespace).',
     );
+  });
+
+  it('a payload under 4,096 bytes whose Base64 form, as the template holds it, is over 4,096 characters', () => {
+    const error = errorFor({ resourceGroups: longGroupNames(45) });
+    expect(error.field).toBe('taskPayload');
+    const [, bytes, encoded] = /The payload is (\d+) bytes, (\d+) characters Base64-encoded/.exec(error.message) ?? [];
+    expect(Number(bytes)).toBeGreaterThan(3072);
+    expect(Number(bytes)).toBeLessThan(4096);
+    expect(Number(encoded)).toBeGreaterThan(4096);
   });
 
   it('no target OUs', () => {
@@ -133,6 +144,9 @@ describe('OrgPatching rejects at synth time', () => {
     );
     expect(errorFor({ stackSetOperationPreferences: { maxConcurrentPercentage: 150 } }).message).toBe(
       'OrgPatching.stackSetOperationPreferences.maxConcurrentPercentage: must be a whole number from 1 to 100; got 150.',
+    );
+    expect(errorFor({ stackSetOperationPreferences: { optInRegionFailureTolerancePercentage: 101 } }).message).toBe(
+      'OrgPatching.stackSetOperationPreferences.optInRegionFailureTolerancePercentage: must be a whole number from 0 to 100; got 101.',
     );
     expect(
       errorFor({
