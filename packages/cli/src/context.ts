@@ -23,7 +23,7 @@ export interface AwsCliOptions {
 
 /**
  * The largest input file the CLI reads (payloads, worlds): 1 MiB. A maintenance-window payload is at
- * most 4,096 bytes; a file far larger is a mistake (or an attack), not a payload.
+ * most 3,072 bytes of JSON (4,096 Base64-encoded); a file far larger is a mistake (or an attack), not a payload.
  */
 export const MAX_INPUT_FILE_BYTES = 1024 * 1024;
 
@@ -51,7 +51,7 @@ export async function readInputFile(path: string, io: CliIo, what: string): Prom
     if (!opened.isFile()) refuse(`it is ${kindOf(opened)}, not a regular file. Pass the path of a JSON file.`);
     if (opened.size > MAX_INPUT_FILE_BYTES) {
       refuse(
-        `it is ${opened.size.toLocaleString('en-US')} bytes, more than the ${MAX_INPUT_FILE_BYTES.toLocaleString('en-US')} bytes an input file may be (a maintenance-window payload is at most 4,096).`,
+        `it is ${opened.size.toLocaleString('en-US')} bytes, more than the ${MAX_INPUT_FILE_BYTES.toLocaleString('en-US')} bytes an input file may be (a maintenance-window payload is at most 3,072 bytes of JSON).`,
       );
     }
     const buffer = Buffer.alloc(MAX_INPUT_FILE_BYTES + 1);

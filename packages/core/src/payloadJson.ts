@@ -15,7 +15,7 @@ import { truncateForMessage } from './truncateForMessage.js';
 
 /**
  * The most UTF-8 bytes of payload JSON text read (64 KiB). A maintenance-window task's payload
- * holds at most 4,096 bytes; a payload file may be larger, with whitespace and many accounts, but
+ * holds at most 3,072 bytes of JSON (4,096 Base64-encoded); a payload file may be larger, with whitespace and many accounts, but
  * nothing orgpatch takes needs megabytes, and every later step (checks, messages) grows with it.
  */
 export const PAYLOAD_JSON_MAX_BYTES = 65_536;
@@ -88,7 +88,7 @@ function sizeIssue(text: string, maxBytes: number): ValidationIssue | undefined 
   return {
     path: '',
     message: `The payload JSON is ${size}; orgpatch reads at most ${maxBytes} bytes`,
-    hint: 'check that this is the payload file; a payload takes a few KiB (a maintenance-window task holds at most 4096 bytes): name OUs rather than long account lists',
+    hint: 'check that this is the payload file; a payload takes a few KiB (a maintenance-window task holds at most 3,072 bytes of JSON): name OUs rather than long account lists',
   };
 }
 

@@ -84,7 +84,7 @@ describe('readPayloadJson: size', () => {
         {
           path: '',
           message: `The payload JSON is ${text.length} characters long; orgpatch reads at most 65536 bytes`,
-          hint: 'check that this is the payload file; a payload takes a few KiB (a maintenance-window task holds at most 4096 bytes): name OUs rather than long account lists',
+          hint: 'check that this is the payload file; a payload takes a few KiB (a maintenance-window task holds at most 3,072 bytes of JSON): name OUs rather than long account lists',
         },
       ],
     });
