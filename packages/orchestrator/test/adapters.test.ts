@@ -69,11 +69,19 @@ describe('OrganizationsDirectory', () => {
 });
 
 describe('accountStatus', () => {
-  it('prefers State over the retired Status and reads closed accounts as suspended', () => {
+  it('reads each of the five States as itself, and the retired Status only without a known State', () => {
     expect(accountStatus({ State: 'ACTIVE', Status: 'SUSPENDED' })).toBe('ACTIVE');
+    expect(accountStatus({ State: 'CLOSED', Status: 'SUSPENDED' })).toBe('CLOSED');
+    expect(accountStatus({ State: 'PENDING_ACTIVATION' })).toBe('PENDING_ACTIVATION');
+    expect(accountStatus({ State: 'SUSPENDED', Status: 'SUSPENDED' })).toBe('SUSPENDED');
+    expect(accountStatus({ State: 'PENDING_CLOSURE', Status: 'PENDING_CLOSURE' })).toBe('PENDING_CLOSURE');
+    // The retired Status is read only when State is absent or unknown.
     expect(accountStatus({ Status: 'PENDING_CLOSURE' })).toBe('PENDING_CLOSURE');
-    expect(accountStatus({ State: 'CLOSED' })).toBe('SUSPENDED');
-    expect(accountStatus({ State: 'PENDING_ACTIVATION' })).toBe('SUSPENDED');
+    expect(accountStatus({ Status: 'SUSPENDED' })).toBe('SUSPENDED');
+    // A State added to Organizations after this SDK release.
+    const newer = { State: 'SOMETHING_NEW', Status: 'SUSPENDED' } as unknown as Parameters<typeof accountStatus>[0];
+    expect(accountStatus(newer)).toBe('SUSPENDED');
+    expect(accountStatus({})).toBe('ACTIVE');
   });
 });
 

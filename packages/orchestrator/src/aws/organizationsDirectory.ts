@@ -39,17 +39,28 @@ export interface OrganizationsDirectoryOptions {
   readonly onAccounts?: (found: number) => void;
 }
 
-/** Reads the Organizations account lifecycle state into core's status. CLOSED and PENDING_ACTIVATION cannot be patched: read as suspended. */
+const ACCOUNT_STATES: ReadonlySet<string> = new Set<AccountStatus>([
+  'PENDING_ACTIVATION',
+  'ACTIVE',
+  'SUSPENDED',
+  'PENDING_CLOSURE',
+  'CLOSED',
+]);
+
+/**
+ * Reads an account's lifecycle state: `State` (PENDING_ACTIVATION, ACTIVE, SUSPENDED,
+ * PENDING_CLOSURE, CLOSED), and the retired `Status` (ACTIVE, SUSPENDED, PENDING_CLOSURE; removed
+ * after 2026-09-09) only when `State` is absent or a value this version does not know. With neither
+ * (AWS always sends `State`), ACTIVE: the account is inspected, and anything wrong with it shows there.
+ *
+ * @example
+ * accountStatus({ State: 'CLOSED', Status: 'SUSPENDED' }); // 'CLOSED'
+ */
 export function accountStatus(account: Pick<Account, 'State' | 'Status'>): AccountStatus {
-  const state = account.State ?? account.Status ?? 'ACTIVE';
-  switch (state) {
-    case 'ACTIVE':
-      return 'ACTIVE';
-    case 'PENDING_CLOSURE':
-      return 'PENDING_CLOSURE';
-    default:
-      return 'SUSPENDED';
+  for (const value of [account.State, account.Status]) {
+    if (value !== undefined && ACCOUNT_STATES.has(value)) return value as AccountStatus;
   }
+  return 'ACTIVE';
 }
 
 /**
@@ -229,7 +240,7 @@ export class OrganizationsDirectory implements OrganizationDirectory {
     }
     if (isAccessDenied(error)) {
       return new OrganizationAccessError(
-        `${caller.arn} (account ${caller.accountId}) may not list the Organization (${code}). Run orgpatch from the management account, or from a delegated administrator account that the management account allowed to list accounts and OUs (an Organizations resource-based delegation policy, \`aws organizations put-resource-policy\`).`,
+        `${caller.arn} (account ${caller.accountId}) may not list the Organization (${code}). Run orgpatch from the management account, or from a delegated administrator account: one registered for a service (\`aws organizations register-delegated-administrator\`, e.g. for StackSets), or one the Organizations resource-based delegation policy allows to list accounts and OUs (\`aws organizations put-resource-policy\`).`,
         { cause: error },
       );
     }
