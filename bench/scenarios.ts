@@ -1,4 +1,4 @@
-import type { FaultConfig, ThrottleRule } from '@orgpatch/sandbox';
+import { type FaultConfig, SSM_AUTOMATION_API_QUOTAS, type ThrottleRule } from '@orgpatch/sandbox';
 import type { SandboxSpec } from './protocol.js';
 
 /** Regions per account in every bench world (the generator's list mixes in four opt-in Regions). */
@@ -25,21 +25,21 @@ export const CRITICAL_PATH_CALLS = 3;
  *   callers see TooManyRequestsException ("another request is already in progress") with a handful
  *   of concurrent readers (awslabs/aws-deployment-framework#788, #752; connelldave/botocove#17).
  *   One bucket for the whole service in the management account, 5 per second with a burst of 10.
- * - Resource Groups ListGroupResources and SSM StartAutomationExecution: rates not published.
- *   5 per second with a burst of 5 per account, Region and API: the order of the per-account rates
- *   AWS does publish for comparable control-plane reads and writes (Account Management quotas:
- *   GetRegionOptStatus and ListRegions 5 per second, burst 5; Service Quotas: GetServiceQuota
- *   5 per second, burst 5).
- * - SSM polling (GetAutomationExecution, DescribeAutomationExecutions): 10 per second, burst 20,
- *   per account and Region (only the tracked run polls).
+ * - Resource Groups ListGroupResources: rate not published. 5 per second with a burst of 5 per
+ *   account, Region and API: the order of the per-account rates AWS does publish for comparable
+ *   control-plane reads (Account Management quotas: GetRegionOptStatus and ListRegions 5 per second,
+ *   burst 5; Service Quotas: GetServiceQuota 5 per second, burst 5).
+ * - SSM Automation: the published rates, per account and Region (AWS General Reference, "AWS Systems
+ *   Manager endpoints and quotas", Automation: StartAutomationExecution 1 per second;
+ *   GetAutomationExecution, DescribeAutomationExecutions, DescribeAutomationStepExecutions 3;
+ *   StopAutomationExecution 1), with a burst of one second's worth (none is published): the
+ *   sandbox's default throttle rules, {@link SSM_AUTOMATION_API_QUOTAS}.
  */
 export const AWS_ORDER_THROTTLES: readonly ThrottleRule[] = [
   { service: 'sts', operation: 'AssumeRole', rate: 600, burst: 600 },
   { service: 'organizations', rate: 5, burst: 10, bucketBy: ['service', 'account'] },
   { service: 'resource-groups', operation: 'ListGroupResources', rate: 5, burst: 5 },
-  { service: 'ssm', operation: 'StartAutomationExecution', rate: 5, burst: 5 },
-  { service: 'ssm', operation: 'GetAutomationExecution', rate: 10, burst: 20 },
-  { service: 'ssm', operation: 'DescribeAutomationExecutions', rate: 10, burst: 20 },
+  ...SSM_AUTOMATION_API_QUOTAS,
 ];
 
 /** The sandbox side of a bench world of `accounts` accounts. */
@@ -49,7 +49,8 @@ export function benchWorld(
 ): SandboxSpec {
   const faults: FaultConfig = {
     latency: { ...BENCH_LATENCY, ...(options.latencyMs === undefined ? {} : { meanMs: options.latencyMs }) },
-    ...(options.throttled ? { throttle: [...AWS_ORDER_THROTTLES] } : {}),
+    // The sandbox throttles SSM at AWS's rates by default; the unthrottled runs say `throttle: []`.
+    throttle: options.throttled ? [...AWS_ORDER_THROTTLES] : [],
     seed: 7,
   };
   return {
@@ -73,7 +74,7 @@ export function trackWorld(seed = 7): SandboxSpec {
     density: 0.5,
     seed,
     instancesPerLocation: { min: 1, max: 4 },
-    faults: { latency: { ...BENCH_LATENCY }, seed: 7 },
+    faults: { latency: { ...BENCH_LATENCY }, throttle: [], seed: 7 },
     timeScale: 120,
   };
 }

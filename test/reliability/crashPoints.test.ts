@@ -81,7 +81,9 @@ afterEach(async () => {
 });
 
 async function world(): Promise<E2e> {
-  return startE2e(e2eWorld(), { accessDenied: [{ accountId: DENIED, service: 'resource-groups' }] });
+  // The run is replayed once per side effect: without SSM's API rates (the sandbox's default), whose
+  // real-time retries would multiply by every replay; runs under them are resilience.test.ts's.
+  return startE2e(e2eWorld(), { throttle: [], accessDenied: [{ accountId: DENIED, service: 'resource-groups' }] });
 }
 
 function request(): PatchRequest {

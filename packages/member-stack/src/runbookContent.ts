@@ -24,18 +24,42 @@ export const AUTOMATION_DOCUMENT_OUTPUTS = [
 ] as const;
 
 /**
- * How long the step may run. AWS-RunPatchBaseline's own script runs for at most two hours; an
- * Install with a reboot fits in that, and a hung instance fails the step instead of holding a slot
- * of the automation's MaxConcurrency forever.
+ * How long AWS-RunPatchBaseline itself may run on a node once delivered: its execution timeout, two
+ * hours. Run Command ends a longer run as `Execution Timed Out`.
  */
-export const AUTOMATION_STEP_TIMEOUT_SECONDS = 7200;
+export const RUN_PATCH_BASELINE_EXECUTION_TIMEOUT_SECONDS = 7200;
 
 /**
- * How long Run Command waits for SSM Agent to pick the command up (SendCommand `TimeoutSeconds`).
- * A stopped or disconnected instance then ends as `Delivery Timed Out` after ten minutes, well
- * inside a maintenance window, rather than after SendCommand's default hour.
+ * How long Run Command waits for SSM Agent to pick the command up (the step's `TimeoutSeconds`
+ * input, SendCommand's: "If this time is reached and the command hasn't already started running, it
+ * won't run"). Ten minutes rather than SendCommand's default hour: a stopped or disconnected node
+ * never starts an Install late in the maintenance window.
  */
 export const COMMAND_DELIVERY_TIMEOUT_SECONDS = 600;
+
+/** Time past Run Command's own total timeout for the step to read the command's final status. */
+const STEP_TIMEOUT_MARGIN_SECONDS = 300;
+
+/**
+ * How long the step may run, delivery included (the step's `timeoutSeconds` covers the whole
+ * aws:runCommand: sending, delivery and the run). It must outlast Run Command's total timeout, the
+ * delivery timeout plus the document's execution timeout ("Understanding command timeout values",
+ * Systems Manager User Guide), so that an Install delivered late still has its two hours and the
+ * step reports what Run Command decided (`Delivery Timed Out`, `Execution Timed Out`, the exit
+ * code) instead of timing out while the command still runs on the node: 600 + 7,200 + 300 =
+ * 8,100 s. A hung node still fails the step rather than holding a MaxConcurrency slot forever.
+ */
+export const AUTOMATION_STEP_TIMEOUT_SECONDS =
+  COMMAND_DELIVERY_TIMEOUT_SECONDS + RUN_PATCH_BASELINE_EXECUTION_TIMEOUT_SECONDS + STEP_TIMEOUT_MARGIN_SECONDS;
+
+/**
+ * The document's TargetType: the resource types SSM Automation resolves a tag target to. Without it
+ * "all resources with the same tag will be targeted" (Systems Manager User Guide, "Mapping targets
+ * for an automation": a custom runbook "must specify the Target type as /AWS::EC2::Instance to
+ * ensure only instances are used"), so a `tag:` target would start a child automation, bound to
+ * fail, on every tagged volume, security group or network interface.
+ */
+export const AUTOMATION_DOCUMENT_TARGET_TYPE = '/AWS::EC2::Instance';
 
 /** The document's parameters, by name. `InstanceIds` is the rate-control target parameter. */
 export const AUTOMATION_DOCUMENT_PARAMETER_NAMES = {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ServiceName } from './callLog.js';
 import { SandboxOptionsError } from './errors.js';
 import { mulberry32, type Random } from './prng.js';
+import { SSM_AUTOMATION_API_QUOTAS } from './ssm/quotas.js';
 
 const serviceName = z.enum(['sts', 'organizations', 'resource-groups', 'ssm', 's3']);
 
@@ -19,7 +20,7 @@ const throttleRule = z
     operation: z.string().optional(),
     accountId: z.string().optional(),
     region: z.string().optional(),
-    rate: z.number().min(0).describe('Tokens added per real second.'),
+    rate: z.number().min(0).describe('Tokens added per second (simulated, and never slower than real time).'),
     burst: z.number().min(0).describe('Bucket capacity (and initial tokens).'),
     bucketBy: z
       .array(z.enum(['service', 'operation', 'account', 'region']))
@@ -53,6 +54,25 @@ export const faultConfigSchema = z
       )
       .optional(),
     regionsNotEnabled: z.array(z.object({ region: z.string(), accountId: z.string().optional() }).strict()).optional(),
+    commandDelivery: z
+      .array(
+        z
+          .object({
+            instanceId: z.string(),
+            accountId: z.string().optional(),
+            region: z.string().optional(),
+            delayMs: z
+              .number()
+              .min(0)
+              .optional()
+              .describe(
+                'Simulated ms after SendCommand until SSM Agent on the node takes delivery. Absent: never (the node is stopped or disconnected).',
+              ),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe('Managed nodes that take Run Command deliveries late or never; the rest take them at once.'),
     serverErrorRate: z.number().min(0).max(1).optional(),
     serverErrorRateByOperation: z.record(z.string(), z.number().min(0).max(1)).optional(),
     emptyPageRate: z.number().min(0).max(1).optional(),
@@ -78,13 +98,31 @@ export interface FaultSubject {
 
 interface Bucket {
   tokens: number;
-  last: number;
+  lastReal: number;
+  lastSim: number;
+}
+
+/** The clocks token buckets refill on. */
+export interface FaultClocks {
+  /** Real monotonic milliseconds. @default performance.now */
+  readonly realNow?: () => number;
+  /** Simulated epoch milliseconds (the sandbox's clock). @default none: buckets refill on real time only */
+  readonly simNow?: () => number;
 }
 
 /**
  * Injected faults, changeable while the sandbox runs: latency, token-bucket throttling, access
- * denied, Regions not enabled, server errors and the empty-page rate. Token buckets and latency run
- * on real time (they model the service's front door, which a time scale does not speed up).
+ * denied, Regions not enabled, late command delivery, server errors and the empty-page rate.
+ *
+ * Throttling starts at AWS's published quotas: SSM's Automation API rates
+ * ({@link SSM_AUTOMATION_API_QUOTAS}); `set({ throttle })` replaces them (`[]`: no throttling).
+ *
+ * A bucket refills with the time that passed on the simulated clock, and never slower than real
+ * time. Simulated time because it is AWS's clock in the simulation: automations, credentials and
+ * the quota's "per second" all run on it, so a time scale or `advance()` keeps the ratio of API
+ * rate to automation time that AWS has. Never slower than real time because clients wait for tokens
+ * in real time (the SDK's retry backoff), so a frozen clock (`timeScale: 0`) must not starve them:
+ * there the buckets refill as on AWS, once a real second. Latency runs on real time.
  *
  * @example
  * sandbox.faults.set({ throttle: [{ service: 'ssm', operation: 'StartAutomationExecution', rate: 2, burst: 2 }] });
@@ -97,17 +135,23 @@ export class FaultController {
   private random: Random = mulberry32(1);
   private readonly baseline: FaultConfig;
 
+  private readonly realNow: () => number;
+  private readonly simNow: (() => number) | undefined;
+
   /**
    * @param initial faults at start.
-   * @param baseline settings `reset()` returns to (the sandbox's own `emptyPageRate` option).
-   * @param realNow real monotonic milliseconds (token buckets); tests may inject one.
+   * @param baseline settings `reset()` returns to: AWS's published quotas as throttle rules unless
+   *   `throttle` is given, and the sandbox's own `emptyPageRate` option.
+   * @param clocks what token buckets refill on; tests may inject them.
    */
   constructor(
     initial: FaultConfig = {},
-    baseline: Pick<FaultConfig, 'emptyPageRate'> = {},
-    private readonly realNow: () => number = () => performance.now(),
+    baseline: Pick<FaultConfig, 'emptyPageRate' | 'throttle'> = {},
+    clocks: FaultClocks = {},
   ) {
-    this.set(baseline);
+    this.realNow = clocks.realNow ?? (() => performance.now());
+    this.simNow = clocks.simNow;
+    this.set({ throttle: [...SSM_AUTOMATION_API_QUOTAS], ...baseline });
     this.baseline = this.get();
     this.set(initial);
   }
@@ -131,7 +175,10 @@ export class FaultController {
     return structuredClone(this.config);
   }
 
-  /** Removes every fault; the empty-page rate returns to the sandbox's setting (default 0.05). */
+  /**
+   * Removes every injected fault; throttling returns to AWS's published quotas and the empty-page
+   * rate to the sandbox's setting (default 0.05).
+   */
   reset(): void {
     this.config = structuredClone(this.baseline);
     this.buckets = new Map();
@@ -164,7 +211,8 @@ export class FaultController {
   throttled(subject: FaultSubject): boolean {
     const rules = this.config.throttle;
     if (!rules || rules.length === 0) return false;
-    const now = this.realNow();
+    const real = this.realNow();
+    const sim = this.simNow?.() ?? real;
     let throttled = false;
     rules.forEach((rule, index) => {
       if (!matches(rule, subject)) return;
@@ -172,11 +220,13 @@ export class FaultController {
       const key = `${index}|${dims.map((d) => (d === 'account' ? subject.accountId : subject[d])).join('|')}`;
       let bucket = this.buckets.get(key);
       if (!bucket) {
-        bucket = { tokens: rule.burst, last: now };
+        bucket = { tokens: rule.burst, lastReal: real, lastSim: sim };
         this.buckets.set(key, bucket);
       }
-      bucket.tokens = Math.min(rule.burst, bucket.tokens + ((now - bucket.last) * rule.rate) / 1000);
-      bucket.last = now;
+      const elapsed = Math.max(real - bucket.lastReal, sim - bucket.lastSim, 0);
+      bucket.tokens = Math.min(rule.burst, bucket.tokens + (elapsed * rule.rate) / 1000);
+      bucket.lastReal = real;
+      bucket.lastSim = sim;
       if (bucket.tokens >= 1) bucket.tokens -= 1;
       else throttled = true;
     });
@@ -198,6 +248,21 @@ export class FaultController {
     return (this.config.regionsNotEnabled ?? []).some(
       (rule) => rule.region === region && (rule.accountId === undefined || rule.accountId === accountId),
     );
+  }
+
+  /**
+   * Simulated ms after SendCommand until SSM Agent on a managed node takes delivery of a Run
+   * Command: 0 unless a `commandDelivery` fault names the node, `Infinity` for a node that never does.
+   */
+  deliveryDelayMs(accountId: string, region: string, instanceId: string): number {
+    const rule = (this.config.commandDelivery ?? []).find(
+      (r) =>
+        r.instanceId === instanceId &&
+        (r.accountId === undefined || r.accountId === accountId) &&
+        (r.region === undefined || r.region === region),
+    );
+    if (!rule) return 0;
+    return rule.delayMs ?? Number.POSITIVE_INFINITY;
   }
 
   /** True if this call should fail with the service's internal error. */

@@ -40,7 +40,10 @@ export type WorldInput = SandboxWorld | string | WorldFile | { readonly generate
 export interface SandboxOptions {
   /** @default a generated world of 12 accounts and 4 Regions (seed 1) */
   readonly world?: WorldInput;
-  /** Faults at start; change them later with `sandbox.faults.set`. */
+  /**
+   * Faults at start; change them later with `sandbox.faults.set`. Throttling defaults to AWS's
+   * published quotas (SSM's Automation API rates); `throttle: []` turns it off.
+   */
   readonly faults?: FaultConfig;
   /** Simulated ms per real ms (60: a real second is a simulated minute; 0: only `advance` moves time). @default 1 */
   readonly timeScale?: number;
@@ -58,7 +61,10 @@ export interface SandboxOptions {
   readonly region?: string;
   /** Salt of the paging tokens and empty-page choices. @default 0 */
   readonly pagingSeed?: number;
-  /** Automations that may run at once per account and Region before the rest queue. @default 100 */
+  /**
+   * Automations (parents and children) that may run at once per account and Region before the rest
+   * queue; rate control automations are further held to 25 (and to one less than this). @default 100
+   */
   readonly maxConcurrentAutomationsPerAccount?: number;
   /** Receives errors a service threw by mistake (the caller got a 500). */
   readonly logger?: { error(message: string, ...details: unknown[]): void };
@@ -106,6 +112,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults = new FaultController(
     options.faults,
     options.emptyPageRate === undefined ? {} : { emptyPageRate: options.emptyPageRate },
+    { simNow: () => clock.now() },
   );
   const calls = new CallLog();
   const identities = new IdentityStore(world);
@@ -130,6 +137,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ssm: createSsmService({
         world,
         clock,
+        delivery: faults,
         ...(options.maxConcurrentAutomationsPerAccount === undefined
           ? {}
           : { maxConcurrentAutomationsPerAccount: options.maxConcurrentAutomationsPerAccount }),

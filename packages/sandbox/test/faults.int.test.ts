@@ -23,6 +23,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxOptionsError } from '../src/errors.js';
 import type { Sandbox } from '../src/index.js';
+import { SSM_AUTOMATION_API_QUOTAS } from '../src/ssm/quotas.js';
 import { memberCredentials, startTestSandbox } from './helpers.js';
 
 describe('faults', () => {
@@ -155,10 +156,10 @@ describe('faults', () => {
     rg.destroy();
   });
 
-  it("resets to no faults and to the sandbox's own empty-page rate", () => {
+  it("resets to no injected faults, AWS's published quotas and the sandbox's own empty-page rate", () => {
     sandbox.faults.set({ serverErrorRate: 0.5, emptyPageRate: 0.9, throttle: [{ rate: 1, burst: 1 }] });
     sandbox.faults.reset();
-    expect(sandbox.faults.get()).toEqual({ emptyPageRate: 0 });
+    expect(sandbox.faults.get()).toEqual({ emptyPageRate: 0, throttle: [...SSM_AUTOMATION_API_QUOTAS] });
     expect(sandbox.faults.emptyPageRate).toBe(0);
   });
 

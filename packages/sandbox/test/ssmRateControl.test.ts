@@ -1,13 +1,18 @@
+import { AutomationExecution$ } from '@aws-sdk/client-ssm';
 import { AUTOMATION_DOCUMENT_NAME, TARGET_PARAMETER_NAME } from '@orgpatch/core';
-import { AUTOMATION_STEP_NAME } from '@orgpatch/member-stack/definitions';
+import { AUTOMATION_STEP_NAME, RUN_PATCH_BASELINE_EXECUTION_TIMEOUT_SECONDS } from '@orgpatch/member-stack/definitions';
 import { describe, expect, it } from 'vitest';
 import type { SimInstance } from '../src/contract.js';
+import type { CommandDelivery } from '../src/ssm/engine.js';
 import { awsError, type Body, harness } from './ssmHarness.js';
 import { ACCOUNT, account, instance, instanceId, REGION, region, runParameters, world } from './ssmWorld.js';
 
 const MINUTE = 60_000;
 
-function setup(instances: readonly SimInstance[], options: { automationRole?: boolean; limit?: number } = {}) {
+function setup(
+  instances: readonly SimInstance[],
+  options: { automationRole?: boolean; limit?: number; delivery?: CommandDelivery } = {},
+) {
   const home = region(REGION, instances, { fleet: instances.map((i) => i.instanceId) });
   const h = harness(world([account(ACCOUNT, [home], options)]), options);
   const start = async (extra: Record<string, unknown> = {}, operation: 'Scan' | 'Install' = 'Install') =>
@@ -59,8 +64,6 @@ describe('rate-controlled runs of the member document', () => {
       MaxConcurrency: '2',
       MaxErrors: '1',
       ResolvedTargets: { ParameterValues: fleet(6).map((i) => i.instanceId), Truncated: false },
-      TargetsSummary: { TotalCount: 6, StartedCount: 6, CompletedCount: 6, SuccessfulCount: 6, FailedCount: 0 },
-      ProgressCounters: { TotalSteps: 6, SuccessSteps: 6, FailedSteps: 0, CancelledSteps: 0, TimedOutSteps: 0 },
     });
     expect(typeof parent.ExecutionEndTime).toBe('number');
 
@@ -91,13 +94,6 @@ describe('rate-controlled runs of the member document', () => {
     expect(failed.FailureMessage).toMatch(
       /^Step fails when it is Poll action status for success\. Command [0-9a-f-]{36} returns unexpected invocation result/,
     );
-    expect((await t.execution(id)).TargetsSummary).toEqual({
-      TotalCount: 8,
-      StartedCount: 3,
-      CompletedCount: 3,
-      SuccessfulCount: 2,
-      FailedCount: 1,
-    });
     expect(t.home.instances.get(instanceId(8))?.patchState.missingCount).toBe(3);
   });
 
@@ -215,14 +211,42 @@ describe('rate-controlled runs of the member document', () => {
     );
   });
 
-  it('times a step out after its timeoutSeconds', async () => {
+  it('answers GetAutomationExecution with members of the model’s AutomationExecution shape only', async () => {
+    const t = setup(fleet(2));
+    const parentId = await t.start();
+    const standaloneId = (
+      await t.call('StartAutomationExecution', {
+        DocumentName: AUTOMATION_DOCUMENT_NAME,
+        Parameters: runParameters('Scan', { [TARGET_PARAMETER_NAME]: [instanceId(1)] }),
+      })
+    ).AutomationExecutionId as string;
+    t.clock.advance(31 * MINUTE);
+    const [child] = await t.children(parentId);
+    // The SDK's own schema of the shape (from the SSM service model): its member names.
+    const members = new Set(AutomationExecution$[4]);
+    for (const id of [parentId, standaloneId, child?.AutomationExecutionId as string]) {
+      const answered = Object.entries(await t.execution(id))
+        .filter(([, value]) => value !== undefined)
+        .map(([key]) => key);
+      expect(answered.filter((key) => !members.has(key))).toEqual([]);
+    }
+  });
+
+  it('ends an Install that runs past AWS-RunPatchBaseline’s execution timeout as Execution Timed Out', async () => {
     const t = setup(fleet(1, () => ({ patchMinutes: 180 })));
     const id = await t.start({ MaxErrors: '0' });
-    t.clock.advance(121 * MINUTE);
+    t.clock.advance(1_000 + RUN_PATCH_BASELINE_EXECUTION_TIMEOUT_SECONDS * 1000 - MINUTE);
+    expect(await t.status(id)).toBe('InProgress');
+    t.clock.advance(2 * MINUTE);
     const [child] = await t.children(id);
-    expect(child?.AutomationExecutionStatus).toBe('TimedOut');
+    expect(child?.AutomationExecutionStatus).toBe('Failed');
+    expect(child?.FailureMessage).toContain('{Status=[TimedOut], ResponseCode=[-1]');
+    expect(child?.FailureMessage).toContain('Execution Timed Out');
+    expect((await t.execution(child?.AutomationExecutionId as string)).Outputs).toMatchObject({
+      [`${AUTOMATION_STEP_NAME}.Status`]: ['TimedOut'],
+    });
     expect(await t.status(id)).toBe('Failed');
-    expect((await t.execution(id)).ProgressCounters).toMatchObject({ TimedOutSteps: 1 });
+    expect(t.home.instances.get(instanceId(1))?.patchState.missingCount).toBe(3);
   });
 });
 
@@ -315,14 +339,39 @@ describe('concurrent automations per account', () => {
     expect(await t.children(parent)).toHaveLength(10);
   });
 
-  it('refuses new automations once 1,000 are queued', async () => {
+  it('runs at most 25 rate control automations at once and queues at most 1,000 more, Pending', async () => {
+    const t = setup(fleet(1, () => ({ patchMinutes: 60 })));
+    const parents: string[] = [];
+    for (let n = 0; n < 25 + 1_000; n++) parents.push(await t.start({ MaxConcurrency: '1' }));
+    await awsError(t.start(), 'AutomationExecutionLimitExceededException');
+    const standalone = (
+      await t.call('StartAutomationExecution', {
+        DocumentName: AUTOMATION_DOCUMENT_NAME,
+        Parameters: runParameters('Scan', { [TARGET_PARAMETER_NAME]: [instanceId(1)] }),
+      })
+    ).AutomationExecutionId as string;
+    t.clock.advance(1_000);
+    const statuses = await Promise.all(parents.map((id) => t.status(id)));
+    expect(statuses.filter((s) => s === 'InProgress')).toHaveLength(25);
+    expect(statuses.filter((s) => s === 'Pending')).toHaveLength(1_000);
+    expect(statuses.slice(0, 25).every((s) => s === 'InProgress')).toBe(true);
+    // Queued parents hold up no standalone run started after them.
+    expect(await t.status(standalone)).toBe('InProgress');
+    // When a parent ends, the first one queued takes its place.
+    t.clock.advance(61 * MINUTE);
+    expect(await t.status(parents[0] as string)).toBe('Success');
+    expect(await t.status(parents[25] as string)).toBe('InProgress');
+    expect(await t.status(parents[50] as string)).toBe('Pending');
+  });
+
+  it('queues at most 5,000 automations that are not rate controlled, and takes more once they drain', async () => {
     const t = setup(fleet(1), { limit: 2 });
     const start = () =>
       t.call('StartAutomationExecution', {
         DocumentName: AUTOMATION_DOCUMENT_NAME,
         Parameters: runParameters('Scan', { [TARGET_PARAMETER_NAME]: [instanceId(1)] }),
       });
-    for (let n = 0; n < 1_002; n++) await start();
+    for (let n = 0; n < 2 + 5_000; n++) await start();
     await awsError(start(), 'AutomationExecutionLimitExceededException');
     t.clock.advance(3 * MINUTE);
     expect((await start()).AutomationExecutionId).toBeDefined();

@@ -11,6 +11,7 @@ import {
 import { flat, newId } from './compact.js';
 import type { AutomationModel, StepDeclaration } from './documentModel.js';
 import { checkValues, type InterpolationScope, interpolate } from './parameters.js';
+import { AUTOMATION_QUEUE, RATE_CONTROL_AUTOMATION_QUEUE } from './quotas.js';
 import { rampUpLimit } from './rateControl.js';
 import { isRecord } from './requestCheck.js';
 import { type PatchStateExtras, planRunPatchBaseline } from './runPatchBaseline.js';
@@ -27,8 +28,19 @@ const ROLE_FAILURE_MS = 1_000;
 /** Simulated time a step with an action the sandbox does not implement takes to fail. */
 const UNSUPPORTED_ACTION_MS = 1_000;
 
-/** How many top-level automations may wait in the queue per account (and Region) before starts are refused. */
-const MAX_QUEUED_AUTOMATIONS = 1_000;
+/** How many automations may run at once in one account and Region. */
+export interface ConcurrencyLimits {
+  /** Every running automation counts: standalone runs, rate control parents and their children. */
+  readonly running: number;
+  /** Running rate control parents; less than `running`, so that a child always finds a slot. */
+  readonly rateControl: number;
+}
+
+/** When SSM Agent on a managed node takes delivery of a Run Command (the `commandDelivery` fault). */
+export interface CommandDelivery {
+  /** Simulated ms after SendCommand; `Infinity` for a node that never takes it. */
+  deliveryDelayMs(accountId: string, region: string, instanceId: string): number;
+}
 
 /** What an execution runs; shared by a rate-control parent and all its children (one object per start). */
 export interface ExecutionPlan {
@@ -85,10 +97,8 @@ export interface RateControl {
   next: number;
   running: number;
   completed: number;
-  success: number;
-  failed: number;
-  timedOut: number;
-  cancelled: number;
+  /** Children that ended other than Success (Failed, TimedOut, Cancelled): MaxErrors counts these. */
+  errors: number;
   readonly children: Execution[];
   /** No further targets start (error threshold crossed, or stopped). */
   halted: boolean;
@@ -123,8 +133,10 @@ export interface LocationState {
   readonly region: SimRegion;
   /** Every execution here, in creation order (ascending seq). */
   readonly executions: Execution[];
-  /** Top-level executions waiting for a slot, first in first out. */
+  /** Standalone executions waiting for a slot, first in first out (SSM's "Automation queue"). */
   readonly queue: Execution[];
+  /** Rate control parents waiting for a slot, first in first out (the "Rate control automation queue"). */
+  readonly rateControlQueue: Execution[];
   /** Rate-control parents that can start a child as soon as a slot frees. */
   readonly waiters: Execution[];
   running: number;
@@ -140,8 +152,9 @@ export interface LocationState {
  * fans rate-control parents out into one child per target under MaxConcurrency (with SSM's
  * exponential ramp-up) and MaxErrors, and interprets each child's steps.
  *
- * Children of rate-control parents are served before queued top-level executions, and parents may
- * hold at most `limit - 1` slots, so the pool can never fill with parents that wait for children.
+ * Children of rate-control parents are served before queued top-level executions; queued parents
+ * and standalone runs are admitted in the order they were started, parents only while fewer than
+ * `limits.rateControl` run (SSM's 25), so the pool never fills with parents that wait for children.
  */
 export class AutomationEngine {
   private readonly locations = new Map<string, LocationState>();
@@ -152,7 +165,8 @@ export class AutomationEngine {
   constructor(
     private readonly world: SimWorld,
     private readonly clock: SimClock,
-    private readonly limit: number,
+    private readonly limits: ConcurrencyLimits,
+    private readonly delivery?: CommandDelivery,
   ) {}
 
   /** The state of one account and Region (created on first use). */
@@ -165,6 +179,7 @@ export class AutomationEngine {
         region,
         executions: [],
         queue: [],
+        rateControlQueue: [],
         waiters: [],
         running: 0,
         runningParents: 0,
@@ -190,7 +205,7 @@ export class AutomationEngine {
 
   /**
    * Creates a top-level execution (Pending) and queues it; `targets` makes it a rate-control parent.
-   * @throws AwsServiceError AutomationExecutionLimitExceededException when the queue is full.
+   * @throws AwsServiceError AutomationExecutionLimitExceededException when its queue is full.
    */
   start(
     location: LocationState,
@@ -198,11 +213,20 @@ export class AutomationEngine {
     rateControl?: { readonly targets: readonly string[]; readonly concurrency: number; readonly errorLimit: number },
   ): Execution {
     // Executions about to take a free slot are not queued in SSM's sense; only those beyond the free slots count.
-    const queued = location.queue.length - Math.max(0, this.limit - location.running);
-    if (queued >= MAX_QUEUED_AUTOMATIONS) {
+    const freeSlots = Math.max(0, this.limits.running - location.running);
+    const [queue, capacity, kind, free] = rateControl
+      ? [
+          location.rateControlQueue,
+          RATE_CONTROL_AUTOMATION_QUEUE,
+          'rate control automations',
+          Math.min(freeSlots, Math.max(0, this.limits.rateControl - location.runningParents)),
+        ]
+      : [location.queue, AUTOMATION_QUEUE, 'automations', freeSlots];
+    const queued = queue.length - free;
+    if (queued >= capacity) {
       throw new AwsServiceError(
         'AutomationExecutionLimitExceededException',
-        `Automation execution limit exceeded: ${queued} automations are already queued in account ${location.accountId} Region ${location.region.region}; wait for running automations to finish.`,
+        `Automation execution limit exceeded: ${queued} ${kind} are already queued in account ${location.accountId} Region ${location.region.region} (at most ${capacity}); wait for running automations to finish.`,
       );
     }
     const execution: Execution = {
@@ -220,10 +244,7 @@ export class AutomationEngine {
             next: 0,
             running: 0,
             completed: 0,
-            success: 0,
-            failed: 0,
-            timedOut: 0,
-            cancelled: 0,
+            errors: 0,
             children: [],
             halted: false,
             thresholdCrossed: false,
@@ -233,7 +254,7 @@ export class AutomationEngine {
         : undefined,
     };
     this.register(execution);
-    location.queue.push(execution);
+    queue.push(execution);
     if (!location.dispatchScheduled) {
       location.dispatchScheduled = true;
       this.clock.schedule(DISPATCH_MS, () => {
@@ -258,8 +279,9 @@ export class AutomationEngine {
     }
     const location = execution.location;
     if (execution.status === 'Pending') {
-      const index = location.queue.indexOf(execution);
-      if (index >= 0) location.queue.splice(index, 1);
+      const queue = execution.rc ? location.rateControlQueue : location.queue;
+      const index = queue.indexOf(execution);
+      if (index >= 0) queue.splice(index, 1);
       execution.status = 'Cancelled';
       execution.endTime = this.clock.now();
       return;
@@ -305,13 +327,16 @@ export class AutomationEngine {
     execution.location.executions.push(execution);
   }
 
-  /** Hands free slots to waiting children first, then to queued top-level executions. */
+  /**
+   * Hands free slots to waiting children first, then to queued top-level executions in the order
+   * they were started; a queued parent waits while the rate control limit is reached, without
+   * holding up the standalone runs behind it.
+   */
   private pump(location: LocationState): void {
     if (location.pumping) return;
     location.pumping = true;
     try {
-      const parentLimit = this.limit - 1;
-      while (location.running < this.limit) {
+      while (location.running < this.limits.running) {
         const parent = location.waiters.shift();
         if (parent?.rc) {
           parent.rc.waiting = false;
@@ -321,11 +346,13 @@ export class AutomationEngine {
           }
           continue;
         }
-        const head = location.queue[0];
-        if (!head) break;
-        if (head.rc && location.runningParents >= parentLimit) break;
-        location.queue.shift();
-        this.admit(head);
+        const standalone = location.queue[0];
+        const rateControl =
+          location.runningParents < this.limits.rateControl ? location.rateControlQueue[0] : undefined;
+        const next = standalone && (!rateControl || standalone.seq < rateControl.seq) ? standalone : rateControl;
+        if (!next) break;
+        (next === standalone ? location.queue : location.rateControlQueue).shift();
+        this.admit(next);
       }
     } finally {
       location.pumping = false;
@@ -442,20 +469,27 @@ export class AutomationEngine {
 
     let durationMs: number;
     let outcome: () => StepOutcome;
+    /** What goes on after the step times out (a command keeps running on its node). */
+    let afterTimeout: (() => void) | undefined;
     if (declaration.action === 'aws:runCommand' && inputs.DocumentName === RUN_PATCH_BASELINE_DOCUMENT_NAME) {
+      const { accountId, region } = execution.location;
       const command = planRunPatchBaseline({
-        region: execution.location.region,
-        accountId: execution.location.accountId,
+        region,
+        accountId,
         instanceIds: strings(inputs.InstanceIds),
         parameters: stringLists(inputs.Parameters),
         startTime: step.start,
         extras: this.patchExtras,
+        deliveryTimeoutSeconds: inputs.TimeoutSeconds,
+        deliveryDelayMs: (instanceId) => this.delivery?.deliveryDelayMs(accountId, region.region, instanceId) ?? 0,
       });
       durationMs = command.durationMs;
+      afterTimeout = () => command.complete(this.clock.now());
       outcome = () => {
         const result = command.complete(this.clock.now());
         return {
-          status: result.status,
+          // The step polls the command: any final status but Success fails it.
+          status: result.status === 'Success' ? 'Success' : 'Failed',
           failureMessage: result.failureMessage,
           command: {
             commandId: command.commandId,
@@ -465,7 +499,6 @@ export class AutomationEngine {
           },
         };
       };
-      // The step's TimeoutSeconds input is SendCommand's delivery timeout; managed nodes here take delivery at once.
     } else if (declaration.action === 'aws:sleep' && typeof inputs.Duration === 'string') {
       durationMs = isoDurationMs(inputs.Duration);
       outcome = () => ({ status: 'Success' });
@@ -480,12 +513,18 @@ export class AutomationEngine {
         failureMessage: `The orgpatch sandbox does not simulate ${what}; step ${declaration.name} cannot run here.`,
       });
     }
+    // The step's timeoutSeconds covers the whole action (for aws:runCommand: sending, delivery and
+    // the run). A step that times out stops waiting; the command it sent runs on to its own end.
     if (declaration.timeoutSeconds !== undefined && declaration.timeoutSeconds * 1000 < durationMs) {
+      const stillRunningMs = durationMs - declaration.timeoutSeconds * 1000;
       durationMs = declaration.timeoutSeconds * 1000;
-      outcome = () => ({
-        status: 'TimedOut',
-        failureMessage: `Step timed out while step is verifying the command has completed (step timeoutSeconds ${declaration.timeoutSeconds}).`,
-      });
+      outcome = () => {
+        if (afterTimeout) this.clock.schedule(stillRunningMs, afterTimeout);
+        return {
+          status: 'TimedOut',
+          failureMessage: `Step timed out while step is verifying the command has completed (step timeoutSeconds ${declaration.timeoutSeconds}).`,
+        };
+      };
     }
     execution.cancelTimer = this.clock.schedule(durationMs, () =>
       this.completeStep(execution, step, declaration, outcome()),
@@ -539,11 +578,8 @@ export class AutomationEngine {
       const rc = parent.rc;
       rc.running--;
       rc.completed++;
-      if (status === 'Success') rc.success++;
-      else if (status === 'TimedOut') rc.timedOut++;
-      else if (status === 'Cancelled') rc.cancelled++;
-      else rc.failed++;
-      if (rc.failed + rc.timedOut + rc.cancelled > rc.errorLimit && !rc.thresholdCrossed) {
+      if (status !== 'Success') rc.errors++;
+      if (rc.errors > rc.errorLimit && !rc.thresholdCrossed) {
         rc.thresholdCrossed = true;
         rc.halted = true;
       }

@@ -29,10 +29,14 @@ export function executionMetadata(execution: Execution): Record<string, unknown>
   };
 }
 
-/** AutomationExecution, as GetAutomationExecution returns it. */
+/**
+ * AutomationExecution, as GetAutomationExecution returns it: members of the SSM model's
+ * AutomationExecution shape only. A rate control parent's progress is its children
+ * (DescribeAutomationExecutions with the ParentExecutionId filter); the model's ProgressCounters is
+ * documented for multi-Region and multi-account executions, which the sandbox does not run.
+ */
 export function executionDetail(engine: AutomationEngine, execution: Execution): Record<string, unknown> {
   const current = currentStep(execution);
-  const rc = execution.rc;
   return {
     AutomationExecutionId: execution.id,
     DocumentName: execution.plan.document.name,
@@ -51,24 +55,6 @@ export function executionDetail(engine: AutomationEngine, execution: Execution):
     CurrentStepName: current?.name,
     CurrentAction: current?.action,
     ...targeting(execution),
-    ...(rc
-      ? {
-          ProgressCounters: {
-            TotalSteps: rc.resolved.length,
-            SuccessSteps: rc.success,
-            FailedSteps: rc.failed,
-            CancelledSteps: rc.cancelled,
-            TimedOutSteps: rc.timedOut,
-          },
-          TargetsSummary: {
-            TotalCount: rc.resolved.length,
-            StartedCount: rc.next,
-            CompletedCount: rc.completed,
-            SuccessfulCount: rc.success,
-            FailedCount: rc.failed + rc.timedOut + rc.cancelled,
-          },
-        }
-      : {}),
   };
 }
 

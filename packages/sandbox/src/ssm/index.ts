@@ -13,9 +13,10 @@ import {
   stopAutomationExecution,
 } from './describeExecutions.js';
 import { createDocument, describeDocument, getDocument } from './documents.js';
-import { AutomationEngine, type LocationState } from './engine.js';
+import { AutomationEngine, type CommandDelivery, type LocationState } from './engine.js';
 import { SsmServiceConfigError } from './errors.js';
 import { describeInstanceInformation, describeInstancePatchStates } from './instances.js';
+import { CONCURRENT_AUTOMATIONS, CONCURRENT_RATE_CONTROL_AUTOMATIONS } from './quotas.js';
 import { startAutomationExecution } from './startAutomation.js';
 
 export { installMemberDocument } from './documents.js';
@@ -27,10 +28,13 @@ export interface SsmServiceDeps {
   readonly clock: SimClock;
   /**
    * Automations (parents and children alike) that may run at once in one account and Region; the
-   * rest wait as Pending. At least 2.
+   * rest wait as Pending. At least 2. Rate control automations may hold at most 25 of them (the
+   * quota "concurrently running rate control automations") and always leave one for a child.
    * @default 100 (the SSM quota "concurrently running automations")
    */
   readonly maxConcurrentAutomationsPerAccount?: number;
+  /** When SSM Agent on a managed node takes delivery of a Run Command. @default at once */
+  readonly delivery?: CommandDelivery;
 }
 
 /**
@@ -44,13 +48,18 @@ export interface SsmServiceDeps {
  * ```
  */
 export function createSsmService(deps: SsmServiceDeps): ServiceHandlers {
-  const limit = deps.maxConcurrentAutomationsPerAccount ?? 100;
+  const limit = deps.maxConcurrentAutomationsPerAccount ?? CONCURRENT_AUTOMATIONS;
   if (!Number.isInteger(limit) || limit < 2) {
     throw new SsmServiceConfigError(
       `maxConcurrentAutomationsPerAccount must be an integer of at least 2 (one slot for a rate-control parent, one for its child); got ${limit}.`,
     );
   }
-  const engine = new AutomationEngine(deps.world, deps.clock, limit);
+  const engine = new AutomationEngine(
+    deps.world,
+    deps.clock,
+    { running: limit, rateControl: Math.min(CONCURRENT_RATE_CONTROL_AUTOMATIONS, limit - 1) },
+    deps.delivery,
+  );
 
   /** The location the caller acts in; SSM in a Region the account has not enabled refuses the credentials. */
   const locate = (ctx: CallContext): LocationState => {

@@ -122,7 +122,13 @@ export class RequestCheck {
   /** A map of string to list of strings (SSM's `Parameters`); `undefined` when absent. */
   stringListMap(
     member: string,
-    rules: { maxEntries?: number; maxKeyLength?: number; maxItems?: number; maxValueLength?: number } = {},
+    rules: {
+      minEntries?: number;
+      maxEntries?: number;
+      maxKeyLength?: number;
+      maxItems?: number;
+      maxValueLength?: number;
+    } = {},
   ): Record<string, string[]> | undefined {
     const value = this.input[member];
     if (value === undefined || value === null) return undefined;
@@ -132,6 +138,11 @@ export class RequestCheck {
     }
     const result: Record<string, string[]> = {};
     const entries = Object.entries(value);
+    if (rules.minEntries !== undefined && entries.length < rules.minEntries) {
+      this.problems.push(
+        `Value '{}' at '${camel(member)}' failed to satisfy constraint: Member must have length greater than or equal to ${rules.minEntries}`,
+      );
+    }
     if (rules.maxEntries !== undefined && entries.length > rules.maxEntries) {
       this.problems.push(
         `Value at '${camel(member)}' failed to satisfy constraint: Member must have length less than or equal to ${rules.maxEntries}`,

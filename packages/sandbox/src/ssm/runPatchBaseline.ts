@@ -3,6 +3,7 @@ import {
   OPERATION_VALUES,
   REBOOT_OPTION_VALUES,
   RUN_PATCH_BASELINE_DOCUMENT_NAME,
+  RUN_PATCH_BASELINE_EXECUTION_TIMEOUT_SECONDS,
 } from '@orgpatch/member-stack/definitions';
 import type { SimInstance, SimRegion } from '../contract.js';
 import { newId } from './compact.js';
@@ -11,6 +12,15 @@ import { newId } from './compact.js';
 const SCAN_MINUTES = 2;
 /** How long SendCommand takes to refuse a request (simulated ms). */
 const SEND_FAILURE_MS = 2_000;
+/**
+ * SendCommand's delivery timeout when the step gives no `TimeoutSeconds`: 3,600 s ("The default for
+ * Timeout (seconds) is 3600 seconds", Systems Manager User Guide, "Understanding command timeout values").
+ */
+const DEFAULT_DELIVERY_TIMEOUT_SECONDS = 3_600;
+/** SendCommandRequest `TimeoutSeconds` bounds in the SSM model (shape TimeoutSeconds: min 30, max 2592000). */
+const DELIVERY_TIMEOUT_BOUNDS = { min: 30, max: 2_592_000 } as const;
+/** SendCommand's InstanceId pattern (SSM service model, shape InstanceId). */
+const SEND_COMMAND_INSTANCE_ID = /(^i-(\w{8}|\w{17})$)|(^mi-\w{17}$)/;
 const GUID = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 const KNOWN_PARAMETERS = new Set([
   'Operation',
@@ -37,9 +47,13 @@ export interface PlannedCommand {
   complete(endTime: number): CommandResult;
 }
 
-/** The outcome of the command as the aws:runCommand step reports it. */
+/**
+ * The outcome of the command as the aws:runCommand step reports it. `status` is the command
+ * invocation's (the SSM model's CommandInvocationStatus): `TimedOut` covers both "Delivery Timed Out"
+ * and "Execution Timed Out" (its StatusDetails).
+ */
 export interface CommandResult {
-  readonly status: 'Success' | 'Failed';
+  readonly status: 'Success' | 'Failed' | 'TimedOut';
   readonly responseCode: number;
   readonly output: string;
   readonly failureMessage?: string;
@@ -51,6 +65,14 @@ export interface CommandResult {
  * node; otherwise the command takes the instances' patch time (Install) or a short scan (Scan), and
  * on completion updates their patch state: Install clears missing patches (or records failures
  * on an instance that fails patching); Scan only records the operation and its times.
+ *
+ * Run Command's timeouts ("Understanding command timeout values"): a node that does not take
+ * delivery within the delivery timeout (the step's `TimeoutSeconds` input; SendCommand: "If this time
+ * is reached and the command hasn't already started running, it won't run") never runs it, and its
+ * invocation turns `TimedOut` ("Delivery Timed Out") when the command expires, after the total
+ * timeout: the delivery timeout plus the document's execution timeout. A run longer than
+ * AWS-RunPatchBaseline's execution timeout ends `TimedOut` ("Execution Timed Out") without the
+ * sandbox applying its patches.
  */
 export function planRunPatchBaseline(args: {
   readonly region: SimRegion;
@@ -59,9 +81,13 @@ export function planRunPatchBaseline(args: {
   readonly parameters: Readonly<Record<string, readonly string[]>>;
   readonly startTime: number;
   readonly extras: WeakMap<SimInstance, PatchStateExtras>;
+  /** The step's `TimeoutSeconds` input (SendCommand's delivery timeout), if it gave one. */
+  readonly deliveryTimeoutSeconds?: unknown;
+  /** Simulated ms until SSM Agent on the node takes delivery (`Infinity`: never). */
+  readonly deliveryDelayMs: (instanceId: string) => number;
 }): PlannedCommand {
   const commandId = newId();
-  const refusal = sendCommandRefusal(args);
+  const refusal = sendCommandRefusal(args) ?? deliveryTimeoutRefusal(args.deliveryTimeoutSeconds);
   if (refusal !== undefined) {
     return {
       commandId,
@@ -79,16 +105,38 @@ export function planRunPatchBaseline(args: {
   const snapshotId = first(args.parameters.SnapshotId) || undefined;
   const installOverrideList = first(args.parameters.InstallOverrideList) || undefined;
   const instances = args.instanceIds.map((id) => args.region.instances.get(id)).filter((i): i is SimInstance => !!i);
-  const minutes = Math.max(
-    ...instances.map((i) => (operation === 'Install' ? i.patchMinutes : Math.min(SCAN_MINUTES, i.patchMinutes))),
-  );
+  const deliveryTimeoutMs =
+    (typeof args.deliveryTimeoutSeconds === 'number' ? args.deliveryTimeoutSeconds : DEFAULT_DELIVERY_TIMEOUT_SECONDS) *
+    1000;
+  const executionTimeoutMs = RUN_PATCH_BASELINE_EXECUTION_TIMEOUT_SECONDS * 1000;
+  const invocations = instances.map((instance) => {
+    const delayMs = args.deliveryDelayMs(instance.instanceId);
+    if (delayMs > deliveryTimeoutMs) {
+      return { instance, outcome: 'Delivery Timed Out' as const, endMs: deliveryTimeoutMs + executionTimeoutMs };
+    }
+    const minutes = operation === 'Install' ? instance.patchMinutes : Math.min(SCAN_MINUTES, instance.patchMinutes);
+    const runMs = Math.max(30_000, minutes * 60_000);
+    return runMs > executionTimeoutMs
+      ? { instance, outcome: 'Execution Timed Out' as const, endMs: delayMs + executionTimeoutMs }
+      : { instance, outcome: 'Ran' as const, endMs: delayMs + runMs };
+  });
   return {
     commandId,
-    durationMs: Math.max(30_000, minutes * 60_000),
+    durationMs: Math.max(...invocations.map((i) => i.endMs)),
     complete: (endTime) => {
       const lines: string[] = [];
       const failed: SimInstance[] = [];
-      for (const instance of instances) {
+      const timedOut: SimInstance[] = [];
+      for (const { instance, outcome } of invocations) {
+        if (outcome !== 'Ran') {
+          timedOut.push(instance);
+          lines.push(
+            outcome === 'Delivery Timed Out'
+              ? `${instance.instanceId}: Delivery Timed Out: SSM Agent did not take delivery within ${deliveryTimeoutMs / 1000} s; the command did not run.`
+              : `${instance.instanceId}: Execution Timed Out: ${RUN_PATCH_BASELINE_DOCUMENT_NAME} ran past its execution timeout of ${RUN_PATCH_BASELINE_EXECUTION_TIMEOUT_SECONDS} s and was stopped.`,
+          );
+          continue;
+        }
         const state = instance.patchState;
         if (instance.failsPatching) {
           failed.push(instance);
@@ -124,12 +172,13 @@ export function planRunPatchBaseline(args: {
         record(instance, operation, args.startTime, endTime, snapshotId);
       }
       const output = lines.join('\n').slice(0, 2500);
-      if (failed.length === 0) return { status: 'Success', responseCode: 0, output };
+      if (failed.length === 0 && timedOut.length === 0) return { status: 'Success', responseCode: 0, output };
+      const [status, responseCode] = failed.length > 0 ? (['Failed', 1] as const) : (['TimedOut', -1] as const);
       return {
-        status: 'Failed',
-        responseCode: 1,
+        status,
+        responseCode,
         output,
-        failureMessage: `Step fails when it is Poll action status for success. Command ${commandId} returns unexpected invocation result: \n{Status=[Failed], ResponseCode=[1], Output=[\n${output.slice(0, 1000)}\n]}. Please refer to Automation Service Troubleshooting Guide for more diagnosis details.`,
+        failureMessage: `Step fails when it is Poll action status for success. Command ${commandId} returns unexpected invocation result: \n{Status=[${status}], ResponseCode=[${responseCode}], Output=[\n${output.slice(0, 1000)}\n]}. Please refer to Automation Service Troubleshooting Guide for more diagnosis details.`,
       };
     },
   };
@@ -143,6 +192,15 @@ function sendCommandRefusal(args: {
   readonly parameters: Readonly<Record<string, readonly string[]>>;
 }): { readonly code: string; readonly message: string } | undefined {
   const invalidParameters = (message: string) => ({ code: 'InvalidParameters', message });
+  // The model's InstanceId pattern is checked before anything else: a volume, security group or
+  // network interface id that a ResourceGroup or tag target put in InstanceIds fails here.
+  const malformed = args.instanceIds.find((id) => !SEND_COMMAND_INSTANCE_ID.test(id));
+  if (malformed !== undefined) {
+    return {
+      code: 'ValidationException',
+      message: `1 validation error detected: Value '[${args.instanceIds.join(', ')}]' at 'instanceIds' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy regular expression pattern: ${SEND_COMMAND_INSTANCE_ID.source}]`,
+    };
+  }
   if (args.instanceIds.length === 0) return invalidParameters('At least one instance id is required.');
   const unknown = Object.keys(args.parameters).filter((p) => !KNOWN_PARAMETERS.has(p));
   if (unknown.length > 0) {
@@ -177,6 +235,23 @@ function sendCommandRefusal(args: {
     };
   }
   return undefined;
+}
+
+/** SendCommand's own check of `TimeoutSeconds` against the model's bounds, in AWS's validation words. */
+function deliveryTimeoutRefusal(value: unknown): { readonly code: string; readonly message: string } | undefined {
+  if (value === undefined) return undefined;
+  const { min, max } = DELIVERY_TIMEOUT_BOUNDS;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    return {
+      code: 'ValidationException',
+      message: `1 validation error detected: Value '${String(value)}' at 'timeoutSeconds' failed to satisfy constraint: Member must be an integer`,
+    };
+  }
+  if (value >= min && value <= max) return undefined;
+  return {
+    code: 'ValidationException',
+    message: `1 validation error detected: Value '${value}' at 'timeoutSeconds' failed to satisfy constraint: Member must have value ${value < min ? `greater than or equal to ${min}` : `less than or equal to ${max}`}`,
+  };
 }
 
 function oneOf(values: readonly string[], value: string): boolean {
