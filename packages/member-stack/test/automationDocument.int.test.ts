@@ -1,6 +1,6 @@
 import { AUTOMATION_DOCUMENT_NAME } from '@orgpatch/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { orgPatchRunbookContent } from '../src/definitions.js';
+import { AUTOMATION_DOCUMENT_TARGET_TYPE, orgPatchRunbookContent } from '../src/definitions.js';
 import { type MemberTemplates, memberTemplates } from '../src/index.js';
 
 let templates: MemberTemplates;
@@ -23,5 +23,13 @@ describe('OrgPatchAutomationDocument', () => {
 
   it('deploys exactly orgPatchRunbookContent in the management template', () => {
     expect(deployedContent(templates.management)).toEqual(orgPatchRunbookContent);
+  });
+
+  it('declares TargetType /AWS::EC2::Instance, so a tag target resolves to EC2 instances only', () => {
+    for (const template of [templates.regional, templates.management]) {
+      const document = Object.values(template.Resources).find((r) => r.Type === 'AWS::SSM::Document');
+      expect(document?.Properties?.TargetType).toBe('/AWS::EC2::Instance');
+      expect(document?.Properties?.TargetType).toBe(AUTOMATION_DOCUMENT_TARGET_TYPE);
+    }
   });
 });

@@ -222,7 +222,7 @@ describe('what OrgPatchExecutionRole may do', () => {
     expect(await roleMay(executionRole, 'iam:PassRole', admin, toSsm)).not.toBe('Allowed');
   });
 
-  it('may follow and stop executions and read groups of its own account only', async () => {
+  it('may follow and stop executions, read groups and list managed nodes (tag targets) of its own account only', async () => {
     const execution = `arn:aws:ssm:${REGION}:${MEMBER_ACCOUNT}:automation-execution/${EXECUTION_ID}`;
     for (const action of [
       'ssm:GetAutomationExecution',
@@ -233,6 +233,8 @@ describe('what OrgPatchExecutionRole may do', () => {
     }
     const group = `arn:aws:resource-groups:${REGION}:${MEMBER_ACCOUNT}:group/WebServers`;
     expect(await roleMay(executionRole, 'resource-groups:ListGroupResources', group)).toBe('Allowed');
+    // A tag target's inventory: DescribeInstanceInformation has no resource type, so "*".
+    expect(await roleMay(executionRole, 'ssm:DescribeInstanceInformation', '*')).toBe('Allowed');
     const foreignGroup = `arn:aws:resource-groups:${REGION}:${OTHER_ACCOUNT}:group/WebServers`;
     expect(
       await roleMay(executionRole, 'resource-groups:ListGroupResources', foreignGroup, {}, OTHER_ACCOUNT),
