@@ -1,0 +1,66 @@
+import { parsePayload } from '@orgpatch/core';
+import { renderReport, startRun, trackRun } from '@orgpatch/orchestrator';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DENIED, type E2e, e2eWorld, orgPayload, startE2e } from './harness.js';
+
+/** Debian's chromium (`apt-get install chromium`; .ci/run installs it when missing). Never a downloaded browser. */
+const CHROMIUM = process.env.ORGPATCH_CHROMIUM ?? '/usr/bin/chromium';
+
+let browser: Browser;
+let e2e: E2e | undefined;
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+afterEach(async () => {
+  await e2e?.stop();
+  e2e = undefined;
+});
+
+describe('the HTML run report in a real browser', () => {
+  it('renders the heat map, shows every failed and halted location, and loads nothing from anywhere', async () => {
+    // Dev fails its patching, so prod is halted: the report must show both.
+    e2e = await startE2e(e2eWorld({ devFails: true }), {
+      accessDenied: [{ accountId: DENIED, service: 'resource-groups' }],
+    });
+    const request = parsePayload(orgPayload());
+    const deps = e2e.deps(request);
+    const { record } = await startRun(request, deps);
+    const { record: finished } = await trackRun(record, deps, { until: 'done', writeReports: false });
+    expect(finished.status).toBe('halted');
+    const html = renderReport(finished, 'html');
+
+    const page = await browser.newPage();
+    const requests: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith('data:') && r.url() !== 'about:blank') requests.push(r.url());
+    });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.setContent(html, { waitUntil: 'load' });
+
+    await expect(page.title()).resolves.toBe(`orgpatch run ${finished.runId}`);
+    expect(await page.locator('h1 .status').innerText()).toBe('halted');
+    // One heat-map cell per location, all on screen.
+    const cells = page.locator('table.heatmap td[data-account]');
+    expect(await cells.count()).toBe(finished.locations.length);
+    for (const l of finished.locations.filter((x) => x.status === 'failed' || x.status === 'halted')) {
+      const cell = page.locator(`table.heatmap td[data-account="${l.accountId}"][data-region="${l.region}"]`);
+      await expect(cell.isVisible()).resolves.toBe(true);
+      expect(await cell.getAttribute('data-status')).toBe(l.status);
+      // And a row in the locations table, with its reason.
+      const row = page.locator('table.locations tr', { hasText: l.accountId }).filter({ hasText: l.region });
+      expect(await row.count()).toBeGreaterThan(0);
+      expect(await row.first().innerText()).toContain(l.status === 'halted' ? 'halted' : 'failed');
+    }
+    expect(await page.locator('table.heatmap td.s-failed:visible').count()).toBeGreaterThan(0);
+    expect(await page.locator('table.heatmap td.s-halted:visible').count()).toBeGreaterThan(0);
+    // Self-contained: no request leaves the page, no script error.
+    expect(requests).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
