@@ -31,10 +31,10 @@ describe('the Lambda entry points against the sandbox', () => {
     expect(result.summary.locations.started).toBe(2);
     expect(JSON.stringify(published)).toContain('LocationsStarted');
 
-    // The record is in the bucket under runs/<run-id>/.
+    // The record is in the bucket under runs/<run-id>/: its manifest, and its shards beside it.
     const s3 = e2e.clients.s3('us-east-1');
     const stored = await s3.send(
-      new GetObjectCommand({ Bucket: 'orgpatch-runs', Key: `runs/${result.runId}/record.json` }),
+      new GetObjectCommand({ Bucket: 'orgpatch-runs', Key: `runs/${result.runId}/manifest.json` }),
     );
     expect(JSON.parse((await stored.Body?.transformToString()) ?? '{}').runId).toBe(result.runId);
 

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { RunRecord } from '@orgpatch/core';
 import { createOrgPatchApp } from '@orgpatch/infra';
+import { S3RunStore } from '@orgpatch/orchestrator';
 import { type Sandbox, startSandbox, type WorldFile } from '@orgpatch/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -202,8 +203,8 @@ describe('the bundled orchestrator Lambda', () => {
     // The run record went to the bucket named by ORGPATCH_RUN_BUCKET, with the synthesized request.
     const s3 = new S3Client(sandbox.clientConfig('us-east-1'));
     try {
-      const out = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `runs/${runId}/record.json` }));
-      const record = JSON.parse((await out.Body?.transformToString()) ?? '{}') as RunRecord;
+      // Read as the orchestrator reads it: the manifest and its shards, validated and assembled.
+      const record = (await new S3RunStore({ client: s3, bucket: BUCKET }).get(runId)) as RunRecord;
       expect(record.request.windowId).toBe(WINDOW_ID);
       expect(record.request.taskExecutionId).toBe(TASK_EXECUTION_ID);
       expect(record.request.document.name).toBe('OrgPatch-RunPatchBaseline');

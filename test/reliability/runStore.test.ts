@@ -81,7 +81,7 @@ describe('records are untrusted input', () => {
       w.runtime,
     );
     const s3 = w.e2e.clients.s3('us-east-1');
-    const key = `runs/${runId}/record.json`;
+    const key = `runs/${runId}/manifest.json`;
     const stored = JSON.parse(
       (await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body?.transformToString()) ?? '{}',
     );
@@ -106,7 +106,7 @@ describe('records are untrusted input', () => {
       w.runtime,
     );
     const s3 = w.e2e.clients.s3('us-east-1');
-    const key = `runs/${runId}/record.json`;
+    const key = `runs/${runId}/manifest.json`;
     const stored = JSON.parse(
       (await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body?.transformToString()) ?? '{}',
     );

@@ -32,7 +32,12 @@ export function renderRequest(request: PatchRequest, c: Colors): string {
     ['Operation', request.operation],
     ['RebootOption', request.rebootOption],
     ['AutomationAssumeRole', roleText],
-    ['Targets', request.resourceGroups.map((g) => `ResourceGroup ${g}`).join(', ')],
+    [
+      'Targets',
+      request.targets
+        .flatMap((t) => t.values.map((v) => (t.key === 'ResourceGroup' ? `ResourceGroup ${v}` : `${t.key}=${v}`)))
+        .join(', '),
+    ],
     ['MaxConcurrency / MaxErrors', `${rate(request.maxConcurrency)} / ${rate(request.maxErrors)}`],
     ['Regions', request.regions.join(', ')],
     [

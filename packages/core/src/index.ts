@@ -25,6 +25,7 @@ export type {
   RunLease,
   RunListing,
   RunStore,
+  TagInventoryReader,
 } from './ports.js';
 export { RATE_MAX_LENGTH, RATE_PATTERNS } from './rates.js';
 export {
@@ -54,9 +55,25 @@ export {
   summarizeRun,
 } from './runRecord.js';
 export { parseRunRecord } from './runRecordSchema.js';
+export { parseRunManifest, parseRunShard } from './runShardSchema.js';
+export {
+  assembleRunRecord,
+  type RunShard,
+  type SplitRunRecordOptions,
+  type StoredRunManifest,
+  type StoredRunShardEntry,
+  splitRunRecord,
+} from './runShards.js';
 export { leaseScopeFor, requestDifferences } from './sameRun.js';
 export { nextRunTimes, validateMaintenanceWindowSchedule } from './schedule.js';
 export { TimeZoneError } from './scheduleErrors.js';
+export {
+  automationTarget,
+  type TagTarget,
+  tagTargetLabel,
+  tagTargetOf,
+  targetLabels,
+} from './targets.js';
 export {
   buildTaskPayload,
   checkTaskPayloadSize,

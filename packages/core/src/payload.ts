@@ -27,6 +27,12 @@ import type { PatchRequest } from './request.js';
  *   execution per group and location,
  *   and takes several groups; it keeps SSM's shape limits for StartAutomationExecution: at most 5
  *   Targets, at most 50 Values each (Target.Values' global maximum).
+ * - A tag target (`{"Key": "tag:Patch", "Values": ["true"]}`, Automation's form in the SSM Target
+ *   reference) stands alone, with one value: Automation takes "a single tag" as the target, and
+ *   answers "Only one resource group or tag can be specified at a time" otherwise. It runs
+ *   orgpatch's document only, whose TargetType `/AWS::EC2::Instance` keeps SSM to EC2 instances
+ *   (without one, "all resources with the same tag will be targeted"). `tag-key` is refused: the
+ *   Automation guide documents a key and value only.
  * - Regions, account ids and OU ids are de-duplicated silently, keeping the first occurrence.
  * - The Organization scope is the union of its own TargetOus/Accounts and every wave's, so
  *   `organization.targetOus`/`accounts` are what discovery walks; accounts no wave names form the

@@ -3,6 +3,7 @@ import type { RateField } from './errors.js';
 import { quoteList, report, suggestion } from './payloadIssues.js';
 import { checkRateValue } from './rates.js';
 import { isKnownRegion, type Partition, partitionOf, suggestRegion } from './regions.js';
+import { truncateForMessage } from './truncateForMessage.js';
 
 /**
  * The checks of the payload's single fields (Regions, account and OU ids, resource groups, targets,
@@ -35,6 +36,12 @@ const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
 const GROUP_NAME = /^[a-zA-Z0-9_.-]{1,300}$/;
 const INSTALL_OVERRIDE_LIST = /^https:\/\/.+$|^s3:\/\/([^/]+)\/(.*?([^/]+))$/;
 const MAX_TARGETS = 5;
+/** SSM's TargetKey pattern and length (SSM API reference, Target). */
+const SSM_TARGET_KEY = /^[\p{L}\p{Z}\p{N}_.:/=\-@]*$/u;
+const MAX_TARGET_KEY_LENGTH = 163;
+/** EC2's limits on a tag key and value. */
+const MAX_TAG_KEY_LENGTH = 128;
+const MAX_TAG_VALUE_LENGTH = 256;
 /** SSM's limit on the values of one StartAutomationExecution target. */
 export const MAX_TARGET_VALUES = 50;
 
@@ -150,24 +157,47 @@ export const ouOrRootId = z.string().superRefine((value, ctx) => {
   }
 });
 
-const groupName = z.string().superRefine((value, ctx) => {
+/** A value quoted in a message: JSON, cut to its first characters when long. */
+const quote = (value: string): string => JSON.stringify(truncateForMessage(value));
+
+/** What is wrong with a resource group name, if anything. */
+function groupNameIssue(value: string): { message: string; hint: string } | undefined {
   if (!GROUP_NAME.test(value)) {
-    report(
-      ctx,
-      `Resource group name ${JSON.stringify(value)} is not valid`,
-      'a resource group name has 1-300 letters, digits, hyphens, periods and underscores',
-    );
-  } else if (/^aws/i.test(value)) {
-    report(
-      ctx,
-      `Resource group name "${value}" starts with "${value.slice(0, 3)}", which AWS reserves`,
-      'no resource group can have this name; use the name of one of your groups',
-    );
+    return {
+      message: `Resource group name ${quote(value)} is not valid`,
+      hint: 'a resource group name has 1-300 letters, digits, hyphens, periods and underscores',
+    };
   }
-});
+  if (/^aws/i.test(value)) {
+    return {
+      message: `Resource group name ${quote(value)} starts with "${value.slice(0, 3)}", which AWS reserves`,
+      hint: 'no resource group can have this name; use the name of one of your groups',
+    };
+  }
+  return undefined;
+}
+
+const TAG_TARGET_FORM = '{"Key": "tag:<key>", "Values": ["<value>"]}';
 
 const targetKey = z.string().superRefine((value, ctx) => {
   if (value === 'ResourceGroup') return;
+  if (value.startsWith('tag:')) {
+    const tag = value.slice(4);
+    if (tag.length === 0 || tag.length > MAX_TAG_KEY_LENGTH) {
+      report(
+        ctx,
+        `Target key ${quote(value)} names ${tag.length === 0 ? 'no tag' : `a tag key of ${tag.length} characters`}`,
+        `write "tag:" and a tag key of 1-${MAX_TAG_KEY_LENGTH} characters, e.g. "tag:Patch"`,
+      );
+    } else if (!SSM_TARGET_KEY.test(value) || value.length > MAX_TARGET_KEY_LENGTH) {
+      report(
+        ctx,
+        `Target key ${quote(value)} has characters SSM does not accept in a target key`,
+        'SSM target keys take letters, digits, spaces and _ . : / = - @; tag the instances with such a key',
+      );
+    }
+    return;
+  }
   if (value.toLowerCase() === 'resourcegroup') {
     report(ctx, `Target key "${value}" is not "ResourceGroup"`, 'use "ResourceGroup"');
   } else if (value === 'resource-groups:Name') {
@@ -176,31 +206,84 @@ const targetKey = z.string().superRefine((value, ctx) => {
       'Target key "resource-groups:Name" is the Run Command form',
       'Automation names a resource group with the key "ResourceGroup"',
     );
+  } else if (value === 'tag-key') {
+    // The Target reference lists tag-key "for all Systems Manager tools", but the Automation user
+    // guide documents only a single tag key-value pair as an automation target: what a rate-controlled
+    // automation resolves tag-key to is not settled, so orgpatch does not start one.
+    report(
+      ctx,
+      'Target key "tag-key" is not accepted: SSM Automation documents one tag key and value as a target, not a tag key alone',
+      `name the tag and its value: ${TAG_TARGET_FORM}`,
+    );
   } else {
     report(
       ctx,
-      `Target key "${value}" is not supported: orgpatch targets resource groups`,
-      'use {"Key": "ResourceGroup", "Values": ["<group name>"]}',
+      `Target key "${value}" is not supported: orgpatch targets resource groups or one tag`,
+      `use {"Key": "ResourceGroup", "Values": ["<group name>"]} or ${TAG_TARGET_FORM}`,
     );
   }
 });
 
-/** One SSM target: a resource group key and its group names. */
-export const targetSchema = z.strictObject({
-  Key: targetKey,
-  Values: z.array(groupName).superRefine((values, ctx) => {
-    if (values.length === 0) report(ctx, 'Values is empty', 'name at least one resource group, e.g. ["WebServers"]');
-    if (values.length > MAX_TARGET_VALUES) {
-      report(
-        ctx,
-        `Values lists ${values.length} groups; SSM takes at most ${MAX_TARGET_VALUES}`,
-        'split them over several Targets',
-      );
-    }
-  }),
-});
+/**
+ * One SSM target: a resource group key and its group names, or a `tag:<key>` key and the one tag
+ * value. The values are checked for the key they belong to.
+ */
+export const targetSchema = z
+  .strictObject({ Key: targetKey, Values: z.array(z.string()) })
+  // Runs even when Key failed, so Values' problems are reported too; reads the raw value defensively.
+  .superRefine(
+    (raw: unknown, ctx) => {
+      if (!isRecord(raw) || !Array.isArray(raw.Values)) return;
+      const values = strings(raw.Values);
+      if (typeof raw.Key === 'string' && raw.Key.startsWith('tag:')) {
+        checkTagValues(values, ctx);
+        return;
+      }
+      if (values.length === 0) {
+        report(ctx, 'Values is empty', 'name at least one resource group, e.g. ["WebServers"]', ['Values']);
+      }
+      if (values.length > MAX_TARGET_VALUES) {
+        report(
+          ctx,
+          `Values lists ${values.length} groups; SSM takes at most ${MAX_TARGET_VALUES}`,
+          'split them over several Targets',
+          ['Values'],
+        );
+      }
+      raw.Values.forEach((value, i) => {
+        const issue = typeof value === 'string' ? groupNameIssue(value) : undefined;
+        if (issue) report(ctx, issue.message, issue.hint, ['Values', i]);
+      });
+    },
+    { when: () => true },
+  );
 
-/** The Targets list: one to five resource-group targets. */
+/** A tag target's Values: exactly one tag value, which DescribeInstanceInformation can filter on. */
+function checkTagValues(values: readonly string[], ctx: Parameters<typeof report>[0]): void {
+  if (values.length !== 1) {
+    report(
+      ctx,
+      `A tag target takes exactly one value, got ${values.length}`,
+      `SSM Automation targets one tag key and value (${TAG_TARGET_FORM}); for several values, tag the instances with one of them`,
+      ['Values'],
+    );
+    return;
+  }
+  const value = values[0] ?? '';
+  if (value.length === 0 || value.length > MAX_TAG_VALUE_LENGTH) {
+    report(
+      ctx,
+      `Tag value ${quote(value)} has ${value.length} characters`,
+      `a tag target's value has 1-${MAX_TAG_VALUE_LENGTH} characters (DescribeInstanceInformation cannot filter on an empty value)`,
+      ['Values', 0],
+    );
+  }
+}
+
+/**
+ * The Targets list: one to five resource-group targets, or exactly one tag target ("Only one
+ * resource group or tag can be specified at a time", as SSM Automation answers otherwise).
+ */
 export const targetsSchema = z.array(targetSchema).superRefine((targets, ctx) => {
   if (targets.length === 0) {
     report(
@@ -214,6 +297,14 @@ export const targetsSchema = z.array(targetSchema).superRefine((targets, ctx) =>
       ctx,
       `Targets has ${targets.length} entries; SSM takes at most ${MAX_TARGETS}`,
       "list several groups in one target's Values",
+    );
+  }
+  const tags = targets.filter((t) => t.Key.startsWith('tag:'));
+  if (tags.length > 0 && targets.length > 1) {
+    report(
+      ctx,
+      `Targets mixes a tag target with ${targets.length - 1} other target${targets.length === 2 ? '' : 's'}: SSM Automation takes one tag as the target of an automation`,
+      'target either resource groups or one tag, in a payload of its own',
     );
   }
 });

@@ -9,7 +9,15 @@ import { uniqueInOrder } from './payloadFields.js';
 import { roleSpec } from './payloadRole.js';
 import { CONCURRENCY_BOUNDS, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_ERRORS, type Payload } from './payloadSchema.js';
 import { checkRateValue } from './rates.js';
-import type { Operation, OrganizationScope, PatchRequest, RateValue, RebootOption, WaveSpec } from './request.js';
+import type {
+  Operation,
+  OrganizationScope,
+  PatchRequest,
+  RateValue,
+  RebootOption,
+  TargetSpec,
+  WaveSpec,
+} from './request.js';
 import { unreachableReasonOf } from './unreachable.js';
 
 /**
@@ -56,7 +64,11 @@ export function normalize(p: Payload): PatchRequest {
   const taskExecutionId = resolved(p.TaskExecutionId);
   const snapshotId = resolved(first(params?.SnapshotId));
   const installOverrideList = first(params?.InstallOverrideList);
-  const targets = p.Targets.map((t) => ({ key: 'ResourceGroup' as const, values: [...t.Values] }));
+  const targets: TargetSpec[] = p.Targets.map((t) =>
+    t.Key.startsWith('tag:')
+      ? { key: t.Key as `tag:${string}`, values: [...t.Values] }
+      : { key: 'ResourceGroup', values: [...t.Values] },
+  );
   return {
     ...(windowId === undefined ? {} : { windowId }),
     ...(taskExecutionId === undefined ? {} : { taskExecutionId }),
@@ -68,7 +80,7 @@ export function normalize(p: Payload): PatchRequest {
     ...(installOverrideList === undefined ? {} : { installOverrideList }),
     targetParameterName: p.TargetParameterName ?? TARGET_PARAMETER_NAME,
     targets,
-    resourceGroups: uniqueInOrder(targets.flatMap((t) => t.values)),
+    resourceGroups: uniqueInOrder(targets.filter((t) => t.key === 'ResourceGroup').flatMap((t) => t.values)),
     maxConcurrency: rateOf(p.MaxConcurrency ?? DEFAULT_MAX_CONCURRENCY, 'MaxConcurrency'),
     maxErrors: rateOf(p.MaxErrors ?? DEFAULT_MAX_ERRORS, 'MaxErrors'),
     regions: uniqueInOrder(p.Regions),

@@ -260,6 +260,26 @@ function crossFieldChecks(raw: unknown, ctx: Ctx): void {
     );
   }
   checkRoleAgainstScope(raw, ctx);
+  checkTagTargetDocument(raw, document, ctx);
+}
+
+/**
+ * A tag target needs orgpatch's document: its TargetType, `/AWS::EC2::Instance`, is what keeps SSM
+ * from resolving the tag to every tagged resource ("Mapping targets for an automation": without it
+ * "all resources with the same tag will be targeted"), and another document's TargetType is not
+ * orgpatch's to vouch for.
+ */
+function checkTagTargetDocument(raw: Record<string, unknown>, document: Record<string, unknown> | undefined, ctx: Ctx) {
+  const targets = Array.isArray(raw.Targets) ? raw.Targets.filter(isRecord) : [];
+  const tagged = targets.some((t) => typeof t.Key === 'string' && t.Key.startsWith('tag:'));
+  const name = document?.Name;
+  if (!tagged || name === undefined || name === AUTOMATION_DOCUMENT_NAME) return;
+  report(
+    ctx,
+    `A tag target runs orgpatch's document ${AUTOMATION_DOCUMENT_NAME}, not ${typeof name === 'string' ? JSON.stringify(name) : 'another'}: with a document that does not declare TargetType /AWS::EC2::Instance, SSM Automation targets every resource that carries the tag (volumes, network interfaces, ...) and those children fail`,
+    `remove Document.Name, or target a resource group whose query has ResourceTypeFilters ["AWS::EC2::Instance"]`,
+    ['Document', 'Name'],
+  );
 }
 
 /**

@@ -1,9 +1,10 @@
 import type { GroupObservation, InventoryObservation, Location } from './inventory.js';
-import type { AccountInfo, OrganizationSnapshot } from './organization.js';
+import type { AccountInfo, AccountStatus, OrganizationSnapshot } from './organization.js';
 import type { Plan, PlanDecision, PlannedLocation, PlannedWave, SkipReason } from './planModel.js';
 import { formatRateValue, rateExceeded } from './rates.js';
 import type { PatchRequest, RateValue } from './request.js';
 import type { LocationOutcome, RunRecord } from './runModel.js';
+import { decideTargets } from './targetDecision.js';
 
 /**
  * The Region filter and plan: from the Organization snapshot, the request and what inventory saw
@@ -35,15 +36,19 @@ export function locationKey(accountId: string, region: string): string {
 export function describeSkipReason(reason: SkipReason): string {
   switch (reason) {
     case 'no-instances':
-      return 'The target resource groups hold no instances here: nothing to patch; add instances to the groups if this location should be patched';
+      return 'The targets hold no instances here (the target resource groups hold none, or no managed EC2 instance carries the target tag): nothing to patch; add instances to the groups, or tag them, if this location should be patched';
     case 'groups-missing':
       return 'None of the target resource groups exists here: create them in this account and Region, or remove the Region from the payload';
     case 'account-excluded':
       return "The account is in the payload's excluded accounts: remove it from that list to patch it";
+    case 'account-pending-activation':
+      return 'The account is PENDING_ACTIVATION in Organizations: its sign-up was never completed, so nothing can run in it; complete the sign-up (phone verification, payment information) to activate it';
     case 'account-suspended':
-      return 'The account is SUSPENDED in Organizations: nothing can run in it until it is reinstated';
+      return 'The account is SUSPENDED in Organizations: AWS has restricted access to it, so nothing can run in it until AWS Support reinstates it';
     case 'account-pending-closure':
       return 'The account is being closed (PENDING_CLOSURE): nothing can run in it';
+    case 'account-closed':
+      return 'The account is CLOSED in Organizations: nothing can run in it; AWS Support can reopen it within 90 days of its closure, after which it leaves the Organization';
     case 'management-account-not-included':
       return 'This is the management account, patched only when the payload includes it: include the management account (and deploy its member stacks yourself: StackSets skip it) to patch it';
     case 'region-not-enabled':
@@ -58,7 +63,7 @@ export function describeSkipReason(reason: SkipReason): string {
 /** What the plan builder needs. */
 export interface BuildPlanInput {
   readonly request: PatchRequest;
-  /** Accounts in scope, including excluded, suspended and closing ones so they can be reported. */
+  /** Accounts in scope, including excluded ones and those not ACTIVE, so they can be reported. */
   readonly organization: OrganizationSnapshot;
   /** What inventory saw, keyed by {@link locationKey}. */
   readonly observations: ReadonlyMap<string, InventoryObservation>;
@@ -104,17 +109,26 @@ function scopedAccounts(request: PatchRequest, organization: OrganizationSnapsho
   });
 }
 
+/** Why an account that is not ACTIVE is skipped: each Organizations state has its own reason. */
+const INACTIVE_REASON: Readonly<Record<Exclude<AccountStatus, 'ACTIVE'>, SkipReason>> = {
+  PENDING_ACTIVATION: 'account-pending-activation',
+  SUSPENDED: 'account-suspended',
+  PENDING_CLOSURE: 'account-pending-closure',
+  CLOSED: 'account-closed',
+};
+
 function accountVerdict(
   account: AccountInfo,
   found: boolean,
   request: PatchRequest,
   organization: OrganizationSnapshot,
 ): AccountVerdict {
-  if (account.status === 'SUSPENDED') {
-    return { kind: 'skip', reason: 'account-suspended', detail: `account ${account.id} is SUSPENDED` };
-  }
-  if (account.status === 'PENDING_CLOSURE') {
-    return { kind: 'skip', reason: 'account-pending-closure', detail: `account ${account.id} is PENDING_CLOSURE` };
+  if (account.status !== 'ACTIVE') {
+    return {
+      kind: 'skip',
+      reason: INACTIVE_REASON[account.status],
+      detail: `account ${account.id} is ${account.status}`,
+    };
   }
   const scope = request.organization;
   if (scope === undefined) return { kind: 'inspect' };
@@ -249,52 +263,7 @@ function regionDecision(
         );
     }
   }
-  // Target groups in request order; a group inventory did not report is one that does not exist.
-  const reported = new Map(observation.groups.map((g) => [g.name, g]));
-  const groups: GroupObservation[] = request.resourceGroups.map(
-    (name) => reported.get(name) ?? { name, exists: false, instanceIds: [] },
-  );
-  const existing = groups.filter((g) => g.exists);
-  const missing = groups.filter((g) => !g.exists).map((g) => g.name);
-  const instanceCount = new Set(existing.flatMap((g) => g.instanceIds)).size;
-  if (existing.length === 0) {
-    return {
-      decision: {
-        action: 'skip',
-        reason: 'groups-missing',
-        detail: `no target group exists here (${missing.join(', ')})`,
-      },
-      groups,
-      instanceCount: 0,
-    };
-  }
-  const missingNote = missing.length > 0 ? `; missing here: ${missing.join(', ')}` : '';
-  if (instanceCount === 0) {
-    return {
-      decision: {
-        action: 'skip',
-        reason: 'no-instances',
-        detail: `${existing.map((g) => g.name).join(', ')} hold no instances${missingNote}`,
-      },
-      groups,
-      instanceCount: 0,
-    };
-  }
-  const withInstances = existing.filter((g) => g.instanceIds.length > 0);
-  const empty = existing.filter((g) => g.instanceIds.length === 0).map((g) => g.name);
-  const notes = [
-    ...(empty.length > 0 ? [`empty here: ${empty.join(', ')}`] : []),
-    ...(missing.length > 0 ? [`missing here: ${missing.join(', ')}`] : []),
-  ];
-  return {
-    decision: {
-      action: 'start',
-      groups: withInstances.map((g) => g.name),
-      ...(notes.length > 0 ? { detail: notes.join('; ') } : {}),
-    },
-    groups,
-    instanceCount,
-  };
+  return decideTargets(request, location, observation.groups);
 }
 
 /** A location that could not be checked: a failure, not a skip. */
@@ -315,7 +284,9 @@ function failure(
  *   the reason; throttling, expired credentials and service errors fail it (it could not be checked).
  * - No observation at all fails the location (`not-inspected`): nothing is silently dropped.
  * - All target groups missing: skip `groups-missing`; groups without instances: skip
- *   `no-instances`; otherwise start with the groups that have instances.
+ *   `no-instances`; a group that holds other resources besides instances: fail
+ *   `group-has-non-instances`; otherwise start with the groups that have instances. A tag target:
+ *   skip `no-instances` when no managed EC2 instance carries the tag, else start (see decideTargets).
  * - Without an Organization part (the blog payload): the caller's account in the listed Regions.
  *
  * Locations are sorted by wave order, then account id, then the request's Region order.

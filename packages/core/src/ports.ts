@@ -2,6 +2,7 @@ import type { InventoryObservation, Location } from './inventory.js';
 import type { OrganizationSnapshot } from './organization.js';
 import type { RateValue } from './request.js';
 import type { AutomationStatus, InstancePatchSummary, RunRecord } from './runModel.js';
+import type { AutomationTarget, TagTarget } from './targets.js';
 
 /**
  * Ports: what the AWS side implements for the orchestration. Small and named for what they do,
@@ -25,14 +26,25 @@ export interface InventoryReader {
   observe(location: Location, groups: readonly string[]): Promise<InventoryObservation>;
 }
 
-/** What StartAutomationExecution needs for one location and group. */
+/**
+ * Finds the managed nodes that carry a tag in one location (a tag target's inventory). Never throws
+ * for AWS errors: it observes them. The observation holds one entry named `tag:Key=Value`.
+ */
+export interface TagInventoryReader {
+  observeTag(location: Location, tag: TagTarget): Promise<InventoryObservation>;
+}
+
+/** What StartAutomationExecution needs for one location and target. */
 export interface AutomationStart {
   readonly location: Location;
   readonly documentName: string;
   readonly documentVersion?: string;
   readonly parameters: Readonly<Record<string, readonly string[]>>;
   readonly targetParameterName: string;
+  /** The start's label: the resource group, or the tag target's `tag:Key=Value`. */
   readonly group: string;
+  /** The Targets entry sent to SSM ({@link automationTarget} of the request and `group`). */
+  readonly target: AutomationTarget;
   readonly maxConcurrency: RateValue;
   readonly maxErrors: RateValue;
   readonly clientToken: string;

@@ -9,6 +9,7 @@ import {
   type LocationCounts,
   summarizeRun,
 } from './runRecord.js';
+import { targetLabels } from './targets.js';
 
 /**
  * Renderers of a run record: JSON (record + summary), CSV (one row per instance) and Markdown.
@@ -251,7 +252,7 @@ export function renderReportMarkdown(record: RunRecord): string {
     `- Status: **${summary.status}**${record.dryRun ? ' (dry run: nothing started)' : ''}`,
     `- Created: ${markdownCell(record.createdAt)}; updated: ${markdownCell(record.updatedAt)}`,
     `- Operation: ${r.operation}, reboot: ${r.rebootOption}; document ${markdownCell(r.document.name)}${r.document.version ? ` version ${markdownCell(r.document.version)}` : ''}`,
-    `- Resource groups: ${r.resourceGroups.map(markdownCell).join(', ')}`,
+    `- Targets: ${targetLabels(r).map(markdownCell).join(', ')}`,
     `- Regions: ${r.regions.map(markdownCell).join(', ')}`,
     `- MaxConcurrency ${markdownCell(r.maxConcurrency.raw)}, MaxErrors ${markdownCell(r.maxErrors.raw)}; SnapshotId ${markdownCell(record.snapshotId)}`,
     '',

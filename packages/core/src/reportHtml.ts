@@ -10,6 +10,7 @@ import {
   type LocationCounts,
   summarizeRun,
 } from './runRecord.js';
+import { targetLabels } from './targets.js';
 
 /**
  * The HTML report: one self-contained page (inline CSS, no script, no external resource; a
@@ -228,7 +229,7 @@ export function renderReportHtml(record: RunRecord): string {
 <body>
 <h1>orgpatch run <code>${escapeHtml(record.runId)}</code> <span class="status" style="background:${RUN_COLOUR[record.status]}">${escapeHtml(record.status)}</span></h1>
 <p class="meta">Created ${escapeHtml(record.createdAt)}, updated ${escapeHtml(record.updatedAt)}${record.dryRun ? ' · dry run: nothing started' : ''}<br>
-${escapeHtml(`${r.operation}, reboot ${r.rebootOption}; document ${r.document.name}${r.document.version ? ` version ${r.document.version}` : ''}; groups ${r.resourceGroups.join(', ')}; MaxConcurrency ${r.maxConcurrency.raw}, MaxErrors ${r.maxErrors.raw}; SnapshotId ${record.snapshotId}`)}</p>
+${escapeHtml(`${r.operation}, reboot ${r.rebootOption}; document ${r.document.name}${r.document.version ? ` version ${r.document.version}` : ''}; targets ${targetLabels(r).join(', ')}; MaxConcurrency ${r.maxConcurrency.raw}, MaxErrors ${r.maxErrors.raw}; SnapshotId ${record.snapshotId}`)}</p>
 <h2>Summary</h2>
 ${locationCountsTable(summary.locations)}
 ${instanceCountsTable(summary.instances)}

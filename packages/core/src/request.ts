@@ -28,9 +28,13 @@ export type AutomationRoleSpec =
   | { readonly kind: 'template'; readonly template: string }
   | { readonly kind: 'fixed'; readonly arn: string };
 
-/** One SSM target, as in the blog payload: `{ Key: 'ResourceGroup', Values: ['WebServers'] }`. */
+/**
+ * One SSM target: resource groups, as in the blog payload (`{ Key: 'ResourceGroup', Values:
+ * ['WebServers'] }`), or one tag (`{ Key: 'tag:Patch', Values: ['true'] }`), which SSM Automation
+ * resolves itself when the automation starts.
+ */
 export interface TargetSpec {
-  readonly key: 'ResourceGroup';
+  readonly key: 'ResourceGroup' | `tag:${string}`;
   readonly values: readonly string[];
 }
 
@@ -95,7 +99,7 @@ export interface PatchRequest {
   readonly installOverrideList?: string;
   readonly targetParameterName: string;
   readonly targets: readonly TargetSpec[];
-  /** Resource group names from `targets`, de-duplicated, in payload order. */
+  /** Resource group names from `targets`, de-duplicated, in payload order (none for a tag target). */
   readonly resourceGroups: readonly string[];
   readonly maxConcurrency: RateValue;
   readonly maxErrors: RateValue;

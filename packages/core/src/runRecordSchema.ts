@@ -59,7 +59,12 @@ const patchRequest = z.strictObject({
   snapshotId: z.string().optional(),
   installOverrideList: z.string().optional(),
   targetParameterName: z.string(),
-  targets: list(z.strictObject({ key: z.literal('ResourceGroup'), values: list(z.string()) })),
+  targets: list(
+    z.strictObject({
+      key: z.union([z.literal('ResourceGroup'), z.templateLiteral(['tag:', z.string()])]),
+      values: list(z.string()),
+    }),
+  ),
   resourceGroups: list(z.string()),
   maxConcurrency: rateValue,
   maxErrors: rateValue,
@@ -97,7 +102,15 @@ const plan = z.strictObject({
       accountName: z.string(),
       region: z.string(),
       wave: z.string(),
-      groups: list(z.strictObject({ name: z.string(), exists: z.boolean(), instanceIds: list(z.string()) })),
+      groups: list(
+        z.strictObject({
+          name: z.string(),
+          exists: z.boolean(),
+          instanceIds: list(z.string()),
+          otherMembers: z.record(z.string(), count).readonly().optional(),
+          hybridNodeIds: list(z.string()).optional(),
+        }),
+      ),
       instanceCount: count,
       decision: planDecision,
     }),
@@ -181,7 +194,7 @@ const locationOutcome = z.strictObject({
 });
 
 /** The zod schema of a stored {@link RunRecord}. Unknown keys are errors: a record is never silently trimmed. */
-const runRecordSchema = z.strictObject({
+export const runRecordSchema = z.strictObject({
   schemaVersion: z.literal(1),
   runId: z.string(),
   createdAt: z.string(),
@@ -246,12 +259,13 @@ export function parseRunRecord(value: unknown, source: string, options: ParseRun
   return record;
 }
 
-function issueOf(issue: z.core.$ZodIssue): ValidationIssue {
+/** A zod issue as a {@link ValidationIssue}, its path in JSON-path form. */
+export function issueOf(issue: z.core.$ZodIssue): ValidationIssue {
   return { path: formatPath(issue.path), message: issue.message };
 }
 
 /** The request must be what its own payload means: anything else was not written by orgpatch. */
-function requestIssues(request: RunRecord['request']): ValidationIssue[] {
+export function requestIssues(request: RunRecord['request']): ValidationIssue[] {
   let again: RunRecord['request'];
   try {
     again = parsePayload(toPayload(request));

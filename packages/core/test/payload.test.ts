@@ -332,10 +332,10 @@ const BAD: [string, () => Json, Mutation, string, RegExp, string | undefined][] 
     'target key other than ResourceGroup',
     blog,
     (p) => {
-      p.Targets = [{ Key: 'tag:Patch', Values: ['yes'] }];
+      p.Targets = [{ Key: 'InstanceIds', Values: ['*'] }];
     },
     'Targets[0].Key',
-    /orgpatch targets resource groups/,
+    /orgpatch targets resource groups or one tag/,
     '"ResourceGroup"',
   ],
   [

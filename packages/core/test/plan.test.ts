@@ -9,6 +9,7 @@ import {
   markWaveRunning,
   nextWaveDecision,
   type Plan,
+  parseRunRecord,
   type RunRecord,
   requiredInventory,
 } from '../src/index.js';
@@ -90,6 +91,42 @@ describe('buildPlan (Organization)', () => {
     expect(decisionAt(plan, A, 'us-east-1')).toMatchObject({ action: 'skip', reason: 'account-suspended' });
     expect(decisionAt(plan, B, 'us-east-2')).toMatchObject({ action: 'skip', reason: 'account-pending-closure' });
     expect(plan.counts).toMatchObject({ locations: 4, skip: 4 });
+  });
+
+  it('skips a CLOSED and a PENDING_ACTIVATION account each with its own reason, not as suspended', () => {
+    const request = makeRequest({ organization: makeScope() });
+    const organization = makeOrg([
+      account(A, ['r-root'], { status: 'CLOSED' }),
+      account(B, ['r-root'], { status: 'PENDING_ACTIVATION' }),
+    ]);
+    expect(requiredInventory({ request, organization })).toEqual([]);
+    const plan = buildPlan({ request, organization, observations: new Map() });
+    for (const region of regions) {
+      expect(decisionAt(plan, A, region)).toEqual({
+        action: 'skip',
+        reason: 'account-closed',
+        detail: `account ${A} is CLOSED`,
+      });
+      expect(decisionAt(plan, B, region)).toEqual({
+        action: 'skip',
+        reason: 'account-pending-activation',
+        detail: `account ${B} is PENDING_ACTIVATION`,
+      });
+    }
+    const record = createRunRecord({
+      runId: 'run-closed',
+      createdAt: new Date('2026-03-01T00:00:00Z'),
+      snapshotId: '00000000-0000-4000-8000-000000000000',
+      idempotencyKey: 'run-closed',
+      request,
+      organization,
+      plan,
+    });
+    expect(parseRunRecord(JSON.parse(JSON.stringify(record)), 'record.json')).toEqual(record);
+    expect(describeSkipReason('account-closed')).toMatch(/^The account is CLOSED in Organizations: .*90 days/);
+    expect(describeSkipReason('account-pending-activation')).toMatch(
+      /^The account is PENDING_ACTIVATION in Organizations: its sign-up was never completed/,
+    );
   });
 
   it('skips excluded accounts and the management account unless it is included', () => {
@@ -532,8 +569,10 @@ describe('describeSkipReason', () => {
     'no-instances',
     'groups-missing',
     'account-excluded',
+    'account-pending-activation',
     'account-suspended',
     'account-pending-closure',
+    'account-closed',
     'management-account-not-included',
     'region-not-enabled',
     'access-denied',

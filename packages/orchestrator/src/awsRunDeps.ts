@@ -10,6 +10,7 @@ import { OrganizationsDirectory } from './aws/organizationsDirectory.js';
 import { ResourceGroupsInventory } from './aws/resourceGroupsInventory.js';
 import { SsmAutomationRunner } from './aws/ssmAutomationRunner.js';
 import { SsmPatchStateReader } from './aws/ssmPatchStateReader.js';
+import { SsmTagInventory } from './aws/ssmTagInventory.js';
 import { DryRunViolationError } from './errors.js';
 import type { RunDeps } from './run/deps.js';
 
@@ -32,7 +33,7 @@ export interface AwsRunDeps extends RunDeps {
 /**
  * Wires core's ports to AWS for one request: Organizations discovery, the member execution role
  * assumed per account (or the caller's own credentials for a blog payload without an Organization
- * part), Resource Groups inventory, SSM Automation and patch states.
+ * part), Resource Groups inventory (SSM's managed nodes for a tag target), SSM Automation and patch states.
  */
 export function createAwsRunDeps(request: PatchRequest, options: AwsRunDepsOptions): AwsRunDeps {
   const { clients } = options;
@@ -53,6 +54,7 @@ export function createAwsRunDeps(request: PatchRequest, options: AwsRunDepsOptio
       includeManagementAccount: request.organization?.includeManagementAccount ?? false,
     }),
     inventory: new ResourceGroupsInventory({ clients, credentials }),
+    tagInventory: new SsmTagInventory({ clients, credentials }),
     automation: request.dryRun
       ? refuseStarts(new SsmAutomationRunner({ clients, credentials }))
       : new SsmAutomationRunner({ clients, credentials }),

@@ -20,15 +20,18 @@ import type {
   RunListing,
   RunRecord,
   RunStore,
+  TagInventoryReader,
+  TagTarget,
 } from '@orgpatch/core';
-import { locationKey } from '@orgpatch/core';
-import { RunStoreConflictError } from './errors.js';
+import { locationKey, tagTargetLabel } from '@orgpatch/core';
 import type { RunDeps } from './run/deps.js';
 import { isInProgress } from './store/inProgressIndex.js';
+import { KeyedQueue } from './store/keyedQueue.js';
 import { decideLease, type LeaseRequest } from './store/leaseDecision.js';
 import { listRuns } from './store/listing.js';
-import { assertLeaseKey, assertRunId } from './store/runId.js';
-import { decodeRunLease, decodeRunRecord } from './store/storedDocuments.js';
+import { assertArtifactName, assertLeaseKey, assertRunId } from './store/runId.js';
+import { LEGACY_RECORD, MANIFEST, type RunObjects, ShardedRecords } from './store/shardedRecords.js';
+import { decodeRunLease } from './store/storedDocuments.js';
 
 /** The location's {@link locationKey}, e.g. to key {@link FakeAutomation.startErrors}. */
 export const key = (l: Location): string => locationKey(l.accountId, l.region);
@@ -43,14 +46,22 @@ export class FakeDirectory implements OrganizationDirectory {
   }
 }
 
-/** Inventory from a table; records calls and the most calls in flight, globally and per account. */
-export class FakeInventory implements InventoryReader {
+/**
+ * Inventory from a table; records calls and the most calls in flight, globally and per account. It
+ * answers for resource groups and for a tag target alike (the table names the tag's entry
+ * `tag:Key=Value`).
+ */
+export class FakeInventory implements InventoryReader, TagInventoryReader {
   readonly calls: Location[] = [];
   maxInFlight = 0;
   maxInFlightPerAccount = 0;
   private inFlight = 0;
   private readonly perAccount = new Map<string, number>();
   constructor(private readonly table: (l: Location) => InventoryObservation) {}
+  async observeTag(location: Location, tag: TagTarget): Promise<InventoryObservation> {
+    return this.observe(location, [tagTargetLabel(tag)]);
+  }
+
   async observe(location: Location, groups: readonly string[]): Promise<InventoryObservation> {
     this.calls.push(location);
     this.inFlight += 1;
@@ -167,19 +178,21 @@ export class FakePatchStates implements PatchStateReader {
   }
 }
 
-/** What several {@link MemoryRunStore} instances share: the stored records, index, leases and artifacts. */
+/** What several {@link MemoryRunStore} instances share: the stored objects, index, leases and artifacts. */
 interface MemoryStorage {
-  readonly records: Map<string, string>;
+  readonly objects: Map<string, string>;
   readonly inProgress: Set<string>;
   readonly leases: Map<string, string>;
   readonly artifacts: Map<string, string>;
 }
 
 /**
- * A run store in memory, with the contract of the real ones: records round-trip through JSON and are
- * validated when read, writes are conditional (a run this instance has not seen is only created; one
- * it has is replaced only if unchanged since it last read or wrote it), unfinished runs are kept in
- * the in-progress index, and leases are granted by the same rule.
+ * A run store in memory, with the contract and the layout of the real ones: a run is a manifest and
+ * shards (`<run-id>/manifest.json`, `<run-id>/shards/...`; a `<run-id>/record.json` is read as a run
+ * written whole), round-tripped through JSON and validated when read; writes are conditional (a run
+ * this instance has not seen is only created; one it has is replaced only if unchanged since it last
+ * read or wrote it) and rewrite only the shards that changed; unfinished runs are kept in the
+ * in-progress index, and leases are granted by the same rule.
  *
  * Pass another instance to share its storage: two instances are two processes on one store.
  * @example
@@ -187,8 +200,8 @@ interface MemoryStorage {
  * const b = new MemoryRunStore(a); // same records, its own view of what it has seen
  */
 export class MemoryRunStore implements RunStore {
-  /** Stored records as JSON text, by run id. */
-  readonly records: Map<string, string>;
+  /** Stored run objects as JSON text, by `<run-id>/<name>` (`r1/manifest.json`, `r1/shards/0-1-....json`). */
+  readonly objects: Map<string, string>;
   /** Run ids in the in-progress index. */
   readonly inProgress: Set<string>;
   /** Stored leases as JSON text, by scope key. */
@@ -197,50 +210,70 @@ export class MemoryRunStore implements RunStore {
   readonly artifacts: Map<string, string>;
   /** Successful record writes by this instance. */
   puts = 0;
-  /** Record text as this instance last read or wrote it. */
-  private readonly seen = new Map<string, string>();
+  /** The objects this instance wrote, by `<run-id>/<name>`, in order. */
+  readonly written: string[] = [];
+  private readonly records: ShardedRecords;
+  private readonly writes = new KeyedQueue();
 
   constructor(shareWith?: MemoryRunStore) {
     const storage: MemoryStorage = shareWith ?? {
-      records: new Map(),
+      objects: new Map(),
       inProgress: new Set(),
       leases: new Map(),
       artifacts: new Map(),
     };
-    this.records = storage.records;
+    this.objects = storage.objects;
     this.inProgress = storage.inProgress;
     this.leases = storage.leases;
     this.artifacts = storage.artifacts;
+    this.records = new ShardedRecords(this.runObjects());
   }
 
   async put(record: RunRecord): Promise<void> {
     assertRunId(record.runId);
-    const source = `memory://${record.runId}/record.json`;
-    if (this.records.get(record.runId) !== this.seen.get(record.runId)) {
-      throw new RunStoreConflictError(record.runId, source);
-    }
-    const text = JSON.stringify(record);
-    this.records.set(record.runId, text);
-    this.seen.set(record.runId, text);
-    if (isInProgress(record)) this.inProgress.add(record.runId);
-    else this.inProgress.delete(record.runId);
-    this.puts += 1;
+    await this.writes.run(record.runId, async () => {
+      if (isInProgress(record)) this.inProgress.add(record.runId);
+      await this.records.put(record);
+      if (!isInProgress(record)) this.inProgress.delete(record.runId);
+      this.puts += 1;
+    });
   }
 
   async get(runId: string): Promise<RunRecord | undefined> {
     assertRunId(runId);
-    const text = this.records.get(runId);
-    if (text === undefined) {
-      this.seen.delete(runId);
-      return undefined;
-    }
-    const record = decodeRunRecord(text, `memory://${runId}/record.json`, runId);
-    this.seen.set(runId, text);
-    return record;
+    return this.records.get(runId);
   }
 
   async list(): Promise<readonly RunListing[]> {
-    return listRuns([...this.records.keys()], (runId) => this.get(runId));
+    const runIds = [...this.objects.keys()].flatMap((key) => {
+      const [runId, name] = key.split('/');
+      return runId !== undefined && (name === MANIFEST || name === LEGACY_RECORD) ? [runId] : [];
+    });
+    return listRuns([...new Set(runIds)], (runId) => this.get(runId));
+  }
+
+  /** The objects as {@link ShardedRecords} uses them; an object's version is its text. */
+  private runObjects(): RunObjects {
+    const key = (runId: string, name: string): string => `${runId}/${name}`;
+    return {
+      where: (runId, name) => `memory://${key(runId, name)}`,
+      read: async (runId, name) => {
+        const text = this.objects.get(key(runId, name));
+        return text === undefined ? undefined : { text, version: text };
+      },
+      write: async (runId, name, text, version) => {
+        if (this.objects.get(key(runId, name)) !== version) return { ok: false };
+        this.objects.set(key(runId, name), text);
+        this.written.push(key(runId, name));
+        return { ok: true, version: text };
+      },
+      remove: async (runId, name, version) => {
+        const current = this.objects.get(key(runId, name));
+        if (version !== undefined && current !== undefined && current !== version) return false;
+        this.objects.delete(key(runId, name));
+        return true;
+      },
+    };
   }
 
   async listInProgress(): Promise<readonly string[]> {
@@ -268,6 +301,8 @@ export class MemoryRunStore implements RunStore {
   }
 
   async putArtifact(runId: string, name: string, body: string): Promise<string> {
+    assertRunId(runId);
+    assertArtifactName(name);
     this.artifacts.set(`${runId}/${name}`, body);
     return `memory://${runId}/${name}`;
   }
@@ -282,6 +317,7 @@ export function account(id: string, ouPath: readonly string[], status: AccountIn
 export function fakeDeps(parts: {
   directory: OrganizationDirectory;
   inventory: InventoryReader;
+  tagInventory?: TagInventoryReader;
   automation?: FakeAutomation;
   patchStates?: FakePatchStates;
   store?: MemoryRunStore;
@@ -291,6 +327,7 @@ export function fakeDeps(parts: {
   return {
     directory: parts.directory,
     inventory: parts.inventory,
+    ...(parts.tagInventory ? { tagInventory: parts.tagInventory } : {}),
     automation: parts.automation ?? new FakeAutomation(),
     patchStates: parts.patchStates ?? new FakePatchStates(),
     store: parts.store ?? new MemoryRunStore(),

@@ -1,15 +1,23 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import type { LeaseScope, RunStore } from '@orgpatch/core';
+import { dirname, join, relative } from 'node:path';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { applyLocationEvents, type LeaseScope, type RunRecord, type RunStore } from '@orgpatch/core';
 import { type Sandbox, startSandbox } from '@orgpatch/sandbox';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidRunIdError, RunRecordInvalidError, RunStoreConflictError, RunStoreError } from '../src/errors.js';
 import { LocalRunStore } from '../src/store/localRunStore.js';
 import { S3RunStore } from '../src/store/s3RunStore.js';
 import { MemoryRunStore } from '../src/testing.js';
-import { runRecord } from './runRecordFixture.js';
+import { accountIdOf, plannedRunRecord, runRecord } from './runRecordFixture.js';
 
 // The SDK's documented switch for its Node 20 support warning (read when a client is constructed).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -30,11 +38,32 @@ afterAll(async () => {
 interface Storage {
   /** A new store instance on this storage: another orgpatch process. */
   open(): RunStore;
-  /** Stores `text` as run `runId`'s record, bypassing the store (a hand edit, a damaged file). */
-  writeRaw(runId: string, text: string): Promise<void>;
-  /** Where the record of `runId` is, as the store's errors name it. */
-  where(runId: string): string;
+  /** Stores `text` as the object `name` of run `runId` (its whole record by default), bypassing the store (a hand edit, a damaged file). */
+  writeRaw(runId: string, text: string, name?: string): Promise<void>;
+  /** The text of the object `name` of run `runId`, bypassing the store. */
+  readRaw(runId: string, name: string): Promise<string | undefined>;
+  /** Deletes the object `name` of run `runId`, bypassing the store. */
+  removeRaw(runId: string, name: string): Promise<void>;
+  /** The names of run `runId`'s objects (`manifest.json`, `shards/0-1-....json`), sorted. */
+  names(runId: string): Promise<string[]>;
+  /** The names of run `runId`'s objects written while `action` ran, sorted. */
+  writesDuring(runId: string, action: () => Promise<unknown>): Promise<string[]>;
+  /** Where the object `name` of run `runId` is (its whole record by default), as the store's errors name it. */
+  where(runId: string, name?: string): string;
   dispose(): Promise<void>;
+}
+
+/** Every file under `dir` (dot files, the locks and temporary files, aside), by relative name: inode and mtime. */
+async function files(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isFile() || entry.name.startsWith('.')) continue;
+    const path = join(entry.parentPath, entry.name);
+    const info = await stat(path);
+    out.set(relative(dir, path), `${info.ino}:${info.mtimeMs}`);
+  }
+  return out;
 }
 
 const kinds: [string, () => Promise<Storage>][] = [
@@ -42,13 +71,23 @@ const kinds: [string, () => Promise<Storage>][] = [
     'LocalRunStore',
     async () => {
       const dir = await mkdtemp(join(tmpdir(), 'orgpatch-store-'));
+      const file = (runId: string, name = 'record.json') => join(dir, runId, name);
       return {
         open: () => new LocalRunStore(dir),
-        writeRaw: async (runId, text) => {
-          await mkdir(join(dir, runId), { recursive: true });
-          await writeFile(join(dir, runId, 'record.json'), text);
+        writeRaw: async (runId, text, name) => {
+          await mkdir(dirname(file(runId, name)), { recursive: true });
+          await writeFile(file(runId, name), text);
         },
-        where: (runId) => join(dir, runId, 'record.json'),
+        readRaw: (runId, name) => readFile(file(runId, name), 'utf8').catch(() => undefined),
+        removeRaw: (runId, name) => rm(file(runId, name)),
+        names: async (runId) => [...(await files(join(dir, runId))).keys()].sort(),
+        writesDuring: async (runId, action) => {
+          const before = await files(join(dir, runId));
+          await action();
+          const after = await files(join(dir, runId));
+          return [...after].flatMap(([name, id]) => (before.get(name) === id ? [] : [name])).sort();
+        },
+        where: file,
         dispose: () => rm(dir, { recursive: true, force: true }),
       };
     },
@@ -58,13 +97,42 @@ const kinds: [string, () => Promise<Storage>][] = [
     async () => {
       // A root of its own per test: the bucket outlives the test.
       const root = `t-${Math.random().toString(36).slice(2, 10)}/`;
-      return {
-        open: () => new S3RunStore({ client: s3, bucket: BUCKET, root }),
-        writeRaw: async (runId, text) => {
-          await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${root}runs/${runId}/record.json`, Body: text }));
+      const key = (runId: string, name = 'record.json') => `${root}runs/${runId}/${name}`;
+      // The keys the stores put, to say which objects were written (the sandbox's log counts them).
+      const putKeys: string[] = [];
+      const client = new S3Client(sandbox.clientConfig());
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'PutObjectCommand') putKeys.push(String((args.input as { Key?: string }).Key));
+          return next(args);
         },
-        where: (runId) => `s3://${BUCKET}/${root}runs/${runId}/record.json`,
-        dispose: async () => undefined,
+        { step: 'initialize', name: 'putKeys' },
+      );
+      return {
+        open: () => new S3RunStore({ client, bucket: BUCKET, root }),
+        writeRaw: async (runId, text, name) => {
+          await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key(runId, name), Body: text }));
+        },
+        readRaw: async (runId, name) => {
+          const out = await s3
+            .send(new GetObjectCommand({ Bucket: BUCKET, Key: key(runId, name) }))
+            .catch(() => undefined);
+          return out?.Body?.transformToString('utf-8');
+        },
+        removeRaw: async (runId, name) => {
+          await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key(runId, name) }));
+        },
+        names: async (runId) => (await listKeys(key(runId, ''))).map((k) => k.slice(key(runId, '').length)),
+        writesDuring: async (runId, action) => {
+          putKeys.length = 0;
+          sandbox.calls.reset();
+          await action();
+          expect(sandbox.calls.count({ service: 's3', operation: 'PutObject', ok: true })).toBe(putKeys.length);
+          const prefix = key(runId, '');
+          return putKeys.flatMap((k) => (k.startsWith(prefix) ? [k.slice(prefix.length)] : [])).sort();
+        },
+        where: (runId, name) => `s3://${BUCKET}/${key(runId, name)}`,
+        dispose: async () => client.destroy(),
       };
     },
   ],
@@ -72,17 +140,57 @@ const kinds: [string, () => Promise<Storage>][] = [
     'MemoryRunStore',
     async () => {
       const first = new MemoryRunStore();
+      const opened: MemoryRunStore[] = [];
+      const key = (runId: string, name = 'record.json') => `${runId}/${name}`;
       return {
-        open: () => new MemoryRunStore(first),
-        writeRaw: async (runId, text) => {
-          first.records.set(runId, text);
+        open: () => {
+          const store = new MemoryRunStore(first);
+          opened.push(store);
+          return store;
         },
-        where: (runId) => `memory://${runId}/record.json`,
+        writeRaw: async (runId, text, name) => {
+          first.objects.set(key(runId, name), text);
+        },
+        readRaw: async (runId, name) => first.objects.get(key(runId, name)),
+        removeRaw: async (runId, name) => {
+          first.objects.delete(key(runId, name));
+        },
+        names: async (runId) =>
+          [...first.objects.keys()]
+            .flatMap((k) => (k.startsWith(key(runId, '')) ? [k.slice(key(runId, '').length)] : []))
+            .sort(),
+        writesDuring: async (runId, action) => {
+          const before = opened.map((s) => s.written.length);
+          await action();
+          return opened
+            .flatMap((s, i) => s.written.slice(before[i] ?? 0))
+            .flatMap((k) => (k.startsWith(key(runId, '')) ? [k.slice(key(runId, '').length)] : []))
+            .sort();
+        },
+        where: (runId, name) => `memory://${key(runId, name)}`,
         dispose: async () => undefined,
       };
     },
   ],
 ];
+
+/** The record with a start recorded as intended in `accountId`'s first location. */
+function changeOneLocation(record: RunRecord, accountId: string): RunRecord {
+  const location = record.locations.find((l) => l.accountId === accountId)!;
+  return applyLocationEvents(
+    record,
+    [
+      {
+        kind: 'start-intended',
+        location,
+        intents: [
+          { group: 'WebServers', clientToken: `token-${accountId}`, recordedAt: at(1).toISOString(), attempts: 0 },
+        ],
+      },
+    ],
+    at(1),
+  );
+}
 
 const scope: LeaseScope = { key: 'org-o-ab12cd34ef', description: 'the Organization o-ab12cd34ef' };
 const at = (minute: number): Date => new Date(Date.UTC(2026, 10, 28, 12, minute));
@@ -191,6 +299,162 @@ describe.each(kinds)('%s', (_name, create) => {
       const store = storage.open();
       await expect(store.get('../etc')).rejects.toBeInstanceOf(InvalidRunIdError);
       await expect(store.put(runRecord('../etc'))).rejects.toBeInstanceOf(InvalidRunIdError);
+    });
+  });
+
+  describe('manifest and shards', () => {
+    // 250 accounts in 2 Regions: shards of 100, 100 and 50 accounts.
+    const planned = () => plannedRunRecord('r1', 250);
+    const shardNames = (names: readonly string[]) => names.filter((n) => n.startsWith('shards/'));
+
+    it('writes a run as a manifest and shards, and rewrites only the shard that changed and the manifest', async () => {
+      const store = storage.open();
+      const first = await storage.writesDuring('r1', () => store.put(planned()));
+      expect(first).toEqual([
+        'manifest.json',
+        expect.stringMatching(/^shards\/0-1-[0-9a-f]{16}\.json$/),
+        expect.stringMatching(/^shards\/1-1-[0-9a-f]{16}\.json$/),
+        expect.stringMatching(/^shards\/2-1-[0-9a-f]{16}\.json$/),
+      ]);
+      const before = await storage.names('r1');
+      const changed = changeOneLocation((await store.get('r1'))!, accountIdOf(150));
+      const second = await storage.writesDuring('r1', () => store.put(changed));
+      expect(second).toEqual(['manifest.json', expect.stringMatching(/^shards\/1-2-[0-9a-f]{16}\.json$/)]);
+      // The old version of shard 1 is gone; shards 0 and 2 are the objects written first.
+      const after = await storage.names('r1');
+      expect(shardNames(after)).toEqual(
+        [...shardNames(before).filter((n) => !n.startsWith('shards/1-')), second[1]].sort(),
+      );
+      expect(await storage.open().get('r1')).toEqual(changed);
+      // Nothing changed: only the manifest is written again, whether the shards are the objects the
+      // store wrote or copies of them (compared by hash).
+      expect(await storage.writesDuring('r1', () => store.put(changed))).toEqual(['manifest.json']);
+      expect(await storage.writesDuring('r1', () => store.put(structuredClone(changed)))).toEqual(['manifest.json']);
+      const copied = changeOneLocation(structuredClone(changed), accountIdOf(0));
+      expect(await storage.writesDuring('r1', () => store.put(copied))).toEqual([
+        'manifest.json',
+        expect.stringMatching(/^shards\/0-5-[0-9a-f]{16}\.json$/),
+      ]);
+    });
+
+    it('reads a run written whole (record.json), lists it, and moves it to a manifest and shards at its next write', async () => {
+      const legacy = planned();
+      await storage.writeRaw('r1', JSON.stringify(legacy, null, 2));
+      const store = storage.open();
+      expect(await store.get('r1')).toEqual(legacy);
+      expect(await storage.open().list()).toEqual([{ runId: 'r1', createdAt: legacy.createdAt, status: 'planned' }]);
+      const stale = storage.open();
+      await stale.get('r1');
+      const changed = changeOneLocation(legacy, accountIdOf(7));
+      await store.put(changed);
+      const names = await storage.names('r1');
+      expect(names).not.toContain('record.json');
+      expect(names.filter((n) => n === 'manifest.json' || n.startsWith('shards/'))).toHaveLength(4);
+      expect(await storage.open().get('r1')).toEqual(changed);
+      // Another process that read the whole record must read the run again before writing it.
+      await expect(stale.put({ ...legacy, status: 'halted' })).rejects.toBeInstanceOf(RunStoreConflictError);
+      expect(await storage.open().get('r1')).toEqual(changed);
+    });
+
+    it('says so when record.json changed while the run was moved to a manifest (an older orgpatch writing it)', async () => {
+      await storage.writeRaw('r1', JSON.stringify(planned()));
+      const store = storage.open();
+      await store.get('r1');
+      await storage.writeRaw('r1', JSON.stringify({ ...planned(), status: 'halted' }));
+      await expect(store.put(changeOneLocation(planned(), accountIdOf(3)))).rejects.toThrow(
+        /Run r1 was moved to .*manifest\.json, but .*record\.json changed meanwhile: an orgpatch older than the manifest layout/,
+      );
+      expect(await storage.open().get('r1')).toEqual(changeOneLocation(planned(), accountIdOf(3)));
+    });
+
+    it('never creates a run over a whole record it has not read', async () => {
+      await storage.writeRaw('r1', JSON.stringify(runRecord('r1')));
+      await expect(storage.open().put(runRecord('r1', 'halted'))).rejects.toBeInstanceOf(RunStoreConflictError);
+      expect((await storage.open().get('r1'))?.status).toBe('running');
+    });
+
+    it('reads a run whose migration stopped before record.json was removed from its manifest, and removes it', async () => {
+      const store = storage.open();
+      await store.put(planned());
+      await storage.writeRaw('r1', JSON.stringify(runRecord('r1', 'failed')));
+      const reader = storage.open();
+      expect(await reader.get('r1')).toEqual(planned());
+      await reader.put(changeOneLocation(planned(), accountIdOf(0)));
+      expect(await storage.names('r1')).not.toContain('record.json');
+    });
+
+    it('keeps the run as the winner wrote it when a process that read it earlier writes a changed shard', async () => {
+      const a = storage.open();
+      const b = storage.open();
+      await a.put(planned());
+      const seen = (await b.get('r1'))!;
+      const byA = changeOneLocation(seen, accountIdOf(10));
+      await a.put(byA);
+      await expect(b.put(changeOneLocation(seen, accountIdOf(200)))).rejects.toBeInstanceOf(RunStoreConflictError);
+      expect(await storage.open().get('r1')).toEqual(byA);
+    });
+
+    it('refuses a damaged manifest with RunRecordInvalidError naming it', async () => {
+      await storage.open().put(planned());
+      const manifest = JSON.parse((await storage.readRaw('r1', 'manifest.json'))!);
+      for (const [text, problem] of [
+        ['{"schemaVersion": 2,', /\(root\): not valid JSON/],
+        [JSON.stringify({ ...manifest, extra: 1 }), /extra/],
+        [JSON.stringify({ ...manifest, runId: 'r2' }), /runId: is "r2", but the manifest was read as run "r1"/],
+        [
+          JSON.stringify({ ...manifest, counts: [{ ...manifest.counts[0], planned: 1 }] }),
+          /counts\[0\]\.planned: is 1, but the shards hold 500/,
+        ],
+      ] as const) {
+        await storage.writeRaw('r1', text, 'manifest.json');
+        const error = await storage
+          .open()
+          .get('r1')
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(RunRecordInvalidError);
+        expect((error as Error).message).toContain(`Run record ${storage.where('r1', 'manifest.json')} cannot be used`);
+        expect((error as Error).message).toMatch(problem);
+      }
+      expect(await storage.open().list()).toEqual([
+        { runId: 'r1', status: 'unreadable', problem: expect.stringContaining('manifest.json') },
+      ]);
+    });
+
+    it('refuses a shard that was changed, damaged or removed, naming it', async () => {
+      await storage.open().put(planned());
+      const shard = shardNames(await storage.names('r1'))[1]!;
+      const text = (await storage.readRaw('r1', shard))!;
+      const read = async (): Promise<Error> => {
+        try {
+          await storage.open().get('r1');
+        } catch (error) {
+          return error as Error;
+        }
+        throw new Error('the damaged run was read');
+      };
+
+      await storage.writeRaw('r1', text.replace('"planned"', '"succeeded"'), shard);
+      let error = await read();
+      expect(error).toBeInstanceOf(RunRecordInvalidError);
+      expect(error.message).toContain(`Run record ${storage.where('r1', shard)} cannot be used`);
+      expect(error.message).toMatch(/its SHA-256 is [0-9a-f]{64}, but the manifest lists [0-9a-f]{64}/);
+
+      // Damaged, with the manifest's hash made to match: the shard's own checks name the path.
+      const damaged = text.replace('"status":"planned"', '"status":"lost"');
+      const manifest = JSON.parse((await storage.readRaw('r1', 'manifest.json'))!);
+      const entry = manifest.shards[1];
+      entry.sha256 = createHash('sha256').update(damaged).digest('hex');
+      const renamed = `shards/1-${entry.revision}-${entry.sha256.slice(0, 16)}.json`;
+      await storage.writeRaw('r1', damaged, renamed);
+      await storage.writeRaw('r1', JSON.stringify(manifest), 'manifest.json');
+      error = await read();
+      expect(error.message).toContain(`Run record ${storage.where('r1', renamed)} cannot be used`);
+      expect(error.message).toMatch(/- locations\[0\]\.status: /);
+
+      await storage.removeRaw('r1', renamed);
+      error = await read();
+      expect(error.message).toContain(`Run record ${storage.where('r1', renamed)} cannot be used`);
+      expect(error.message).toMatch(/is listed by .*manifest\.json, but there is no such object/);
     });
   });
 
@@ -316,7 +580,7 @@ describe('S3RunStore on S3', () => {
     expect(keys).toEqual([
       'team-a/in-progress/r1',
       `team-a/leases/${scope.key}.json`,
-      'team-a/runs/r1/record.json',
+      'team-a/runs/r1/manifest.json',
       'team-a/runs/r1/report.html',
     ]);
     const teamB = new S3RunStore({ client: s3, bucket: BUCKET, root: 'team-b/' });
@@ -333,7 +597,7 @@ describe('S3RunStore on S3', () => {
       (next, context) => async (args) => {
         if (
           context.commandName === 'PutObjectCommand' &&
-          String((args.input as { Key?: string }).Key).endsWith('record.json')
+          String((args.input as { Key?: string }).Key).endsWith('manifest.json')
         ) {
           throw new S3ServiceException({
             name: 'ConditionalRequestConflict',

@@ -6,7 +6,7 @@ import { RunRecordInvalidError, RunStoreError } from '../src/errors.js';
 import { KeyedQueue } from '../src/store/keyedQueue.js';
 import { decideLease } from '../src/store/leaseDecision.js';
 import { LocalRunStore } from '../src/store/localRunStore.js';
-import { runRecord } from './runRecordFixture.js';
+import { plannedRunRecord, runRecord } from './runRecordFixture.js';
 
 describe('LocalRunStore', () => {
   let dir: string;
@@ -17,11 +17,15 @@ describe('LocalRunStore', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('writes <run-id>/record.json, and marks an unfinished run in .in-progress/', async () => {
+  it('writes <run-id>/manifest.json and <run-id>/shards/, and marks an unfinished run in .in-progress/', async () => {
     const store = new LocalRunStore(dir);
-    await store.put(runRecord('20261128-120000-aaaaaa'));
-    const text = await readFile(join(dir, '20261128-120000-aaaaaa', 'record.json'), 'utf8');
-    expect(JSON.parse(text).runId).toBe('20261128-120000-aaaaaa');
+    await store.put(plannedRunRecord('20261128-120000-aaaaaa', 150));
+    const text = await readFile(join(dir, '20261128-120000-aaaaaa', 'manifest.json'), 'utf8');
+    expect(JSON.parse(text)).toMatchObject({ schemaVersion: 2, runId: '20261128-120000-aaaaaa', revision: 1 });
+    expect((await readdir(join(dir, '20261128-120000-aaaaaa', 'shards'))).sort()).toEqual([
+      expect.stringMatching(/^0-1-[0-9a-f]{16}\.json$/),
+      expect.stringMatching(/^1-1-[0-9a-f]{16}\.json$/),
+    ]);
     expect(await readdir(join(dir, '.in-progress'))).toEqual(['20261128-120000-aaaaaa']);
     // The index and leases folders start with a dot: never taken for a run.
     expect((await store.list()).map((r) => r.runId)).toEqual(['20261128-120000-aaaaaa']);
@@ -29,8 +33,10 @@ describe('LocalRunStore', () => {
 
   it('replaces a record atomically and leaves no temporary or lock files', async () => {
     const store = new LocalRunStore(dir);
-    await Promise.all((['running', 'succeeded', 'failed'] as const).map((s) => store.put(runRecord('r1', s))));
-    expect(await readdir(join(dir, 'r1'))).toEqual(['record.json']);
+    const record = plannedRunRecord('r1', 50);
+    await Promise.all((['running', 'succeeded', 'failed'] as const).map((status) => store.put({ ...record, status })));
+    expect((await readdir(join(dir, 'r1'))).sort()).toEqual(['manifest.json', 'shards']);
+    expect(await readdir(join(dir, 'r1', 'shards'))).toHaveLength(1);
     expect(await readdir(join(dir, '.in-progress'))).toEqual([]);
     expect((await store.get('r1'))?.status).toBe('failed');
   });
@@ -50,12 +56,24 @@ describe('LocalRunStore', () => {
     await expect(store.putArtifact('r1', '../x.html', '', 'text/html')).rejects.toBeInstanceOf(RunStoreError);
   });
 
-  it('says which file is broken when a record is not JSON', async () => {
+  it.each(['record.json', 'manifest.json'])('says which file is broken when %s is not JSON', async (name) => {
     const store = new LocalRunStore(dir);
-    await store.putArtifact('r2', 'record.json', '{oops', 'application/json');
+    await mkdir(join(dir, 'r2'), { recursive: true });
+    await writeFile(join(dir, 'r2', name), '{oops');
     const attempt = store.get('r2');
     await expect(attempt).rejects.toBeInstanceOf(RunRecordInvalidError);
-    await expect(attempt).rejects.toThrow(/r2\/record\.json cannot be used[\s\S]*not valid JSON/);
+    await expect(attempt).rejects.toThrow(
+      new RegExp(`r2/${name.replace('.', '\\.')} cannot be used[\\s\\S]*not valid JSON`),
+    );
+  });
+
+  it('never writes an artifact where the run itself is kept', async () => {
+    const store = new LocalRunStore(dir);
+    for (const name of ['manifest.json', 'record.json', 'shards', 'Manifest.JSON']) {
+      await expect(store.putArtifact('r1', name, '{}', 'application/json')).rejects.toThrow(
+        /is where the run record itself is kept/,
+      );
+    }
   });
 
   it('breaks a lock left by a crashed writer once it is stale', async () => {
@@ -65,7 +83,7 @@ describe('LocalRunStore', () => {
     const old = new Date(Date.now() - 60_000);
     await utimes(lock, old, old);
     await new LocalRunStore(dir, { lock: { staleMs: 30_000 } }).put(runRecord('r1'));
-    expect(await readdir(join(dir, 'r1'))).toEqual(['record.json']);
+    expect(await readdir(join(dir, 'r1'))).toEqual(['manifest.json']);
   });
 
   it('waits for a live lock, and gives up with a clear error when it is held too long', async () => {

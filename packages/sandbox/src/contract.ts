@@ -61,6 +61,8 @@ export interface SimInstance {
   readonly patchMinutes: number;
   /** If true, AWS-RunPatchBaseline fails on it. */
   readonly failsPatching: boolean;
+  /** Its tags (EC2 tags, or a hybrid node's SSM tags): what tag targets and tag filters match. */
+  readonly tags?: Readonly<Record<string, string>>;
   /** Patch state as DescribeInstancePatchStates reports it. Updated by runs. */
   patchState: {
     installedCount: number;
@@ -79,6 +81,20 @@ export interface SimInstance {
 export interface SimGroup {
   readonly name: string;
   readonly instanceIds: readonly string[];
+  /**
+   * Members that are not instances (ids of the location's {@link SimResource}s), as a tag-based
+   * group without ResourceTypeFilters holds the volumes or security groups that carry its tag.
+   */
+  readonly resourceIds?: readonly string[];
+}
+
+/** A resource of a location that is not an instance or managed node (a volume, a security group, ...). */
+export interface SimResource {
+  /** The CloudFormation resource type Resource Groups reports, e.g. `AWS::EC2::Volume`. */
+  readonly type: string;
+  /** The resource id, e.g. `vol-0123456789abcdef0`: what SSM Automation puts in the target parameter. */
+  readonly id: string;
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /** An SSM document in one account and Region. */
@@ -91,6 +107,8 @@ export interface SimDocument {
   readonly createdDate: number;
   /** "1", "2", ...; the sandbox keeps the latest only as default. */
   readonly documentVersion: string;
+  /** CreateDocument's TargetType (e.g. `/AWS::EC2::Instance`): which resource types a tag target resolves to. */
+  readonly targetType?: string;
 }
 
 /** One account and Region of the world. */
@@ -100,15 +118,21 @@ export interface SimRegion {
   readonly enabled: boolean;
   readonly instances: Map<string, SimInstance>;
   readonly groups: Map<string, SimGroup>;
+  /** Resources that are not instances, by id (absent: none). */
+  readonly resources?: ReadonlyMap<string, SimResource>;
   readonly documents: Map<string, SimDocument>;
 }
+
+/** An account's lifecycle state: the Organizations service model's `AccountState`. */
+export type AccountState = 'PENDING_ACTIVATION' | 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'CLOSED';
 
 /** One account of the world. */
 export interface SimAccount {
   readonly id: string;
   readonly name: string;
   readonly email: string;
-  status: 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE';
+  /** The Organizations account State (the retired Status is derived from it where Organizations answers). */
+  status: AccountState;
   /** Id of the direct parent (root `r-...` or OU `ou-...`). */
   readonly parentId: string;
   readonly joinedTimestamp: number;

@@ -102,5 +102,6 @@ describe('the member stacks in the sandbox', () => {
     const document = Object.values(templates.regional.Resources).find((r) => r.Type === 'AWS::SSM::Document');
     const installed = memberAccount().regions.get('eu-west-1')?.documents.get(AUTOMATION_DOCUMENT_NAME);
     expect(installed?.content).toEqual(document?.Properties?.Content);
+    expect(installed?.targetType).toBe(document?.Properties?.TargetType);
   });
 });

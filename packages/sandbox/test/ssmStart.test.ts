@@ -147,7 +147,7 @@ describe('StartAutomationExecution checks', () => {
           ],
         }),
       ),
-      'ValidationException',
+      'InvalidAutomationExecutionParametersException',
     );
     expect(
       await awsError(

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parsePayloadJson } from '@orgpatch/core';
+import { parsePayloadJson, targetLabels } from '@orgpatch/core';
 import {
   createAwsClientFactory,
   createAwsRunDeps,
@@ -78,7 +78,7 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
           println(
             io.stderr,
             err.yellow(
-              `Nothing was started: the payload's resource groups (${request.resourceGroups.join(', ')}) and Regions (${request.regions.join(', ')}) match no instances in this world (Regions ${world.regionNames.join(', ')}). Align the payload with the world, or pass --payload.`,
+              `Nothing was started: the payload's targets (${targetLabels(request).join(', ')}) and Regions (${request.regions.join(', ')}) match no instances in this world (Regions ${world.regionNames.join(', ')}). Align the payload with the world, or pass --payload.`,
             ),
           );
         }

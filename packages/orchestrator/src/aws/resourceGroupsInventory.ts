@@ -4,11 +4,11 @@ import {
   type ResourceGroupsClient,
 } from '@aws-sdk/client-resource-groups';
 import type { GroupObservation, InventoryObservation, InventoryReader, Location } from '@orgpatch/core';
-import { AssumeRoleError } from '../errors.js';
 import { withAccountCredentials } from './accountCall.js';
 import type { AccountCredentials } from './assumedRoleCredentials.js';
-import { awsErrorCode, awsErrorMessage, inventoryErrorKind } from './awsErrors.js';
+import { awsErrorCode } from './awsErrors.js';
 import type { AwsClientFactory } from './clients.js';
+import { inventoryFailure } from './inventoryFailure.js';
 
 /** Options of {@link ResourceGroupsInventory}. */
 export interface ResourceGroupsInventoryOptions {
@@ -50,38 +50,59 @@ export class ResourceGroupsInventory implements InventoryReader {
         return { kind: 'groups', groups: observed };
       });
     } catch (error) {
-      if (error instanceof AssumeRoleError) {
-        return { kind: 'error', error: error.failure, code: error.code, message: error.message };
-      }
-      const code = awsErrorCode(error);
-      return {
-        kind: 'error',
-        error: inventoryErrorKind(error),
-        code,
-        message: `ListGroupResources in account ${location.accountId}, Region ${location.region} failed (${code}): ${awsErrorMessage(error)}`,
-      };
+      return inventoryFailure(error, 'ListGroupResources', location);
     }
   }
 
   private async readGroup(client: ResourceGroupsClient, group: string): Promise<GroupObservation> {
-    const ids = new Set<string>();
+    const members = new Members();
     try {
       const pages = paginateListGroupResources({ client, pageSize: this.options.pageSize ?? 50 }, { Group: group });
-      for await (const page of pages) collectIds(page, ids);
+      for await (const page of pages) members.collect(page);
     } catch (error) {
       if (awsErrorCode(error) === 'NotFoundException') return { name: group, exists: false, instanceIds: [] };
       throw error;
     }
-    return { name: group, exists: true, instanceIds: [...ids] };
+    return members.observation(group);
   }
 }
 
-function collectIds(page: ListGroupResourcesCommandOutput, into: Set<string>): void {
-  const arns = page.Resources?.length
-    ? page.Resources.map((r) => r.Identifier?.ResourceArn)
-    : (page.ResourceIdentifiers ?? []).map((r) => r.ResourceArn);
-  for (const arn of arns) {
-    const id = arn ? instanceIdFromArn(arn) : undefined;
-    if (id) into.add(id);
+/**
+ * A group's members by type: instance and managed-node ids, and how many of each other resource
+ * type (a tag-based group without ResourceTypeFilters holds the volumes, security groups and
+ * network interfaces that carry its tag). A member is counted once, whatever pages repeat.
+ */
+class Members {
+  private readonly ids = new Set<string>();
+  private readonly others = new Map<string, string>();
+
+  collect(page: ListGroupResourcesCommandOutput): void {
+    const identifiers = page.Resources?.length
+      ? page.Resources.map((r) => r.Identifier)
+      : (page.ResourceIdentifiers ?? []);
+    for (const identifier of identifiers) {
+      const arn = identifier?.ResourceArn;
+      if (!arn) continue;
+      const id = instanceIdFromArn(arn);
+      if (id) this.ids.add(id);
+      else this.others.set(arn, identifier.ResourceType ?? resourceTypeFromArn(arn));
+    }
   }
+
+  observation(name: string): GroupObservation {
+    const counts: Record<string, number> = {};
+    for (const type of this.others.values()) counts[type] = (counts[type] ?? 0) + 1;
+    return {
+      name,
+      exists: true,
+      instanceIds: [...this.ids],
+      ...(this.others.size > 0 ? { otherMembers: counts } : {}),
+    };
+  }
+}
+
+/** A resource type for an ARN whose member came without one: `ec2:volume` for `arn:aws:ec2:...:volume/vol-1`. */
+function resourceTypeFromArn(arn: string): string {
+  const [, , service = '', , , resource = ''] = arn.split(':');
+  return `${service}:${resource.split('/')[0] ?? ''}`;
 }

@@ -57,7 +57,7 @@ export class SsmAutomationRunner implements AutomationRunner {
             ...(input.documentVersion ? { DocumentVersion: input.documentVersion } : {}),
             Parameters: Object.fromEntries(Object.entries(input.parameters).map(([k, v]) => [k, [...v]])),
             TargetParameterName: input.targetParameterName,
-            Targets: [{ Key: 'ResourceGroup', Values: [input.group] }],
+            Targets: [{ Key: input.target.key, Values: [...input.target.values] }],
             MaxConcurrency: input.maxConcurrency.raw,
             MaxErrors: input.maxErrors.raw,
             ClientToken: input.clientToken,

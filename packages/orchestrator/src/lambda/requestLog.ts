@@ -1,4 +1,4 @@
-import type { PatchRequest } from '@orgpatch/core';
+import { type PatchRequest, targetLabels } from '@orgpatch/core';
 
 /**
  * The request's fields worth logging: what was asked, where and how. Not the payload as given, and
@@ -14,7 +14,7 @@ export function loggableRequest(request: PatchRequest): Record<string, unknown> 
     operation: request.operation,
     rebootOption: request.rebootOption,
     automationRole: request.automationAssumeRole.kind,
-    resourceGroups: request.resourceGroups,
+    targets: targetLabels(request),
     regions: request.regions,
     maxConcurrency: request.maxConcurrency.raw,
     maxErrors: request.maxErrors.raw,

@@ -4,6 +4,7 @@ import type {
   OrganizationDirectory,
   PatchStateReader,
   RunStore,
+  TagInventoryReader,
 } from '@orgpatch/core';
 
 /** A narrow logger: the Lambda passes the Powertools Logger, tests a recorder, the CLI nothing. */
@@ -26,6 +27,8 @@ export type ProgressEvent =
 export interface RunDeps {
   readonly directory: OrganizationDirectory;
   readonly inventory: InventoryReader;
+  /** The inventory of a tag target (managed nodes by tag); required for a request that targets a tag. */
+  readonly tagInventory?: TagInventoryReader;
   readonly automation: AutomationRunner;
   readonly patchStates: PatchStateReader;
   readonly store: RunStore;

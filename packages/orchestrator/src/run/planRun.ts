@@ -7,7 +7,7 @@ import type {
   PatchRequest,
   Plan,
 } from '@orgpatch/core';
-import { buildPlan, locationKey, requiredInventory } from '@orgpatch/core';
+import { buildPlan, locationKey, requiredInventory, type TagInventoryReader, tagTargetOf } from '@orgpatch/core';
 import type { RunDeps } from './deps.js';
 import { createAccountLimiter, mapLimited } from './limiter.js';
 
@@ -35,14 +35,15 @@ export function discoveryScope(request: PatchRequest): DiscoveryScope {
 }
 
 /**
- * Discovers the accounts, observes every location the plan needs (its target resource groups),
- * and builds the plan. Observation fans out under a global limit and a per-account limit
+ * Discovers the accounts, observes every location the plan needs (its target resource groups, or
+ * the managed nodes that carry its tag target), and builds the plan. Observation fans out under a global limit and a per-account limit
  * (`request.concurrency`); nothing is started.
  */
 export async function planRun(
   request: PatchRequest,
-  deps: Pick<RunDeps, 'directory' | 'inventory' | 'logger' | 'onProgress'>,
+  deps: Pick<RunDeps, 'directory' | 'inventory' | 'tagInventory' | 'logger' | 'onProgress'>,
 ): Promise<PlanResult> {
+  const observe = observer(request, deps);
   const organization = await deps.directory.discover(discoveryScope(request));
   deps.onProgress?.({ phase: 'discover', accounts: organization.accounts.length, done: true });
   deps.logger?.info('Discovered accounts', {
@@ -60,7 +61,7 @@ export async function planRun(
     limiter,
     (l) => l.accountId,
     async (location) => {
-      const observation = await observeSafely(deps.inventory, location, request.resourceGroups);
+      const observation = await observeSafely(observe, location);
       observations.set(locationKey(location.accountId, location.region), observation);
       done += 1;
       deps.onProgress?.({ phase: 'inventory', done, total: locations.length });
@@ -76,18 +77,31 @@ export async function planRun(
  * network stack error) fails that one location in the plan rather than the whole run.
  */
 async function observeSafely(
-  inventory: InventoryReader,
+  observe: (location: Location) => Promise<InventoryObservation>,
   location: Location,
-  groups: readonly string[],
 ): Promise<InventoryObservation> {
   try {
-    return await inventory.observe(location, groups);
+    return await observe(location);
   } catch (error) {
     return {
       kind: 'error',
       error: 'service-error',
       code: error instanceof Error ? error.name : 'Error',
-      message: `Reading the target groups in account ${location.accountId}, Region ${location.region} failed: ${error instanceof Error ? error.message : String(error)}`,
+      message: `Reading the targets in account ${location.accountId}, Region ${location.region} failed: ${error instanceof Error ? error.message : String(error)}`,
     };
   }
+}
+
+/** How a location's targets are observed: its resource groups, or the managed nodes with its tag. */
+function observer(
+  request: PatchRequest,
+  deps: { readonly inventory: InventoryReader; readonly tagInventory?: TagInventoryReader },
+): (location: Location) => Promise<InventoryObservation> {
+  const tag = tagTargetOf(request);
+  if (tag === undefined) return (location) => deps.inventory.observe(location, request.resourceGroups);
+  const tags = deps.tagInventory;
+  if (tags === undefined) {
+    throw new TypeError('The request targets a tag, but the run has no tag inventory (RunDeps.tagInventory)');
+  }
+  return (location) => tags.observeTag(location, tag);
 }

@@ -1,6 +1,7 @@
 import type { LocationEvent, LocationOutcome, PatchRequest, RunRecord } from '@orgpatch/core';
 import {
   applyLocationEvents,
+  automationTarget,
   clientToken,
   haltWaves,
   markWaveRunning,
@@ -108,6 +109,7 @@ async function startWave(
             ),
             targetParameterName: request.targetParameterName,
             group: intent.group,
+            target: automationTarget(request, intent.group),
             maxConcurrency: request.maxConcurrency,
             maxErrors: request.maxErrors,
             clientToken: intent.clientToken,

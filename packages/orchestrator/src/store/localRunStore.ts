@@ -1,21 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { LeaseResult, LeaseScope, RunLease, RunListing, RunRecord, RunStore } from '@orgpatch/core';
-import { RunStoreConflictError, RunStoreError } from '../errors.js';
+import { RunStoreError } from '../errors.js';
 import { type FileLockOptions, withFileLock } from './fileLock.js';
 import { isInProgress } from './inProgressIndex.js';
 import { KeyedQueue } from './keyedQueue.js';
 import { decideLease, type LeaseRequest } from './leaseDecision.js';
 import { listRuns } from './listing.js';
 import { assertArtifactName, assertLeaseKey, assertRunId, isRunId } from './runId.js';
-import {
-  decodeRunLease,
-  decodeRunRecord,
-  encodeInProgressMarker,
-  encodeRunLease,
-  encodeRunRecord,
-} from './storedDocuments.js';
+import { type ConditionalWrite, type RunObjects, ShardedRecords, type VersionedText } from './shardedRecords.js';
+import { decodeRunLease, encodeInProgressMarker, encodeRunLease, sha256Of } from './storedDocuments.js';
 
 /** The CLI's default run folder, relative to the working directory. */
 export const DEFAULT_LOCAL_RUNS_DIR = join('.orgpatch', 'runs');
@@ -23,7 +18,6 @@ export const DEFAULT_LOCAL_RUNS_DIR = join('.orgpatch', 'runs');
 /** Folders beside the runs, named with a leading dot so that no run id can be one of them. */
 const IN_PROGRESS_DIR = '.in-progress';
 const LEASES_DIR = '.leases';
-const RECORD = 'record.json';
 
 /** Options of {@link LocalRunStore}. */
 export interface LocalRunStoreOptions {
@@ -32,22 +26,23 @@ export interface LocalRunStoreOptions {
 }
 
 /**
- * Keeps run records in a local folder: `<root>/<run-id>/record.json` with the rendered reports
- * beside it, the in-progress index as empty-ish marker files `<root>/.in-progress/<run-id>`, and
- * scope leases as `<root>/.leases/<key>.json`.
+ * Keeps run records in a local folder: `<root>/<run-id>/manifest.json` and
+ * `<root>/<run-id>/shards/*.json` (the layout is in shardedRecords.ts; a `record.json` written
+ * before it is still read) with the rendered reports beside them, the in-progress index as
+ * empty-ish marker files `<root>/.in-progress/<run-id>`, and scope leases as
+ * `<root>/.leases/<key>.json`.
  *
- * Writes emulate S3's conditional writes: a record (or lease) is read, compared and replaced while
- * holding a lock file created with `wx`, and the new text goes to a temporary file renamed into
- * place, so neither another process nor a crash ever leaves half a record. A record is replaced
- * only if its content (by hash) is what this store last read or wrote; a run it has not seen is
- * only created.
+ * Writes emulate S3's conditional writes: a run's objects (or a lease) are read, compared and
+ * replaced while holding the run's lock file (`<run-id>/.record.lock`, created with `wx`), and each
+ * new text goes to a temporary file renamed into place, so neither another process nor a crash
+ * ever leaves half an object. An object is replaced only if its content (by hash) is what this store
+ * last read or wrote; a run it has not seen is only created.
  */
 export class LocalRunStore implements RunStore {
   /** Absolute path of the runs folder. */
   readonly root: string;
   private readonly lock: FileLockOptions;
-  /** Hash of each record as this store last read or wrote it. */
-  private readonly versions = new Map<string, string>();
+  private readonly records = new ShardedRecords(this.objects());
   private readonly writes = new KeyedQueue();
 
   constructor(root: string = DEFAULT_LOCAL_RUNS_DIR, options: LocalRunStoreOptions = {}) {
@@ -63,23 +58,16 @@ export class LocalRunStore implements RunStore {
 
   async put(record: RunRecord): Promise<void> {
     const dir = this.runDir(record.runId);
-    const file = join(dir, RECORD);
     await this.writes.run(record.runId, async () => {
       await this.makeDir(dir);
       await withFileLock(
         join(dir, '.record.lock'),
         async () => {
-          const current = await readIfPresent(file);
-          if ((current === undefined ? undefined : hash(current)) !== this.versions.get(record.runId)) {
-            throw new RunStoreConflictError(record.runId, file);
-          }
-          const text = encodeRunRecord(record);
           const marker = join(this.root, IN_PROGRESS_DIR, record.runId);
           // Marker first, and removed last: a crash in between leaves a run indexed, never one orphaned.
           if (isInProgress(record)) await this.writeAtomic(marker, encodeInProgressMarker(record));
-          await this.writeAtomic(file, text);
+          await this.records.put(record);
           if (!isInProgress(record)) await this.remove(marker);
-          this.versions.set(record.runId, hash(text));
         },
         this.lock,
       );
@@ -87,15 +75,8 @@ export class LocalRunStore implements RunStore {
   }
 
   async get(runId: string): Promise<RunRecord | undefined> {
-    const file = join(this.runDir(runId), RECORD);
-    const text = await readIfPresent(file);
-    if (text === undefined) {
-      this.versions.delete(runId);
-      return undefined;
-    }
-    const record = decodeRunRecord(text, file, runId);
-    this.versions.set(runId, hash(text));
-    return record;
+    this.runDir(runId);
+    return this.records.get(runId);
   }
 
   async list(): Promise<readonly RunListing[]> {
@@ -145,6 +126,35 @@ export class LocalRunStore implements RunStore {
       },
       this.lock,
     );
+  }
+
+  /**
+   * The run folders' files as {@link ShardedRecords} uses them. Writes and removals happen under the
+   * run's lock (taken by `put`), so each read-compare-write is one step for other processes.
+   */
+  private objects(): RunObjects {
+    const file = (runId: string, name: string): string => join(this.runDir(runId), name);
+    return {
+      where: file,
+      read: async (runId, name): Promise<VersionedText | undefined> => {
+        const text = await readIfPresent(file(runId, name));
+        return text === undefined ? undefined : { text, version: sha256Of(text) };
+      },
+      write: async (runId, name, text, version): Promise<ConditionalWrite> => {
+        const current = await readIfPresent(file(runId, name));
+        if ((current === undefined ? undefined : sha256Of(current)) !== version) return { ok: false };
+        await this.writeAtomic(file(runId, name), text);
+        return { ok: true, version: sha256Of(text) };
+      },
+      remove: async (runId, name, version) => {
+        if (version !== undefined) {
+          const current = await readIfPresent(file(runId, name));
+          if (current !== undefined && sha256Of(current) !== version) return false;
+        }
+        await this.remove(file(runId, name));
+        return true;
+      },
+    };
   }
 
   private async names(dir: string): Promise<string[]> {
@@ -198,10 +208,6 @@ export class LocalRunStore implements RunStore {
     }
     return target;
   }
-}
-
-function hash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 async function readIfPresent(file: string): Promise<string | undefined> {

@@ -13,10 +13,21 @@ export function assertRunId(runId: string): void {
   if (!SEGMENT.test(runId)) throw new InvalidRunIdError(runId);
 }
 
-/** Artifact names are plain file names such as `report.html`. @throws RunStoreError */
+/** Names in a run's folder that hold the run itself (see shardedRecords.ts), never an artifact. */
+const RUN_NAMES: ReadonlySet<string> = new Set(['manifest.json', 'record.json', 'shards']);
+
+/**
+ * Artifact names are plain file names such as `report.html`, other than those the run itself is
+ * kept under (`manifest.json`, `shards`, `record.json`). @throws RunStoreError
+ */
 export function assertArtifactName(name: string): void {
   if (!SEGMENT.test(name)) {
     throw new RunStoreError(`Artifact name ${JSON.stringify(name)} is not a plain file name.`);
+  }
+  if (RUN_NAMES.has(name.toLowerCase())) {
+    throw new RunStoreError(
+      `Artifact name ${JSON.stringify(name)} is where the run record itself is kept: name the artifact otherwise.`,
+    );
   }
 }
 

@@ -8,19 +8,14 @@ import {
 import type { LeaseResult, LeaseScope, RunLease, RunListing, RunRecord, RunStore } from '@orgpatch/core';
 import pLimit from 'p-limit';
 import { awsErrorCode, awsErrorMessage, awsHttpStatus } from '../aws/awsErrors.js';
-import { AwsEnvironmentError, RunStoreConflictError, RunStoreError } from '../errors.js';
+import { AwsEnvironmentError, RunStoreError } from '../errors.js';
 import { isInProgress } from './inProgressIndex.js';
 import { KeyedQueue } from './keyedQueue.js';
 import { decideLease, type LeaseRequest } from './leaseDecision.js';
 import { listRuns } from './listing.js';
 import { assertArtifactName, assertLeaseKey, assertRunId, isRunId } from './runId.js';
-import {
-  decodeRunLease,
-  decodeRunRecord,
-  encodeInProgressMarker,
-  encodeRunLease,
-  encodeRunRecord,
-} from './storedDocuments.js';
+import { type ConditionalWrite, type RunObjects, ShardedRecords } from './shardedRecords.js';
+import { decodeRunLease, encodeInProgressMarker, encodeRunLease } from './storedDocuments.js';
 
 /** The environment variable that names the run-record bucket (set on the Lambda by infra). */
 const RUN_BUCKET_ENV = 'ORGPATCH_RUN_BUCKET';
@@ -48,13 +43,14 @@ interface Versioned {
 }
 
 /**
- * Keeps run records in S3: `<root>runs/<run-id>/record.json` with the rendered reports beside it,
- * the in-progress index as small objects `<root>in-progress/<run-id>`, and scope leases as
- * `<root>leases/<key>.json`.
+ * Keeps run records in S3: `<root>runs/<run-id>/manifest.json` and `<root>runs/<run-id>/shards/*.json`
+ * (the layout is in shardedRecords.ts; a `record.json` written before it is still read) with the
+ * rendered reports beside them, the in-progress index as small objects `<root>in-progress/<run-id>`,
+ * and scope leases as `<root>leases/<key>.json`.
  *
- * Every record and lease write is an S3 conditional write: `If-None-Match: *` to create, `If-Match`
- * with the ETag this store last read or wrote to replace. S3 answers a failed precondition with 412
- * PreconditionFailed, and a write racing another conditional write with 409
+ * Every manifest, shard and lease write is an S3 conditional write: `If-None-Match: *` to create,
+ * `If-Match` with the ETag this store last read or wrote to replace. S3 answers a failed
+ * precondition with 412 PreconditionFailed, and a write racing another conditional write with 409
  * ConditionalRequestConflict; both mean another writer got there first (RunStoreConflictError).
  * Needs s3:GetObject, s3:PutObject and s3:DeleteObject on those prefixes and s3:ListBucket.
  */
@@ -63,8 +59,7 @@ export class S3RunStore implements RunStore {
   /** The key prefix everything is kept under ('' or ending in `/`). */
   readonly root: string;
   private readonly client: S3Client;
-  /** ETag of each record as this store last read or wrote it. */
-  private readonly etags = new Map<string, string>();
+  private readonly records = new ShardedRecords(this.objects());
   /** Whether this store knows the run's in-progress marker to be there (true) or gone (false). */
   private readonly indexed = new Map<string, boolean>();
   private readonly writes = new KeyedQueue();
@@ -82,7 +77,7 @@ export class S3RunStore implements RunStore {
     this.root = root === '' || root.endsWith('/') ? root : `${root}/`;
   }
 
-  private recordKey(runId: string, name = 'record.json'): string {
+  private recordKey(runId: string, name: string): string {
     assertRunId(runId);
     return `${this.root}runs/${runId}/${name}`;
   }
@@ -93,7 +88,7 @@ export class S3RunStore implements RunStore {
 
   async put(record: RunRecord): Promise<void> {
     const { runId } = record;
-    const key = this.recordKey(runId);
+    assertRunId(runId);
     await this.writes.run(runId, async () => {
       const marker = `${this.root}in-progress/${runId}`;
       const inProgress = isInProgress(record);
@@ -102,9 +97,7 @@ export class S3RunStore implements RunStore {
         await this.send(marker, () => this.putObject(marker, encodeInProgressMarker(record), 'application/json'));
         this.indexed.set(runId, true);
       }
-      const written = await this.writeConditionally(key, encodeRunRecord(record), this.etags.get(runId));
-      if (!written.ok) throw new RunStoreConflictError(runId, this.url(key), { cause: written.cause });
-      this.etags.set(runId, written.etag);
+      await this.records.put(record);
       if (!inProgress && this.indexed.get(runId) !== false) {
         await this.send(marker, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: marker })));
         this.indexed.set(runId, false);
@@ -113,17 +106,10 @@ export class S3RunStore implements RunStore {
   }
 
   async get(runId: string): Promise<RunRecord | undefined> {
-    const key = this.recordKey(runId);
-    const read = await this.read(key);
+    assertRunId(runId);
     // Whatever this store knew about the run is superseded by what it just read.
     this.indexed.delete(runId);
-    if (read === undefined) {
-      this.etags.delete(runId);
-      return undefined;
-    }
-    const record = decodeRunRecord(read.text, this.url(key), runId);
-    this.etags.set(runId, read.etag);
-    return record;
+    return this.records.get(runId);
   }
 
   async list(): Promise<readonly RunListing[]> {
@@ -204,6 +190,34 @@ export class S3RunStore implements RunStore {
     const key = this.recordKey(runId, name);
     await this.send(key, () => this.putObject(key, body, contentType));
     return this.url(key);
+  }
+
+  /** The run folders' objects as {@link ShardedRecords} uses them. */
+  private objects(): RunObjects {
+    return {
+      where: (runId, name) => this.url(this.recordKey(runId, name)),
+      read: async (runId, name) => {
+        const read = await this.read(this.recordKey(runId, name));
+        return read && { text: read.text, version: read.etag };
+      },
+      write: async (runId, name, text, version): Promise<ConditionalWrite> => {
+        const written = await this.writeConditionally(this.recordKey(runId, name), text, version);
+        return written.ok ? { ok: true, version: written.etag } : written;
+      },
+      remove: async (runId, name, version) => {
+        const key = this.recordKey(runId, name);
+        try {
+          await this.client.send(
+            new DeleteObjectCommand({ Bucket: this.bucket, Key: key, ...(version ? { IfMatch: version } : {}) }),
+          );
+          return true;
+        } catch (error) {
+          if (awsErrorCode(error) === 'NoSuchKey' || awsHttpStatus(error) === 404) return true;
+          if (version !== undefined && isPreconditionFailure(error, true)) return false;
+          throw this.failure(key, error);
+        }
+      },
+    };
   }
 
   private leaseKey(scope: LeaseScope): string {

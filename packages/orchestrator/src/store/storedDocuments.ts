@@ -1,9 +1,14 @@
+import { createHash } from 'node:crypto';
 import {
   parseRunLease,
+  parseRunManifest,
   parseRunRecord,
+  parseRunShard,
   type RunLease,
   type RunRecord,
+  type RunShard,
   StoredDocumentError,
+  type StoredRunManifest,
   type ValidationIssue,
 } from '@orgpatch/core';
 import { RunRecordInvalidError, RunStoreError } from '../errors.js';
@@ -14,11 +19,10 @@ import { RunRecordInvalidError, RunStoreError } from '../errors.js';
  */
 
 /**
- * The run record stored as `text` under `runId`.
- * @param source where it was read (a file path, an s3:// URL), for the error.
- * @throws RunRecordInvalidError when it is not JSON, not a run record, or not run `runId`'s.
+ * The run document stored as `text`, parsed as JSON and validated by `parse`.
+ * @throws RunRecordInvalidError naming `source` when it is not JSON or `parse` refuses it.
  */
-export function decodeRunRecord(text: string, source: string, runId: string): RunRecord {
+function decodeRunDocument<T>(text: string, source: string, runId: string, parse: (value: unknown) => T): T {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -27,18 +31,56 @@ export function decodeRunRecord(text: string, source: string, runId: string): Ru
       runId,
       source,
       [{ path: '', message: `not valid JSON: ${(error as Error).message}` }],
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   }
   try {
-    return parseRunRecord(value, source, { runId });
+    return parse(value);
   } catch (error) {
     if (error instanceof StoredDocumentError)
       throw new RunRecordInvalidError(runId, source, error.issues, { cause: error });
     throw error;
   }
+}
+
+/**
+ * The run record stored whole as `text` under `runId` (the layout before manifests and shards).
+ * @param source where it was read (a file path, an s3:// URL), for the error.
+ * @throws RunRecordInvalidError when it is not JSON, not a run record, or not run `runId`'s.
+ */
+export function decodeRunRecord(text: string, source: string, runId: string): RunRecord {
+  return decodeRunDocument(text, source, runId, (value) => parseRunRecord(value, source, { runId }));
+}
+
+/**
+ * The manifest of run `runId` stored as `text`.
+ * @throws RunRecordInvalidError when it is not JSON, not a manifest, or not run `runId`'s.
+ */
+export function decodeRunManifest(text: string, source: string, runId: string): StoredRunManifest {
+  return decodeRunDocument(text, source, runId, (value) => parseRunManifest(value, source, { runId }));
+}
+
+/**
+ * Shard `id` of run `runId`, stored as `text`, whose SHA-256 must be `sha256` (the manifest's).
+ * @throws RunRecordInvalidError when it was changed since it was written, is not JSON or not that shard.
+ */
+export function decodeRunShard(text: string, source: string, runId: string, id: number, sha256: string): RunShard {
+  const actual = sha256Of(text);
+  if (actual !== sha256) {
+    throw new RunRecordInvalidError(runId, source, [
+      {
+        path: '',
+        message: `its SHA-256 is ${actual}, but the manifest lists ${sha256}`,
+        hint: 'a shard is never changed once written: it was edited or damaged',
+      },
+    ]);
+  }
+  return decodeRunDocument(text, source, runId, (value) => parseRunShard(value, source, { runId, id }));
+}
+
+/** SHA-256 of a document's text, lowercase hex: how manifests name their shards' content. */
+export function sha256Of(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /**
@@ -71,9 +113,21 @@ export function encodeRunLease(lease: RunLease): string {
   return `${JSON.stringify(lease)}\n`;
 }
 
-/** The JSON text a record is stored as. */
-export function encodeRunRecord(record: RunRecord): string {
-  return `${JSON.stringify(record)}\n`;
+/** An object with its keys in code-unit order, so that equal content gives equal JSON text. */
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const object = value as Record<string, unknown>;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(object).sort()) sorted[key] = object[key];
+  return sorted;
+}
+
+/**
+ * The JSON text a manifest or shard is stored as: keys sorted, so that the same content always has
+ * the same text (and hash), however it was built or read back.
+ */
+export function encodeRunDocument(document: StoredRunManifest | RunShard): string {
+  return `${JSON.stringify(document, sortedKeys)}\n`;
 }
 
 /** The in-progress marker of a run: a few bytes naming it, for a person looking at the store. */

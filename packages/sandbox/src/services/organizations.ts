@@ -1,14 +1,33 @@
-import type { CallContext, ServiceHandlers } from '../contract.js';
+import type { AccountState, CallContext, ServiceHandlers } from '../contract.js';
 import { DetailedServiceError } from '../errors.js';
-import { entityPath, type SandboxAccount } from '../world/model.js';
+import { entityPath, type SandboxAccount, type SandboxWorld } from '../world/model.js';
 import { optionalString, readPageSize, type ServiceContext } from './context.js';
 
 /**
- * AWS Organizations (awsJson1_1): the read operations orgpatch uses, plus ListParents. Listing and
- * DescribeAccount work only from the management account (delegated administrators are not
- * simulated); DescribeOrganization works from any member account. Pages hold at most 20 items
+ * AWS Organizations (awsJson1_1): the read operations orgpatch uses, plus ListParents.
+ * DescribeOrganization works from any account of the Organization; the List* and DescribeAccount
+ * operations from the management account or a delegated administrator (a registration for any
+ * service, or the resource-based delegation policy for that action), as the service model documents
+ * each. Accounts answer `State` and, until its retirement, `Status`. A CLOSED account is listed for
+ * 90 days after its closure, then it has left the Organization. Pages hold at most 20 items
  * (MaxResults 1..20, default 20) and may come back empty with a NextToken.
  */
+
+/** The retired `Status` of each `State` (the service model's AccountStatus has no PENDING_ACTIVATION). */
+const RETIRED_STATUS: Readonly<Record<AccountState, 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | undefined>> = {
+  PENDING_ACTIVATION: undefined,
+  ACTIVE: 'ACTIVE',
+  SUSPENDED: 'SUSPENDED',
+  PENDING_CLOSURE: 'PENDING_CLOSURE',
+  // CloseAccount: "When the close account request completes, the status will change to SUSPENDED."
+  CLOSED: 'SUSPENDED',
+};
+
+/** Organizations stops returning `Status` on 2026-09-09 (the service model's Account.Status). */
+const STATUS_RETIRED_AT = Date.UTC(2026, 8, 9);
+
+/** A closed account is permanently terminated, and leaves the Organization, 90 days after closure. */
+const POST_CLOSURE_MS = 90 * 24 * 60 * 60 * 1000;
 
 const MAX_RESULTS = 20;
 const ACCOUNT_ID = /^\d{12}$/;
@@ -19,9 +38,39 @@ function invalidInput(reason: string, message: string): DetailedServiceError {
   return new DetailedServiceError('InvalidInputException', message, 400, { Reason: reason });
 }
 
+/** Whether an IAM action pattern (`organizations:List*`) names `action`; IAM compares them case-insensitively. */
+function actionMatches(pattern: string, action: string): boolean {
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, 'i').test(action);
+}
+
+/** Whether `accountId` may call a read-only operation other than DescribeOrganization. */
+function mayRead(world: SandboxWorld, accountId: string, operation: string): boolean {
+  if (accountId === world.managementAccountId) return true;
+  // RegisterDelegatedAdministrator "grants read-only access to Organizations service data", whatever the service.
+  if (world.delegatedAdministrators.some((d) => d.accountId === accountId)) return true;
+  return world.delegationPolicy.some(
+    (statement) =>
+      statement.accountId === accountId &&
+      statement.actions.some((pattern) => actionMatches(pattern, `organizations:${operation}`)),
+  );
+}
+
 /** Builds the Organizations handlers over the world. */
 export function createOrganizationsService(context: ServiceContext): ServiceHandlers {
-  const { world } = context;
+  const { world, clock } = context;
+  const startedAt = clock.now();
+  /** The account while it is in the Organization: a CLOSED one for 90 days after its closure, any other always. */
+  const memberAccount = (id: string, now = clock.now()): SandboxAccount | undefined => {
+    const account = world.accounts.get(id);
+    if (!account) return undefined;
+    return account.status !== 'CLOSED' || now < (account.closedTimestamp ?? startedAt) + POST_CLOSURE_MS
+      ? account
+      : undefined;
+  };
   const accountsByParent = new Map<string, string[]>();
   for (const id of world.accountOrder) {
     const account = world.accounts.get(id);
@@ -39,21 +88,23 @@ export function createOrganizationsService(context: ServiceContext): ServiceHand
   const arn = (resource: string) => `arn:${world.partition}:organizations::${world.managementAccountId}:${resource}`;
   const accountArn = (id: string) => arn(`account/${world.organizationId}/${id}`);
 
-  const requireManagement = (ctx: CallContext) => {
-    if (ctx.accountId !== world.managementAccountId) {
-      throw new DetailedServiceError(
-        'AccessDeniedException',
-        "You don't have permissions to access this resource.",
-        403,
-      );
-    }
-  };
   const requireMember = (ctx: CallContext) => {
-    if (!world.accounts.has(ctx.accountId)) {
+    if (!memberAccount(ctx.accountId)) {
       throw new DetailedServiceError(
         'AWSOrganizationsNotInUseException',
         'Your account is not a member of an organization.',
         400,
+      );
+    }
+  };
+  /** The List* and DescribeAccount operations: "the management account or a member account that is a delegated administrator". */
+  const requireReader = (ctx: CallContext) => {
+    requireMember(ctx);
+    if (!mayRead(world, ctx.accountId, ctx.operation)) {
+      throw new DetailedServiceError(
+        'AccessDeniedException',
+        "You don't have permissions to access this resource.",
+        403,
       );
     }
   };
@@ -91,13 +142,18 @@ export function createOrganizationsService(context: ServiceContext): ServiceHand
     Arn: accountArn(account.id),
     Email: account.email,
     Name: account.name,
-    Status: account.status,
+    ...(clock.now() < STATUS_RETIRED_AT ? { Status: RETIRED_STATUS[account.status] } : {}),
     State: account.status,
     JoinedMethod: account.joinedMethod,
     JoinedTimestamp: new Date(account.joinedTimestamp),
     Paths: [entityPath(world, account.parentId, account.id)],
   });
   const accountsOf = (ids: readonly string[]) => ids.map((id) => describe(world.accounts.get(id)!));
+  /** Accounts still in the Organization, in world order. */
+  const members = (ids: readonly string[]) => {
+    const now = clock.now();
+    return ids.filter((id) => memberAccount(id, now) !== undefined);
+  };
 
   return {
     DescribeOrganization: (_input, ctx) => {
@@ -116,7 +172,7 @@ export function createOrganizationsService(context: ServiceContext): ServiceHand
       };
     },
     ListRoots: (input, ctx) => {
-      requireManagement(ctx);
+      requireReader(ctx);
       const roots = [
         { Id: world.rootId, Arn: arn(`root/${world.organizationId}/${world.rootId}`), Name: 'Root', PolicyTypes: [] },
       ];
@@ -124,7 +180,7 @@ export function createOrganizationsService(context: ServiceContext): ServiceHand
       return { Roots: p.items, NextToken: p.nextToken };
     },
     ListOrganizationalUnitsForParent: (input, ctx) => {
-      requireManagement(ctx);
+      requireReader(ctx);
       const parentId = parentOf(input);
       const p = page(input, ousByParent.get(parentId) ?? [], `ListOrganizationalUnitsForParent:${parentId}`);
       return {
@@ -141,7 +197,7 @@ export function createOrganizationsService(context: ServiceContext): ServiceHand
       };
     },
     ListChildren: (input, ctx) => {
-      requireManagement(ctx);
+      requireReader(ctx);
       const parentId = parentOf(input);
       const childType = optionalString(input, 'ChildType');
       if (childType !== 'ACCOUNT' && childType !== 'ORGANIZATIONAL_UNIT') {
@@ -150,17 +206,18 @@ export function createOrganizationsService(context: ServiceContext): ServiceHand
           `ChildType must be ACCOUNT or ORGANIZATIONAL_UNIT, got ${String(childType)}.`,
         );
       }
-      const ids = (childType === 'ACCOUNT' ? accountsByParent : ousByParent).get(parentId) ?? [];
+      const ids =
+        childType === 'ACCOUNT' ? members(accountsByParent.get(parentId) ?? []) : (ousByParent.get(parentId) ?? []);
       const p = page(input, ids, `ListChildren:${parentId}:${childType}`);
       return { Children: p.items.map((Id) => ({ Id, Type: childType })), NextToken: p.nextToken };
     },
     ListParents: (input, ctx) => {
-      requireManagement(ctx);
+      requireReader(ctx);
       const childId = optionalString(input, 'ChildId') ?? '';
       if (!ACCOUNT_ID.test(childId) && !OU_ID.test(childId)) {
         throw invalidInput('INVALID_PATTERN_TARGET_ID', `The ChildId ${childId} is not a valid account or OU id.`);
       }
-      const parentId = world.accounts.get(childId)?.parentId ?? world.ous.get(childId)?.parentId;
+      const parentId = memberAccount(childId)?.parentId ?? world.ous.get(childId)?.parentId;
       if (!parentId) {
         throw new DetailedServiceError(
           'ChildNotFoundException',
@@ -175,23 +232,23 @@ export function createOrganizationsService(context: ServiceContext): ServiceHand
       };
     },
     ListAccounts: (input, ctx) => {
-      requireManagement(ctx);
-      const p = page(input, world.accountOrder, 'ListAccounts');
+      requireReader(ctx);
+      const p = page(input, members(world.accountOrder), 'ListAccounts');
       return { Accounts: accountsOf(p.items), NextToken: p.nextToken };
     },
     ListAccountsForParent: (input, ctx) => {
-      requireManagement(ctx);
+      requireReader(ctx);
       const parentId = parentOf(input);
-      const p = page(input, accountsByParent.get(parentId) ?? [], `ListAccountsForParent:${parentId}`);
+      const p = page(input, members(accountsByParent.get(parentId) ?? []), `ListAccountsForParent:${parentId}`);
       return { Accounts: accountsOf(p.items), NextToken: p.nextToken };
     },
     DescribeAccount: (input, ctx) => {
-      requireManagement(ctx);
+      requireReader(ctx);
       const accountId = optionalString(input, 'AccountId') ?? '';
       if (!ACCOUNT_ID.test(accountId)) {
         throw invalidInput('INVALID_PATTERN', `The AccountId ${accountId} is not 12 digits.`);
       }
-      const account = world.accounts.get(accountId);
+      const account = memberAccount(accountId);
       if (!account) {
         throw new DetailedServiceError(
           'AccountNotFoundException',

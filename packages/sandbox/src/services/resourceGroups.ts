@@ -1,13 +1,15 @@
 import type { CallContext, ServiceHandlers, SimRegion } from '../contract.js';
 import { DetailedServiceError } from '../errors.js';
-import { instanceArn, type SandboxGroup } from '../world/model.js';
+import { instanceArn, resourceArn, type SandboxGroup } from '../world/model.js';
 import { optionalString, readPageSize, type ServiceContext } from './context.js';
 
 /**
  * AWS Resource Groups (restJson1): ListGroups, GetGroup and ListGroupResources in the caller's
- * account and Region. Members are the location's EC2 instances (`AWS::EC2::Instance`) and hybrid
- * managed nodes (`AWS::SSM::ManagedInstance`). MaxResults 1..50 (default 50); pages may come back
- * empty with a NextToken.
+ * account and Region. Members are the location's EC2 instances (`AWS::EC2::Instance`), hybrid
+ * managed nodes (`AWS::SSM::ManagedInstance`) and, when the world says so, other resources (volumes,
+ * security groups, network interfaces) with their own ResourceType and ARN, as a tag-based group
+ * without ResourceTypeFilters holds them. MaxResults 1..50 (default 50); pages may come back empty
+ * with a NextToken.
  */
 
 /** restJson1 routes: HTTP method and path of each operation, as the SDK's serializers send them. */
@@ -91,18 +93,26 @@ export function createResourceGroupsService(context: ServiceContext): ServiceHan
   return {
     ListGroups: (input, ctx) => {
       const filters = Array.isArray(input.Filters) ? (input.Filters as { Name?: unknown; Values?: unknown }[]) : [];
-      // Every sandbox group is a tag query over EC2 instances and managed nodes, so a filter keeps all or none.
-      const kept = filters.every((f) => {
-        const values = Array.isArray(f.Values) ? f.Values : [];
-        if (f.Name === 'resource-type') {
-          return values.some((v) => v === EC2_TYPE || v === MANAGED_TYPE || v === 'AWS::AllSupported');
-        }
-        if (f.Name === 'configuration-type') return false;
-        throw badRequest(
-          `Filter name ${String(f.Name)} is not supported by the sandbox; use resource-type or configuration-type.`,
-        );
-      });
-      const groups = kept ? [...(regionOf(ctx)?.groups.values() ?? [])] : [];
+      // A sandbox group is a tag query over EC2 instances and managed nodes, plus the types of its other members.
+      const region = regionOf(ctx);
+      const kept = (group: SandboxGroup) =>
+        filters.every((f) => {
+          const values = Array.isArray(f.Values) ? f.Values : [];
+          if (f.Name === 'resource-type') {
+            const types = new Set([
+              EC2_TYPE,
+              MANAGED_TYPE,
+              'AWS::AllSupported',
+              ...(group.resourceIds ?? []).map((id) => region?.resources?.get(id)?.type),
+            ]);
+            return values.some((v) => types.has(v));
+          }
+          if (f.Name === 'configuration-type') return false;
+          throw badRequest(
+            `Filter name ${String(f.Name)} is not supported by the sandbox; use resource-type or configuration-type.`,
+          );
+        });
+      const groups = [...(region?.groups.values() ?? [])].filter(kept);
       const p = page(input, groups, `ListGroups:${ctx.accountId}:${ctx.region}`);
       const items = p.items as readonly SandboxGroup[];
       return {
@@ -129,12 +139,23 @@ export function createResourceGroupsService(context: ServiceContext): ServiceHan
       const group = findGroup(input, ctx);
       const types = typeFilter(input);
       pageSize(input);
-      const resources = group.instanceIds
-        .map((id) => ({
+      const others = regionOf(ctx)?.resources;
+      const resources = [
+        ...group.instanceIds.map((id) => ({
           ResourceArn: instanceArn(world.partition, ctx.region, ctx.accountId, id),
           ResourceType: id.startsWith('mi-') ? MANAGED_TYPE : EC2_TYPE,
-        }))
-        .filter((r) => !types || types.has(r.ResourceType));
+        })),
+        ...(group.resourceIds ?? []).flatMap((id) => {
+          const resource = others?.get(id);
+          if (!resource) return [];
+          return [
+            {
+              ResourceArn: resourceArn(world.partition, ctx.region, ctx.accountId, resource.type, resource.id),
+              ResourceType: resource.type,
+            },
+          ];
+        }),
+      ].filter((r) => !types || types.has(r.ResourceType));
       const p = page(
         input,
         resources,

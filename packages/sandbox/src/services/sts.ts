@@ -67,7 +67,8 @@ export function createStsService(context: ServiceContext): ServiceHandlers {
           403,
         );
       const target = world.accounts.get(targetAccountId);
-      if (!target || target.status === 'SUSPENDED') throw denied();
+      // Nothing runs in an account that is suspended, closed or never activated.
+      if (!target || ['SUSPENDED', 'CLOSED', 'PENDING_ACTIVATION'].includes(target.status)) throw denied();
       const callerRoleArn = roleArnOfPrincipal(ctx.principalArn);
       const role = target.roles.get(roleName);
       if (

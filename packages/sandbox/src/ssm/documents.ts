@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AUTOMATION_DOCUMENT_NAME } from '@orgpatch/core';
+import { AUTOMATION_DOCUMENT_TARGET_TYPE } from '@orgpatch/member-stack/definitions';
 import { AwsServiceError, type CallContext, type SimDocument, type SimRegion } from '../contract.js';
 import { automationModel, references } from './documentModel.js';
 import { MemberDocumentInvalidError } from './errors.js';
@@ -43,7 +44,8 @@ const validated = new WeakSet<Record<string, unknown>>();
 
 /**
  * "Deploys" the member automation document into one account and Region, as the Regional member
- * stack does: the document is named {@link AUTOMATION_DOCUMENT_NAME}, type Automation, JSON. A
+ * stack does: the document is named {@link AUTOMATION_DOCUMENT_NAME}, type Automation, JSON, with
+ * the member stack's TargetType ({@link AUTOMATION_DOCUMENT_TARGET_TYPE}). A
  * redeploy with different content makes a new version that becomes the default (the sandbox keeps
  * only the latest version); with the same content it changes nothing.
  *
@@ -70,6 +72,7 @@ export function installMemberDocument(region: SimRegion, content: Record<string,
     content,
     createdDate,
     documentVersion: existing ? String(Number(existing.documentVersion) + 1) : '1',
+    targetType: AUTOMATION_DOCUMENT_TARGET_TYPE,
   });
 }
 
@@ -87,7 +90,7 @@ export function createDocument(
   const documentFormat = check.string('DocumentFormat', { enum: ['YAML', 'JSON', 'TEXT'] }) ?? 'JSON';
   check.string('DisplayName', { maxLength: 1024 });
   check.string('VersionName', { pattern: /^[a-zA-Z0-9_\-.]{1,128}$/ });
-  check.string('TargetType', { maxLength: 200, pattern: /^\/[\w.\-:/]*$/ });
+  const targetType = check.string('TargetType', { maxLength: 200, pattern: /^\/[\w.\-:/]*$/ });
   check.done();
   if (name === undefined || content === undefined) return undefined;
   if (/^(aws|amazon|amzn)/i.test(name)) {
@@ -133,6 +136,7 @@ export function createDocument(
     content: parsed,
     createdDate: now,
     documentVersion: '1',
+    ...(targetType === undefined ? {} : { targetType }),
   };
   region.documents.set(name, document);
   return { DocumentDescription: describe(document, ctx.accountId) };
@@ -217,6 +221,7 @@ function describe(document: SimDocument, owner: string): Record<string, unknown>
     LatestVersion: document.documentVersion,
     DefaultVersion: document.documentVersion,
     DocumentFormat: document.documentFormat,
+    TargetType: document.targetType,
     Tags: [],
     AttachmentsInformation: [],
     Requires: [],

@@ -70,12 +70,18 @@ export function describeInstanceInformation(
   for (const filter of filters) {
     const known = filter.legacy
       ? LEGACY_FILTER_KEYS.has(filter.key)
-      : STRING_FILTER_KEYS.has(filter.key) || filter.key.startsWith('tag:');
+      : STRING_FILTER_KEYS.has(filter.key) || /^tag:.+/.test(filter.key);
     if (!known)
       throw new AwsServiceError(
         'InvalidFilterKey',
         `The filter key ${filter.key} is not valid for DescribeInstanceInformation.`,
       );
+  }
+  const isTag = (key: string) => key === 'tag-key' || key.startsWith('tag:');
+  if (filters.some((f) => isTag(f.key)) && filters.some((f) => !isTag(f.key))) {
+    // "Tag filters can't be combined with other filter types" (DescribeInstanceInformation, Filters);
+    // the error code SSM answers with is not documented.
+    throw new AwsServiceError('InvalidFilterKey', "Tag filters can't be combined with other filter types.");
   }
   const region = location.region;
   const requestedIds = filters.find((f) => f.key === 'InstanceIds')?.values;
@@ -106,11 +112,11 @@ export function describeInstanceInformation(
         IsLatestVersion: true,
         PlatformType: instance.platform,
         PlatformName: instance.platformName,
-        ResourceType: 'EC2Instance',
+        ResourceType: hybrid(instance) ? 'ManagedInstance' : 'EC2Instance',
         IPAddress: ip,
         ComputerName: `ip-${ip.replaceAll('.', '-')}.${region.region}.compute.internal`,
         SourceId: instance.instanceId,
-        SourceType: 'AWS::EC2::Instance',
+        SourceType: hybrid(instance) ? 'AWS::SSM::ManagedInstance' : 'AWS::EC2::Instance',
       };
     }),
     NextToken: offset + maxResults < matches.length ? encodeToken(offset + maxResults, query) : undefined,
@@ -185,15 +191,25 @@ function informationMatches(instance: SimInstance, key: string, values: readonly
     case 'PlatformTypes':
       return values.includes(instance.platform);
     case 'ResourceType':
-      return values.includes('EC2Instance');
+      return values.includes(hybrid(instance) ? 'ManagedInstance' : 'EC2Instance');
     case 'SourceTypes':
-      return values.includes('AWS::EC2::Instance');
+      return values.includes(hybrid(instance) ? 'AWS::SSM::ManagedInstance' : 'AWS::EC2::Instance');
     case 'AgentVersion':
       return values.includes(AGENT_VERSION);
-    default:
-      // Associations, activations, IAM roles and tags are not part of the world: nothing matches.
-      return false;
+    case 'tag-key':
+      return values.some((tagKey) => instance.tags !== undefined && Object.hasOwn(instance.tags, tagKey));
+    default: {
+      // tag:<key> matches the nodes whose tag <key> has one of the values. Associations,
+      // activations and IAM roles are not part of the world: nothing matches them.
+      const value = key.startsWith('tag:') ? instance.tags?.[key.slice(4)] : undefined;
+      return value !== undefined && values.includes(value);
+    }
   }
+}
+
+/** A hybrid node (`mi-`), registered through an activation rather than an EC2 instance. */
+function hybrid(instance: SimInstance): boolean {
+  return instance.instanceId.startsWith('mi-');
 }
 
 /** A stable private IP derived from the instance id. */

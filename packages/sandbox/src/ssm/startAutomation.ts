@@ -9,6 +9,8 @@ import { concurrencyLimit, DEFAULT_MAX_ERRORS, errorLimit } from './rateControl.
 import { RequestCheck } from './requestCheck.js';
 
 const CLIENT_TOKEN = /^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$/;
+const EC2_TYPE = 'AWS::EC2::Instance';
+const MANAGED_TYPE = 'AWS::SSM::ManagedInstance';
 const TARGET_KEY = /^[\p{L}\p{Z}\p{N}_.:/=\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name/u;
 
 /**
@@ -25,12 +27,19 @@ export function startAutomationExecution(
   const check = new RequestCheck(input);
   const documentName = check.string('DocumentName', { required: true, pattern: /^[a-zA-Z0-9_\-.:/]{3,128}$/ });
   const documentVersion = check.string('DocumentVersion', { pattern: /^([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)$/ });
+  // AutomationParameterMap in the SSM model: 1 to 200 entries; keys 1 to 50 characters; up to 50 values of 1 to 512.
   const supplied =
-    check.stringListMap('Parameters', { maxEntries: 200, maxKeyLength: 50, maxItems: 50, maxValueLength: 512 }) ?? {};
+    check.stringListMap('Parameters', {
+      minEntries: 1,
+      maxEntries: 200,
+      maxKeyLength: 50,
+      maxItems: 50,
+      maxValueLength: 512,
+    }) ?? {};
   const clientToken = check.string('ClientToken', { minLength: 36, maxLength: 36, pattern: CLIENT_TOKEN });
   const mode = check.string('Mode', { enum: ['Auto', 'Interactive'] });
   const targetParameterName = check.string('TargetParameterName', { minLength: 1, maxLength: 50 });
-  const targetItems = check.objectList('Targets', { minItems: 0, maxItems: 1 });
+  const targetItems = check.objectList('Targets', { minItems: 0, maxItems: 5 });
   const maxConcurrency = check.string('MaxConcurrency', {
     minLength: 1,
     maxLength: RATE_MAX_LENGTH,
@@ -108,6 +117,13 @@ export function startAutomationExecution(
       `Automation definition ${documentName}:${documentVersion} not found; the document's version is ${document.documentVersion}.`,
     );
   }
+  if (targets.length > 1) {
+    // What SSM answers for two tag targets (aws/aws-cli#9028); the model allows five Targets.
+    throw new AwsServiceError(
+      'InvalidAutomationExecutionParametersException',
+      'Only one resource group or tag can be specified at a time',
+    );
+  }
   if ((targetParameterName === undefined) !== (targets.length === 0)) {
     throw new AwsServiceError(
       'InvalidAutomationExecutionParametersException',
@@ -117,7 +133,7 @@ export function startAutomationExecution(
   const model = automationModel(document.content);
   const parameters = resolveParameters(model, supplied, targetParameterName);
   const target = targets[0];
-  const resolved = target ? resolveTargets(location, target) : undefined;
+  const resolved = target ? resolveTargets(location, target, document.targetType) : undefined;
   const effectiveConcurrency = maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
   const effectiveErrors = maxErrors ?? DEFAULT_MAX_ERRORS;
 
@@ -151,10 +167,20 @@ export function startAutomationExecution(
   return { AutomationExecutionId: execution.id };
 }
 
-/** Resolves Automation's target forms to target parameter values (instance ids) in this location. */
+/**
+ * Resolves Automation's target forms to target parameter values in this location: SSM creates one
+ * child automation per value ("Mapping targets for an automation").
+ * - `ResourceGroup`: every member of the group, instances first, then its other resources by id
+ *   ("Systems Manager creates a child automation for every object in the target Resource Group").
+ * - `tag:<key>` / `tag-key`: every resource of the location with the tag (instances, managed or not,
+ *   and volumes, security groups, network interfaces), kept to the document's TargetType when it
+ *   has one ("Otherwise, all resources with the same tag will be targeted").
+ * - `ParameterValues`: the values; `AWS::EC2::Instance` / `InstanceIds` with `*`: every instance.
+ */
 function resolveTargets(
   location: LocationState,
   target: { readonly Key: string; readonly Values: readonly string[] },
+  targetType: string | undefined,
 ): readonly string[] {
   const region: SimRegion = location.region;
   const where = `account ${location.accountId} Region ${region.region}`;
@@ -168,10 +194,9 @@ function resolveTargets(
     const name = target.Values[0] ?? '';
     const group = region.groups.get(name);
     if (!group) throw new AwsServiceError('InvalidTarget', `Resource group ${name} does not exist in ${where}.`);
-    const members = group.instanceIds.filter((id) => region.instances.has(id));
-    return members.length === group.instanceIds.length && new Set(members).size === members.length
-      ? group.instanceIds
-      : [...new Set(members)];
+    const instances = group.instanceIds.filter((id) => region.instances.has(id));
+    const others = (group.resourceIds ?? []).filter((id) => region.resources?.has(id));
+    return [...new Set([...instances, ...others])];
   }
   if (target.Key === 'ParameterValues') return [...new Set(target.Values)];
   if (
@@ -181,12 +206,26 @@ function resolveTargets(
   ) {
     return [...region.instances.keys()];
   }
-  if (target.Key.startsWith('tag:') || target.Key === 'tag-key') {
-    // The world's instances carry no tags, so a tag target resolves to nothing.
-    return [];
+  const tagKey = target.Key.startsWith('tag:') ? target.Key.slice(4) : undefined;
+  if ((tagKey !== undefined && tagKey !== '') || target.Key === 'tag-key') {
+    const tagged = (tags: Readonly<Record<string, string>> | undefined): boolean => {
+      if (tags === undefined) return false;
+      if (tagKey === undefined) return target.Values.some((key) => Object.hasOwn(tags, key));
+      const value = tags[tagKey];
+      return value !== undefined && target.Values.includes(value);
+    };
+    const ofType = (type: string): boolean =>
+      targetType === undefined || targetType === '/' || targetType === `/${type}`;
+    const instances = [...region.instances.values()]
+      .filter((i) => tagged(i.tags) && ofType(i.instanceId.startsWith('mi-') ? MANAGED_TYPE : EC2_TYPE))
+      .map((i) => i.instanceId);
+    const others = [...(region.resources?.values() ?? [])]
+      .filter((r) => tagged(r.tags) && ofType(r.type))
+      .map((r) => r.id);
+    return [...instances, ...others];
   }
   throw new AwsServiceError(
     'InvalidTarget',
-    `Target Key ${target.Key} is not supported for Automation; use ResourceGroup, ParameterValues, tag:<key>, or AWS::EC2::Instance / InstanceIds with *.`,
+    `Target Key ${target.Key} is not supported for Automation; use ResourceGroup, ParameterValues, tag:<key>, tag-key, or AWS::EC2::Instance / InstanceIds with *.`,
   );
 }

@@ -3,6 +3,8 @@ import { isKnownRegion, type Partition } from '@orgpatch/core';
 import { installMemberDocument } from '../ssm/index.js';
 import { installMemberStacks, installRegionalStack, roleIdFor, type SandboxRole } from './memberStacks.js';
 import {
+  type DelegatedAdministrator,
+  type DelegationStatement,
   type DocumentInstaller,
   LazyRegionMap,
   type LocationContent,
@@ -19,6 +21,7 @@ export interface AccountInit {
   readonly name: string;
   readonly email: string;
   readonly status: SandboxAccount['status'];
+  readonly closedTimestamp?: number;
   readonly parentId: string;
   readonly joinedTimestamp: number;
   readonly joinedMethod: SandboxAccount['joinedMethod'];
@@ -47,6 +50,10 @@ export interface WorldInit {
   readonly buckets: readonly string[];
   readonly ous: readonly SandboxOu[];
   readonly accounts: readonly AccountInit[];
+  /** @default [] */
+  readonly delegatedAdministrators?: readonly DelegatedAdministrator[];
+  /** @default [] */
+  readonly delegationPolicy?: readonly DelegationStatement[];
   /** How the Regional stack's document is installed (default: the SSM service's installer). */
   readonly installDocument?: DocumentInstaller;
 }
@@ -74,6 +81,8 @@ export function assembleWorld(init: WorldInit): SandboxWorld {
     regionNames: init.regionNames.filter(isKnownRegion),
     buckets: init.buckets,
     accountOrder: init.accounts.map((a) => a.id),
+    delegatedAdministrators: init.delegatedAdministrators ?? [],
+    delegationPolicy: init.delegationPolicy ?? [],
   };
   const parameters = { orchestratorRoleArn: orchestrator.roleArn, organizationId: init.organizationId };
   for (const a of init.accounts) {
@@ -83,6 +92,7 @@ export function assembleWorld(init: WorldInit): SandboxWorld {
       name: a.name,
       email: a.email,
       status: a.status,
+      ...(a.closedTimestamp === undefined ? {} : { closedTimestamp: a.closedTimestamp }),
       parentId: a.parentId,
       joinedTimestamp: a.joinedTimestamp,
       joinedMethod: a.joinedMethod,

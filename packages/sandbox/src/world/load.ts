@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { SimResource } from '../contract.js';
 import { WorldValidationError } from '../errors.js';
 import { HEX, hashSeed, mulberry32, randomString } from '../prng.js';
 import { type AccountInit, assembleWorld } from './assemble.js';
@@ -69,6 +70,8 @@ export function buildWorld(
     buckets: file.buckets ?? ['orgpatch-runs'],
     ous: file.ous,
     accounts: file.accounts.map((a) => accountInit(a, created)),
+    delegatedAdministrators: file.delegatedAdministrators ?? [],
+    delegationPolicy: file.delegationPolicy ?? [],
     ...(options.installDocument ? { installDocument: options.installDocument } : {}),
   });
 }
@@ -84,7 +87,8 @@ function accountInit(a: WorldFileAccount, created: number): AccountInit {
     id: a.id,
     name: a.name,
     email: a.email,
-    status: a.status ?? 'ACTIVE',
+    status: a.state ?? a.status ?? 'ACTIVE',
+    ...(a.closedTimestamp ? { closedTimestamp: Date.parse(a.closedTimestamp) } : {}),
     parentId: a.parentId,
     joinedTimestamp: a.joinedTimestamp ? Date.parse(a.joinedTimestamp) : created,
     joinedMethod: a.joinedMethod ?? 'CREATED',
@@ -130,6 +134,7 @@ function expandLocation(accountId: string, region: string, location: WorldFileLo
           installedPatches: spec.installedPatches ?? 120,
           patchMinutes: spec.patchMinutes ?? 10,
           failsPatching: spec.failsPatching ?? false,
+          ...(spec.tags ? { tags: spec.tags } : {}),
         }),
       );
       for (const name of spec.groups ?? []) {
@@ -143,8 +148,42 @@ function expandLocation(accountId: string, region: string, location: WorldFileLo
       }
     }
   }
-  const groups = declared.map((g) => ({ ...g, instanceIds: members.get(g.name) ?? [] }));
-  return { instances, groups };
+  const others = expandResources(accountId, region, location, (name) => {
+    if (!members.has(name)) {
+      members.set(name, []);
+      declared.push({ name, instanceIds: [] });
+    }
+  });
+  const groups = declared.map((g) => {
+    const resourceIds = others.members.get(g.name);
+    return { ...g, instanceIds: members.get(g.name) ?? [], ...(resourceIds ? { resourceIds } : {}) };
+  });
+  return { instances, groups, ...(others.resources.length > 0 ? { resources: others.resources } : {}) };
+}
+
+/** The location's resources that are not instances, and the groups they are members of. */
+function expandResources(
+  accountId: string,
+  region: string,
+  location: WorldFileLocation,
+  declareGroup: (name: string) => void,
+): { resources: SimResource[]; members: Map<string, string[]> } {
+  const resources: SimResource[] = [];
+  const members = new Map<string, string[]>();
+  let position = 0;
+  for (const spec of location.resources ?? []) {
+    for (let k = 0; k < (spec.count ?? 1); k++) {
+      const prefix = spec.type === 'AWS::EC2::Volume' ? 'vol' : spec.type === 'AWS::EC2::SecurityGroup' ? 'sg' : 'eni';
+      const random = mulberry32(hashSeed('resource', accountId, region, position++));
+      const id = spec.id ?? `${prefix}-${randomString(random, HEX, 17)}`;
+      resources.push({ type: spec.type, id, tags: spec.tags ?? {} });
+      for (const name of spec.groups ?? []) {
+        declareGroup(name);
+        members.set(name, [...(members.get(name) ?? []), id]);
+      }
+    }
+  }
+  return { resources, members };
 }
 
 /** A stable EC2 (`i-` + 17 hex) or managed node (`mi-` + 17 hex) id for a position in a location. */

@@ -1,5 +1,5 @@
 import { isKnownRegion, isOptInRegion, type Partition } from '@orgpatch/core';
-import type { SimAccount, SimDocument, SimGroup, SimInstance, SimRegion, SimWorld } from '../contract.js';
+import type { SimAccount, SimDocument, SimGroup, SimInstance, SimRegion, SimResource, SimWorld } from '../contract.js';
 import type { SandboxRole } from './memberStacks.js';
 
 /** A QueryError that ListGroupResources reports for a group (e.g. its CloudFormation stack is gone). */
@@ -18,6 +18,8 @@ export interface SandboxGroup extends SimGroup {
 export interface LocationContent {
   readonly instances: readonly SimInstance[];
   readonly groups: readonly SandboxGroup[];
+  /** Volumes, security groups, network interfaces: never patched, but group members and tag carriers. */
+  readonly resources?: readonly SimResource[];
 }
 
 /** Which orgpatch member stacks an account has. */
@@ -31,6 +33,8 @@ export interface MemberStackDeployment {
 /** An account with the extras the sandbox needs beyond the contract. */
 export interface SandboxAccount extends SimAccount {
   readonly joinedMethod: 'CREATED' | 'INVITED';
+  /** When a CLOSED account closed (simulated epoch ms); unset: at the simulated start. */
+  readonly closedTimestamp?: number;
   readonly memberStacks: MemberStackDeployment;
   /** Opt-in Regions of the world this account has not enabled. */
   readonly regionsNotEnabled: ReadonlySet<string>;
@@ -48,6 +52,19 @@ export interface OrchestratorPrincipal {
   readonly sessionArn: string;
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
+}
+
+/** A RegisterDelegatedAdministrator registration of a member account for a service principal. */
+export interface DelegatedAdministrator {
+  readonly accountId: string;
+  readonly servicePrincipal: string;
+}
+
+/** An Allow statement of the Organizations resource-based delegation policy, for one member account. */
+export interface DelegationStatement {
+  readonly accountId: string;
+  /** `organizations:Action` names; `*` and `?` match as in IAM. */
+  readonly actions: readonly string[];
 }
 
 /** An organizational unit. */
@@ -71,6 +88,10 @@ export interface SandboxWorld extends SimWorld {
   readonly buckets: readonly string[];
   /** Accounts in world order (Organizations lists them in this order). */
   readonly accountOrder: readonly string[];
+  /** Member accounts registered as delegated administrators (read-only access to Organizations). */
+  readonly delegatedAdministrators: readonly DelegatedAdministrator[];
+  /** The Organizations resource-based delegation policy's statements. */
+  readonly delegationPolicy: readonly DelegationStatement[];
 }
 
 /** Installs the member automation document into one Region (the SSM service's `installMemberDocument`). */
@@ -161,6 +182,7 @@ export class LazyRegionMap extends Map<string, SimRegion> {
       enabled,
       instances: new Map((content?.instances ?? []).map((i) => [i.instanceId, i])),
       groups: new Map((content?.groups ?? []).map((g) => [g.name, g])),
+      ...(content?.resources?.length ? { resources: new Map(content.resources.map((r) => [r.id, r])) } : {}),
       documents: new Map<string, SimDocument>(),
     };
     const stacks = account.memberStacks;
@@ -181,6 +203,7 @@ export interface InstanceInit {
   readonly installedPatches: number;
   readonly patchMinutes: number;
   readonly failsPatching: boolean;
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 const PLATFORM_NAMES: Readonly<Record<SimInstance['platform'], string>> = {
@@ -205,6 +228,7 @@ export function createInstance(init: InstanceInit): SimInstance {
     managed: init.managed,
     patchMinutes: init.patchMinutes,
     failsPatching: init.failsPatching,
+    ...(init.tags ? { tags: init.tags } : {}),
     patchState: {
       installedCount: init.installedPatches,
       missingCount: init.missingPatches,
@@ -220,6 +244,15 @@ export function instanceArn(partition: string, region: string, accountId: string
   return instanceId.startsWith('mi-')
     ? `arn:${partition}:ssm:${region}:${accountId}:managed-instance/${instanceId}`
     : `arn:${partition}:ec2:${region}:${accountId}:instance/${instanceId}`;
+}
+
+/** ARN of a resource that is not an instance, as Resource Groups lists it (`...:ec2:...:volume/vol-...`). */
+export function resourceArn(partition: string, region: string, accountId: string, type: string, id: string): string {
+  const kind = type
+    .replace(/^AWS::EC2::/, '')
+    .replace(/([a-z])([A-Z])/g, '$1-$2')
+    .toLowerCase();
+  return `arn:${partition}:ec2:${region}:${accountId}:${kind}/${id}`;
 }
 
 /** The path of an OU or account: `o-.../r-.../ou-.../[account/]`. */

@@ -21,6 +21,7 @@ const groupName = z
   .string()
   .regex(/^[a-zA-Z0-9_.-]{1,128}$/, 'a group name is 1 to 128 letters, digits, "_", "." or "-"');
 const isoTime = z.iso.datetime({ offset: true });
+const tags = z.record(z.string().min(1).max(128), z.string().max(256));
 
 const instanceSpec = z
   .object({
@@ -48,6 +49,30 @@ const instanceSpec = z
     patchMinutes: z.number().positive().optional().describe('Simulated minutes one Install takes (default 10).'),
     failsPatching: z.boolean().optional().describe('AWS-RunPatchBaseline fails on it (default false).'),
     groups: z.array(groupName).optional().describe('Resource groups (of this location) that contain it.'),
+    tags: tags.optional().describe('Its tags, matched by tag targets and DescribeInstanceInformation tag filters.'),
+  })
+  .strict();
+
+/** Resource types a location may hold besides instances, with their id prefixes. */
+const RESOURCE_ID_PREFIXES = {
+  'AWS::EC2::Volume': 'vol',
+  'AWS::EC2::SecurityGroup': 'sg',
+  'AWS::EC2::NetworkInterface': 'eni',
+} as const;
+
+const resourceSpec = z
+  .object({
+    type: z
+      .enum(['AWS::EC2::Volume', 'AWS::EC2::SecurityGroup', 'AWS::EC2::NetworkInterface'])
+      .describe('The resource type, as Resource Groups reports it.'),
+    count: z.number().int().min(1).max(10_000).optional().describe('How many such resources (default 1).'),
+    id: z
+      .string()
+      .regex(/^(vol|sg|eni)-[0-9a-f]{8}([0-9a-f]{9})?$/, 'a "vol-", "sg-" or "eni-" id with 8 or 17 hex digits')
+      .optional()
+      .describe('Explicit id (only with count 1); otherwise derived from account, Region and position.'),
+    groups: z.array(groupName).optional().describe('Resource groups (of this location) that contain it.'),
+    tags: tags.optional().describe('Its tags, matched by tag targets.'),
   })
   .strict();
 
@@ -78,6 +103,10 @@ const groupSpec = z.union([
 const locationSpec = z
   .object({
     instances: z.array(instanceSpec).optional(),
+    resources: z
+      .array(resourceSpec)
+      .optional()
+      .describe('Volumes, security groups and network interfaces: group members and tag carriers, never patched.'),
     groups: z
       .array(groupSpec)
       .optional()
@@ -98,12 +127,58 @@ const memberStacksSpec = z.union([
     .strict(),
 ]);
 
+/** The Organizations account states (the service model's AccountState). */
+const ACCOUNT_STATES = ['PENDING_ACTIVATION', 'ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED'] as const;
+
+/** A RegisterDelegatedAdministrator registration: it grants the account read-only access to Organizations. */
+const delegatedAdministratorSpec = z
+  .object({
+    accountId,
+    servicePrincipal: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,128}$/, 'a service principal such as "member.org.stacksets.cloudformation.amazonaws.com"')
+      .describe('The service the account administers, e.g. member.org.stacksets.cloudformation.amazonaws.com.'),
+  })
+  .strict();
+
+/** One statement of the Organizations resource-based delegation policy (PutResourcePolicy). */
+const delegationStatementSpec = z
+  .object({
+    accountId: accountId.describe('The member account the statement names as principal (arn:...:iam::<id>:root).'),
+    actions: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^organizations:[A-Za-z*?]+$/,
+            'an Organizations action such as "organizations:ListAccounts" (* and ? allowed)',
+          ),
+      )
+      .min(1)
+      .describe('Actions allowed, e.g. organizations:ListAccounts or organizations:List*.'),
+  })
+  .strict();
+
 const accountSpec = z
   .object({
     id: accountId,
     name: z.string().min(1).max(50),
     email: z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an email address'),
-    status: z.enum(['ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE']).optional().describe('Default ACTIVE.'),
+    state: z
+      .enum(ACCOUNT_STATES)
+      .optional()
+      .describe(
+        'The Organizations account State (default ACTIVE). The retired Status is derived from it: CLOSED reads SUSPENDED, PENDING_ACTIVATION has none.',
+      ),
+    status: z
+      .enum(['ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE'])
+      .optional()
+      .describe('Retired: the State, for world files written before state (same values). Give state or status.'),
+    closedTimestamp: isoTime
+      .optional()
+      .describe(
+        'When a CLOSED account closed (default: the simulated time at start). Organizations lists it for 90 days from then; after that it has left the Organization.',
+      ),
     parentId: parentId.describe('The root or OU directly above the account.'),
     joinedTimestamp: isoTime.optional(),
     joinedMethod: z.enum(['CREATED', 'INVITED']).optional(),
@@ -169,6 +244,16 @@ export const worldFileSchema = z
       .describe('S3 buckets owned by the management account (default ["orgpatch-runs"]).'),
     ous: z.array(ouSpec),
     accounts: z.array(accountSpec).min(1),
+    delegatedAdministrators: z
+      .array(delegatedAdministratorSpec)
+      .optional()
+      .describe(
+        'RegisterDelegatedAdministrator registrations. Any one lets the account call the read-only Organizations List* and Describe* operations.',
+      ),
+    delegationPolicy: z
+      .array(delegationStatementSpec)
+      .optional()
+      .describe('Allow statements of the Organizations resource-based delegation policy (PutResourcePolicy).'),
   })
   .strict()
   .superRefine((world, ctx) => {
@@ -236,6 +321,20 @@ export const worldFileSchema = z
             );
           }
         });
+        location.resources?.forEach((resource, j) => {
+          const path = ['accounts', i, 'locations', r, 'resources', j];
+          if (resource.id && (resource.count ?? 1) !== 1) issue([...path, 'id'], 'an explicit id needs count 1');
+          const prefix = RESOURCE_ID_PREFIXES[resource.type];
+          if (resource.id && !resource.id.startsWith(`${prefix}-`)) {
+            issue([...path, 'id'], `an ${resource.type} id starts with "${prefix}-"`);
+          }
+        });
+      }
+      if (account.state !== undefined && account.status !== undefined) {
+        issue(['accounts', i, 'status'], 'give state only: status is the retired field it replaces');
+      }
+      if (account.closedTimestamp !== undefined && account.state !== 'CLOSED') {
+        issue(['accounts', i, 'closedTimestamp'], 'only a CLOSED account has a closedTimestamp');
       }
       const stacks = account.memberStacks;
       if (typeof stacks === 'object') {
@@ -251,6 +350,38 @@ export const worldFileSchema = z
         `management account ${world.organization.managementAccountId} is not in accounts`,
       );
     }
+    // What RegisterDelegatedAdministrator would have refused (its errors in the service model).
+    const registered = new Set<string>();
+    world.delegatedAdministrators?.forEach((d, i) => {
+      const at = ['delegatedAdministrators', i, 'accountId'];
+      if (!accountIds.has(d.accountId))
+        issue(at, `account ${d.accountId} is not in accounts (AccountNotFoundException)`);
+      if (d.accountId === world.organization.managementAccountId) {
+        issue(
+          at,
+          'the management account cannot be a delegated administrator (CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR)',
+        );
+      }
+      const key = `${d.accountId} ${d.servicePrincipal}`;
+      if (registered.has(key)) {
+        issue(
+          at,
+          `account ${d.accountId} is already registered for ${d.servicePrincipal} (AccountAlreadyRegisteredException)`,
+        );
+      }
+      registered.add(key);
+    });
+    if ((world.delegatedAdministrators?.length ?? 0) > 0 && world.organization.featureSet === 'CONSOLIDATED_BILLING') {
+      issue(
+        ['delegatedAdministrators'],
+        'delegated administrators need all features (ORGANIZATION_NOT_IN_ALL_FEATURES_MODE)',
+      );
+    }
+    world.delegationPolicy?.forEach((d, i) => {
+      if (!accountIds.has(d.accountId)) {
+        issue(['delegationPolicy', i, 'accountId'], `account ${d.accountId} is not in accounts`);
+      }
+    });
   });
 
 /** A world file as written (defaults not yet applied). */

@@ -1,0 +1,273 @@
+import {
+  assembleRunRecord,
+  type RunRecord,
+  type RunShard,
+  type SplitRunRecordOptions,
+  StoredDocumentError,
+  type StoredRunManifest,
+  type StoredRunShardEntry,
+  splitRunRecord,
+} from '@orgpatch/core';
+import pLimit from 'p-limit';
+import { RunRecordInvalidError, RunStoreConflictError, RunStoreError } from '../errors.js';
+import { decodeRunManifest, decodeRunRecord, decodeRunShard, encodeRunDocument, sha256Of } from './storedDocuments.js';
+
+/**
+ * How every store keeps a run: a manifest and shards (core's runShards.ts), the same layout under
+ * each store's run folder (`runs/<run-id>/` in S3, `<root>/<run-id>/` locally):
+ *
+ * - `manifest.json`: everything but the locations, and the index of the shards;
+ * - `shards/<n>-<revision>-<hash>.json`: shard n as the manifest revision `revision` wrote it, its
+ *   name ending in the first 16 hex digits of its SHA-256;
+ * - `record.json`: a run written whole by an orgpatch before this layout, read as it is and
+ *   replaced by a manifest and shards at its next write.
+ *
+ * A shard object is never changed once written: a changed shard is written under a new name, and
+ * the manifest, written last and conditionally, is the one write that makes the new version the
+ * run's. A writer that dies or loses the race to the manifest leaves the run as it was (its new
+ * shard objects are not referenced, and cost only storage); a reader always sees the shards of one
+ * manifest. Shard objects a new manifest no longer references are deleted after it is written.
+ */
+
+/** The manifest's name in the run folder. */
+export const MANIFEST = 'manifest.json';
+/** The whole-record document of runs written before manifests and shards. */
+export const LEGACY_RECORD = 'record.json';
+/** The folder of the shard objects. */
+const SHARDS_DIR = 'shards';
+
+/**
+ * The bound on a shard: at most 100 accounts, and at most 4 MiB by the estimate of what its
+ * locations take once the run is finished (1 KiB per location, per group and per instance in each
+ * group), half of the 8 MB no stored object may exceed. The arithmetic is in the orchestrator's
+ * README ("Run store").
+ */
+export const SHARD_BOUNDS: SplitRunRecordOptions = { accountsPerShard: 100, estimatedBytesPerShard: 4 * 1024 ** 2 };
+
+/** How many objects of one run are read or written at once. */
+const PARALLEL_OBJECTS = 8;
+
+/** How many times `get` reads a manifest again when it changed while its shards were being read. */
+const READ_ATTEMPTS = 3;
+
+/** The name of a shard object, from its entry in the manifest. */
+function shardObject(entry: Pick<StoredRunShardEntry, 'id' | 'revision' | 'sha256'>): string {
+  return `${SHARDS_DIR}/${entry.id}-${entry.revision}-${entry.sha256.slice(0, 16)}.json`;
+}
+
+/** An object's text and version (an ETag, or a hash of the text). */
+export interface VersionedText {
+  readonly text: string;
+  readonly version: string;
+}
+
+/** The outcome of a conditional write: the new version, or the refusal with its cause. */
+export type ConditionalWrite =
+  | { readonly ok: true; readonly version: string }
+  | { readonly ok: false; readonly cause?: unknown };
+
+/**
+ * The objects of a run folder, as a store provides them: names are relative to the run's folder
+ * (`manifest.json`, `shards/0-1-....json`, `record.json`).
+ */
+export interface RunObjects {
+  /** Where the object is, as errors name it (a file path, an s3:// URL). */
+  where(runId: string, name: string): string;
+  /** The object's text and version, or undefined when there is none. */
+  read(runId: string, name: string): Promise<VersionedText | undefined>;
+  /**
+   * Writes the object only if it is still at `version`, or, when `version` is undefined, only if
+   * there is none. A refused write changes nothing.
+   */
+  write(runId: string, name: string, text: string, version: string | undefined): Promise<ConditionalWrite>;
+  /** Deletes the object, only if it is at `version` when one is given; whether it was deleted (or was not there). */
+  remove(runId: string, name: string, version?: string): Promise<boolean>;
+}
+
+/**
+ * What a store last read or wrote of a run: a whole record, or a manifest. With a manifest, the
+ * location and plan location objects of that version (held weakly): records are immutable and
+ * their updates share every location they do not change, so a shard made only of these objects is
+ * the one the manifest lists, and need not be encoded to be known unchanged.
+ */
+type Seen =
+  | { readonly kind: 'record'; readonly version: string }
+  | {
+      readonly kind: 'manifest';
+      readonly version: string;
+      readonly manifest: StoredRunManifest;
+      readonly known: WeakSet<object>;
+    };
+
+/** The location and plan location objects of `shards`, held weakly. */
+function knownObjects(shards: readonly Pick<RunShard, 'locations' | 'plannedLocations'>[]): WeakSet<object> {
+  const known = new WeakSet<object>();
+  for (const shard of shards) {
+    for (const l of shard.locations) known.add(l);
+    for (const l of shard.plannedLocations) known.add(l);
+  }
+  return known;
+}
+
+/** Whether `shard` is, object for object, the one `entry` lists in the version whose objects are `known`. */
+function isKnown(
+  shard: RunShard,
+  entry: Pick<StoredRunShardEntry, 'locations' | 'firstAccountId' | 'lastAccountId'>,
+  before: StoredRunShardEntry,
+  known: WeakSet<object>,
+): boolean {
+  return (
+    before.locations === entry.locations &&
+    before.firstAccountId === entry.firstAccountId &&
+    before.lastAccountId === entry.lastAccountId &&
+    shard.locations.every((l) => known.has(l)) &&
+    shard.plannedLocations.every((l) => known.has(l))
+  );
+}
+
+/** A listed shard missing from the store: the manifest changed meanwhile, or the run is damaged. */
+class MissingShard {
+  constructor(readonly name: string) {}
+}
+
+/**
+ * Reads and writes run records as a manifest and shards through a store's {@link RunObjects}, with
+ * the RunStore contract: validated reads, conditional writes (against what this instance last read
+ * or wrote of the run), and only the shards that changed rewritten. One instance per store instance;
+ * the store keeps one run's writes in order.
+ */
+export class ShardedRecords {
+  private readonly seen = new Map<string, Seen>();
+  private readonly limit = pLimit(PARALLEL_OBJECTS);
+
+  constructor(private readonly objects: RunObjects) {}
+
+  /**
+   * Writes `record`: the shards whose text changed since this instance last read or wrote the run,
+   * then the manifest, conditionally; then deletes what the new manifest no longer references.
+   * @throws RunStoreConflictError when another writer created or changed the run meanwhile.
+   */
+  async put(record: RunRecord): Promise<void> {
+    const { runId } = record;
+    const seen = this.seen.get(runId);
+    const previous = seen?.kind === 'manifest' ? seen.manifest : undefined;
+    if (seen === undefined && (await this.objects.read(runId, LEGACY_RECORD)) !== undefined) {
+      // A run this instance has not seen is only created: a whole record under the id is a run.
+      throw new RunStoreConflictError(runId, this.objects.where(runId, LEGACY_RECORD));
+    }
+    const revision = (previous?.revision ?? 0) + 1;
+    const { manifest, shards } = splitRunRecord(record, SHARD_BOUNDS);
+    const changed: { readonly name: string; readonly text: string }[] = [];
+    const entries = manifest.shards.map((summary, i): StoredRunShardEntry => {
+      const shard = shards[i] as RunShard;
+      const before = previous?.shards[i];
+      if (before && seen?.kind === 'manifest' && isKnown(shard, summary, before, seen.known)) return before;
+      const text = encodeRunDocument(shard);
+      const sha256 = sha256Of(text);
+      if (before?.sha256 === sha256) return { ...summary, revision: before.revision, sha256 };
+      const entry = { ...summary, revision, sha256 };
+      changed.push({ name: shardObject(entry), text });
+      return entry;
+    });
+    await Promise.all(changed.map((c) => this.limit(() => this.createShard(runId, c.name, c.text))));
+    const stored: StoredRunManifest = { ...manifest, revision, shards: entries };
+    const version = seen?.kind === 'manifest' ? seen.version : undefined;
+    const written = await this.objects.write(runId, MANIFEST, encodeRunDocument(stored), version);
+    if (!written.ok) {
+      throw new RunStoreConflictError(runId, this.objects.where(runId, MANIFEST), { cause: written.cause });
+    }
+    this.seen.set(runId, { kind: 'manifest', version: written.version, manifest: stored, known: knownObjects(shards) });
+    const kept = new Set(entries.map(shardObject));
+    const unreferenced = (previous?.shards ?? []).map(shardObject).filter((name) => !kept.has(name));
+    await Promise.all(unreferenced.map((name) => this.limit(() => this.objects.remove(runId, name))));
+    await this.removeWholeRecord(runId, seen);
+  }
+
+  /**
+   * Writes a new shard object. One of that name already there was written by a writer that died
+   * before its manifest, or is being written by one racing this one: the same shard, at the same
+   * revision, with the same hash, so it is used when it holds the same text.
+   */
+  private async createShard(runId: string, name: string, text: string): Promise<void> {
+    const written = await this.objects.write(runId, name, text, undefined);
+    if (written.ok || (await this.objects.read(runId, name))?.text === text) return;
+    throw new RunStoreConflictError(runId, this.objects.where(runId, name), { cause: written.cause });
+  }
+
+  /**
+   * The whole record a run was kept as before its first manifest goes once the manifest is written.
+   * After the first manifest of a run, its next write removes it too, in case the writer died in
+   * between (a leftover is ignored: the manifest wins).
+   */
+  private async removeWholeRecord(runId: string, seen: Seen | undefined): Promise<void> {
+    if (seen?.kind === 'record') {
+      if (!(await this.objects.remove(runId, LEGACY_RECORD, seen.version))) {
+        throw new RunStoreError(
+          `Run ${runId} was moved to ${this.objects.where(runId, MANIFEST)}, but ${this.objects.where(runId, LEGACY_RECORD)} changed meanwhile: an orgpatch older than the manifest layout is writing the run. ` +
+            `The manifest is the run's record now; stop the older version and remove ${LEGACY_RECORD}.`,
+        );
+      }
+    } else if (seen?.kind === 'manifest' && seen.manifest.revision === 1) {
+      await this.objects.remove(runId, LEGACY_RECORD);
+    }
+  }
+
+  /**
+   * The run's record: its manifest and shards, each validated (a shard's text must hash to what the
+   * manifest lists), assembled; or the whole record of a run written before manifests.
+   * @throws RunRecordInvalidError naming the object that is damaged and what is wrong with it.
+   */
+  async get(runId: string): Promise<RunRecord | undefined> {
+    for (let attempt = 1; attempt <= READ_ATTEMPTS; attempt += 1) {
+      const read = await this.objects.read(runId, MANIFEST);
+      if (read === undefined) return this.getWholeRecord(runId);
+      const where = this.objects.where(runId, MANIFEST);
+      const manifest = decodeRunManifest(read.text, where, runId);
+      const shards = await Promise.all(manifest.shards.map((entry) => this.limit(() => this.shard(runId, entry))));
+      const missing = shards.find((s): s is MissingShard => s instanceof MissingShard);
+      if (missing !== undefined) {
+        // Superseded meanwhile (its writer deleted it after a new manifest): read the new one.
+        if ((await this.objects.read(runId, MANIFEST))?.version !== read.version) continue;
+        throw new RunRecordInvalidError(runId, this.objects.where(runId, missing.name), [
+          { path: '', message: `is listed by ${where}, but there is no such object` },
+        ]);
+      }
+      let record: RunRecord;
+      try {
+        record = assembleRunRecord(manifest, shards as RunShard[], where);
+      } catch (error) {
+        if (error instanceof StoredDocumentError)
+          throw new RunRecordInvalidError(runId, where, error.issues, { cause: error });
+        throw error;
+      }
+      this.seen.set(runId, {
+        kind: 'manifest',
+        version: read.version,
+        manifest,
+        known: knownObjects(shards as RunShard[]),
+      });
+      return record;
+    }
+    throw new RunStoreError(
+      `Run ${runId} could not be read: ${this.objects.where(runId, MANIFEST)} changed under ${READ_ATTEMPTS} reads in a row, so it is being written fast. Try again shortly.`,
+    );
+  }
+
+  private async shard(runId: string, entry: StoredRunShardEntry): Promise<RunShard | MissingShard> {
+    const name = shardObject(entry);
+    const read = await this.objects.read(runId, name);
+    if (read === undefined) return new MissingShard(name);
+    return decodeRunShard(read.text, this.objects.where(runId, name), runId, entry.id, entry.sha256);
+  }
+
+  private async getWholeRecord(runId: string): Promise<RunRecord | undefined> {
+    const read = await this.objects.read(runId, LEGACY_RECORD);
+    if (read === undefined) {
+      this.seen.delete(runId);
+      return undefined;
+    }
+    const record = decodeRunRecord(read.text, this.objects.where(runId, LEGACY_RECORD), runId);
+    this.seen.set(runId, { kind: 'record', version: read.version });
+    return record;
+  }
+}
