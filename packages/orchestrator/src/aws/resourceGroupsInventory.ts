@@ -101,7 +101,7 @@ class Members {
   }
 }
 
-/** A resource type for an ARN whose member came without one: `ec2:volume` for `arn:aws:ec2:...:volume/vol-1`. */
+/** A resource type for an ARN whose member came without one: `ec2:volume` for `arn:<partition>:ec2:...:volume/vol-1`. */
 function resourceTypeFromArn(arn: string): string {
   const [, , service = '', , , resource = ''] = arn.split(':');
   return `${service}:${resource.split('/')[0] ?? ''}`;
