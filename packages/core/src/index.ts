@@ -1,12 +1,14 @@
 export { clientToken } from './clientToken.js';
 export { OrgPatchError, PayloadValidationError, StoredDocumentError, type ValidationIssue } from './errors.js';
 export type { GroupObservation, InventoryErrorKind, InventoryObservation, Location } from './inventory.js';
+export { validateMaintenanceWindowSchedule } from './maintenanceWindowSchedule.js';
 export {
   AUTOMATION_DOCUMENT_NAME,
   AUTOMATION_ROLE_NAME,
   EXECUTION_ROLE_NAME,
   TARGET_PARAMETER_NAME,
 } from './memberNames.js';
+export { nextRunTimes } from './nextRunTimes.js';
 export type { AccountInfo, AccountStatus, OrganizationSnapshot } from './organization.js';
 export { parsePayload, parsePayloadJson, safeParsePayloadJson } from './payload.js';
 export { CONCURRENCY_BOUNDS, DEFAULT_MAX_CONCURRENCY } from './payloadSchema.js';
@@ -65,7 +67,6 @@ export {
   splitRunRecord,
 } from './runShards.js';
 export { leaseScopeFor, requestDifferences } from './sameRun.js';
-export { nextRunTimes, validateMaintenanceWindowSchedule } from './schedule.js';
 export { TimeZoneError } from './scheduleErrors.js';
 export {
   automationTarget,

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { CronSchedule } from '../src/cronExpression.js';
 import { nextRunTimes, TimeZoneError, validateMaintenanceWindowSchedule } from '../src/index.js';
-import { type CronSchedule, parseSchedule } from '../src/schedule.js';
+import { parseSchedule } from '../src/schedule.js';
 import { ScheduleError, type ScheduleField } from '../src/scheduleErrors.js';
 
 const iso = (dates: readonly Date[]): string[] => dates.map((d) => d.toISOString());
