@@ -40,8 +40,10 @@ export {
   REGIONS,
   suggestRegion,
 } from './regions.js';
-export { renderReportCsv, renderReportJson, renderReportMarkdown } from './report.js';
+export { renderReportMarkdown } from './report.js';
+export { renderReportCsv, renderReportCsvChunks } from './reportCsv.js';
 export { renderReportHtml } from './reportHtml.js';
+export { renderReportJson, renderReportJsonChunks, type ShardLocations } from './reportJson.js';
 export type { AutomationRoleSpec, Operation, PatchRequest, RebootOption } from './request.js';
 export { parseRunLease } from './runLeaseSchema.js';
 export type { AutomationStatus, InstancePatchSummary, LocationOutcome, RunRecord, RunStatus } from './runModel.js';

@@ -1,5 +1,5 @@
 import { displayText } from './displayText.js';
-import type { PlanDecision } from './planModel.js';
+import { locationReason } from './reportCsv.js';
 import type { LocationOutcome, LocationStatus, RunRecord } from './runModel.js';
 import {
   type InstanceCounts,
@@ -12,166 +12,12 @@ import {
 import { targetLabels } from './targets.js';
 
 /**
- * Renderers of a run record: JSON (record + summary), CSV (one row per instance) and Markdown.
- * The HTML page is in reportHtml.ts. All are pure functions of the record.
+ * The Markdown report of a run record, and what the other renderers share. The JSON report is in
+ * reportJson.ts, the CSV report in reportCsv.ts, the HTML page in reportHtml.ts. All are pure
+ * functions of the record.
  */
 
-/**
- * The JSON report: `{ summary, record }`, pretty-printed, ending with a newline.
- * `summary` is {@link summarizeRun}'s result, `record` the run record as stored. Parsing it gives the
- * record back unchanged, yet the file holds no raw control or bidirectional character: JSON.stringify
- * escapes C0 controls and {@link displayText} the rest, as the `\uXXXX` escapes JSON reads back.
- */
-export function renderReportJson(record: RunRecord): string {
-  return `${displayText(JSON.stringify({ summary: summarizeRun(record), record }, null, 2))}\n`;
-}
-
-/**
- * The CSV report's columns, in order:
- * - run_id, wave, account_id, account_name, region: where;
- * - location_status: planned | starting | skipped | started | succeeded | failed | halted;
- * - decision: start | skip | fail (the plan's); reason: why skipped, failed or halted, or what the plan noted;
- * - group, execution_id, execution_status: the automation execution (empty if none was started);
- * - instance_id, instance_status, failure_message: the per-instance child execution;
- * - patch_operation, installed, missing, failed, installed_pending_reboot, operation_end_time: the
- *   instance's patch state after the run (empty until read).
- */
-export const CSV_COLUMNS = [
-  'run_id',
-  'wave',
-  'account_id',
-  'account_name',
-  'region',
-  'location_status',
-  'decision',
-  'reason',
-  'group',
-  'execution_id',
-  'execution_status',
-  'instance_id',
-  'instance_status',
-  'failure_message',
-  'patch_operation',
-  'installed',
-  'missing',
-  'failed',
-  'installed_pending_reboot',
-  'operation_end_time',
-] as const;
-
-/** A row of the CSV report: counts are numbers, everything else text. */
-type CsvRow = Record<(typeof CSV_COLUMNS)[number], string | number>;
-
-/** What makes Excel, LibreOffice Calc and Google Sheets read a cell as a formula when it comes first. */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/**
- * One CSV field. A number is written bare, so a spreadsheet reads it as a number. Text is always
- * in double quotes, `"` doubled inside (RFC 4180), shown by {@link displayText}, and, when it starts
- * with `=`, `+`, `-`, `@`, tab or carriage return, prefixed with `'` as OWASP's "CSV Injection"
- * advice asks: names and messages come from other accounts, and a cell such as
- * `=HYPERLINK("https://example.com")` would otherwise run as a formula in the reader's spreadsheet.
- * Spreadsheets hide that `'`; other readers see it.
- *
- * @example
- * csvField('=1+1'); // `"'=1+1"`
- * csvField(-2); // `-2`
- */
-export function csvField(value: string | number): string {
-  if (typeof value === 'number') return String(value);
-  const text = displayText(value);
-  return `"${FORMULA_START.test(text) ? "'" : ''}${text.replaceAll('"', '""')}"`;
-}
-
-function decisionNote(decision: PlanDecision): string {
-  switch (decision.action) {
-    case 'start':
-      return decision.detail ?? '';
-    case 'skip':
-      return decision.detail;
-    case 'fail':
-      return decision.message;
-  }
-}
-
-/** The reason column: the record's words, else what the plan noted. */
-export function locationReason(outcome: LocationOutcome): string {
-  return outcome.reason ?? decisionNote(outcome.decision);
-}
-
-/**
- * The CSV report (RFC 4180: CRLF line ends, a header row of {@link CSV_COLUMNS}, each field
- * written by {@link csvField}): one row per instance of each execution; a location without instances gets
- * one row per execution, or one row of its own when nothing was started, so skipped and failed
- * locations appear too.
- */
-export function renderReportCsv(record: RunRecord): string {
-  const rows: CsvRow[] = [];
-  for (const outcome of record.locations) {
-    const location = {
-      run_id: record.runId,
-      wave: outcome.wave,
-      account_id: outcome.accountId,
-      account_name: outcome.accountName,
-      region: outcome.region,
-      location_status: outcome.status,
-      decision: outcome.decision.action,
-      reason: locationReason(outcome),
-    };
-    const empty = {
-      group: '',
-      execution_id: '',
-      execution_status: '',
-      instance_id: '',
-      instance_status: '',
-      failure_message: '',
-      patch_operation: '',
-      installed: '',
-      missing: '',
-      failed: '',
-      installed_pending_reboot: '',
-      operation_end_time: '',
-    };
-    if (outcome.executions.length === 0) {
-      rows.push({ ...location, ...empty });
-      continue;
-    }
-    for (const execution of outcome.executions) {
-      const exec = {
-        ...location,
-        ...empty,
-        group: execution.group,
-        execution_id: execution.executionId,
-        execution_status: execution.status,
-        failure_message: execution.failureMessage ?? '',
-      };
-      if (execution.instances.length === 0) {
-        rows.push(exec);
-        continue;
-      }
-      for (const instance of execution.instances) {
-        const patch = instance.patch;
-        rows.push({
-          ...exec,
-          instance_id: instance.instanceId,
-          instance_status: instance.status,
-          failure_message: instance.failureMessage ?? '',
-          patch_operation: patch?.operation ?? '',
-          installed: patch?.installedCount ?? '',
-          missing: patch?.missingCount ?? '',
-          failed: patch?.failedCount ?? '',
-          installed_pending_reboot: patch?.installedPendingRebootCount ?? '',
-          operation_end_time: patch?.operationEndTime ?? '',
-        });
-      }
-    }
-  }
-  const lines = [
-    CSV_COLUMNS.map(csvField).join(','),
-    ...rows.map((row) => CSV_COLUMNS.map((column) => csvField(row[column])).join(',')),
-  ];
-  return `${lines.join('\r\n')}\r\n`;
-}
+export { CSV_COLUMNS, csvField } from './reportCsv.js';
 
 const FAILURES_FIRST: Readonly<Record<LocationStatus, number>> = {
   failed: 0,

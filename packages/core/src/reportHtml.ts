@@ -1,6 +1,7 @@
 import { displayText } from './displayText.js';
 import type { SkipReason } from './planModel.js';
-import { locationReason, locationsFailuresFirst } from './report.js';
+import { locationsFailuresFirst } from './report.js';
+import { locationReason } from './reportCsv.js';
 import type { LocationOutcome, LocationStatus, RunRecord } from './runModel.js';
 import {
   type InstanceCounts,

@@ -101,6 +101,11 @@ export type LocationStatus = 'planned' | 'starting' | 'skipped' | 'started' | 's
 export interface LocationOutcome {
   readonly accountId: string;
   readonly accountName: string;
+  /**
+   * The account's parent chain from the root, as discovery saw it (`['r-ab12', 'ou-ab12-1']`), for
+   * roll-ups by OU. Absent in records written before it was kept, and for an account discovery did not see.
+   */
+  readonly ouPath?: readonly string[];
   readonly region: string;
   readonly wave: string;
   readonly instanceCount: number;

@@ -79,10 +79,13 @@ function skipReasonText(decision: Extract<PlanDecision, { action: 'skip' }>): st
  */
 export function createRunRecord(input: CreateRunRecordInput): RunRecord {
   const createdAt = input.createdAt.toISOString();
+  const ouPaths = new Map(input.organization.accounts.map((a) => [a.id, a.ouPath]));
   const locations: LocationOutcome[] = input.plan.locations.map((l) => {
+    const ouPath = ouPaths.get(l.accountId);
     const base = {
       accountId: l.accountId,
       accountName: l.accountName,
+      ...(ouPath !== undefined ? { ouPath } : {}),
       region: l.region,
       wave: l.wave,
       instanceCount: l.instanceCount,

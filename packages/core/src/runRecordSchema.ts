@@ -182,6 +182,7 @@ const startIntent = z.strictObject({
 const locationOutcome = z.strictObject({
   accountId: z.string(),
   accountName: z.string(),
+  ouPath: list(z.string()).optional(),
   region: z.string(),
   wave: z.string(),
   instanceCount: count,
