@@ -9,14 +9,21 @@ import {
   isSuccessfulAutomationStatus,
   isTerminalAutomationStatus,
   type LocationCounts,
+  type RunSummary,
   summarizeRun,
 } from './runRecord.js';
 import { targetLabels } from './targets.js';
 
 /**
  * The HTML report: one self-contained page (inline CSS, no script, no external resource; a
- * Content-Security-Policy forbids loading any) with the run's summary, an account x Region heat
- * map and the per-instance table. Every value from the record is escaped.
+ * Content-Security-Policy forbids loading any). Every value from the record is escaped. In order:
+ * the run's summary; a roll-up by OU path (`<table class="ou-rollup">`, a row per OU: accounts,
+ * locations by status, instances and failed instances); **needs attention** (`<table
+ * class="attention">`, a row `<tr data-account data-region data-status>` for every failed or halted
+ * location, never collapsed); the waves; each OU's accounts as collapsed `<details class="account"
+ * data-account="...">` (counts in the summary, Regions grouped by outcome inside). Then, for a run
+ * of at most {@link DETAILED_ACCOUNTS} accounts, the account x Region heat map, every location and
+ * every instance: so the page stays a few megabytes at 5,000 accounts x 16 Regions.
  *
  * The heat map is `<table class="heatmap">` with one `<td data-account="..." data-region="..."
  * data-status="..." class="s-<status>" title="...">` per location of the record (attributes in that
@@ -88,6 +95,11 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .s-none { background: repeating-linear-gradient(45deg, #fff, #fff 4px, #eceff1 4px, #eceff1 8px); }
 .legend .partial { background: var(--partial); }
 .legend span { display: inline-block; padding: .1rem .5rem; margin-right: .35rem; border-radius: .25rem; }
+h3 { font-size: 1rem; margin: 1rem 0 .25rem; }
+details.account { margin: .15rem 0; } details.account > summary { cursor: pointer; }
+details.account.has-failed > summary { color: var(--fail); font-weight: 600; }
+details.account summary small, p.omitted { color: #57606a; font-weight: 400; }
+ul.regions { margin: .25rem 0 .5rem; padding-left: 1.5rem; } ul.regions li { margin: .1rem 0; padding: 0 .35rem; width: fit-content; }
 `;
 
 function cell(value: string | number, className?: string): string {
@@ -162,8 +174,7 @@ function heatMap(record: RunRecord): string {
   return `<table class="heatmap">${head}<tbody>\n${body}\n</tbody></table>\n<p class="legend">${legend}</p>`;
 }
 
-function wavesTable(record: RunRecord): string {
-  const summary = summarizeRun(record);
+function wavesTable(summary: RunSummary): string {
   const rows = summary.waves
     .map(
       (w) =>
@@ -199,6 +210,171 @@ function instancesTable(record: RunRecord): string {
   return `<table class="instances"><thead><tr><th>Account</th><th>Name</th><th>Region</th><th>Group</th><th>Instance</th><th>Status</th><th>Execution</th><th>Operation</th><th>Installed</th><th>Missing</th><th>Failed</th><th>Pending reboot</th><th>Message</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
 }
 
+/** How many instances of a location failed, and how many it has (its automation's targets once known). */
+function instanceTally(outcome: LocationOutcome): { readonly total: number; readonly failed: number } {
+  const results = instanceResultsOf(outcome);
+  if (results.length === 0) return { total: outcome.instanceCount, failed: 0 };
+  const failed = results.filter((r) => isTerminalAutomationStatus(r.status) && !isSuccessfulAutomationStatus(r.status));
+  return { total: results.length, failed: failed.length };
+}
+
+/** Counts of a set of locations: by status, and their instances. */
+interface Tally {
+  readonly byStatus: Record<LocationStatus, number>;
+  locations: number;
+  instances: number;
+  failedInstances: number;
+}
+
+function emptyTally(): Tally {
+  const byStatus = { planned: 0, starting: 0, skipped: 0, started: 0, succeeded: 0, failed: 0, halted: 0 };
+  return { byStatus, locations: 0, instances: 0, failedInstances: 0 };
+}
+
+function addTo(tally: Tally, outcome: LocationOutcome, instances: { total: number; failed: number }): void {
+  tally.byStatus[outcome.status] += 1;
+  tally.locations += 1;
+  tally.instances += instances.total;
+  tally.failedInstances += instances.failed;
+}
+
+/** What the page shows of an OU path: its ids from the root down, or that the record has none. */
+function ouLabel(outcome: LocationOutcome): string {
+  return outcome.ouPath === undefined || outcome.ouPath.length === 0 ? '(OU not recorded)' : outcome.ouPath.join(' / ');
+}
+
+/** One account's part of the page: its locations' short labels grouped, and its counts. */
+interface AccountRollup {
+  readonly accountId: string;
+  readonly accountName: string;
+  readonly tally: Tally;
+  /** Region names by what a heat-map cell would say, in record order: `succeeded`, `skipped (no instances)`, ... */
+  readonly regionsByLabel: Map<string, { readonly status: LocationStatus; readonly regions: string[] }>;
+}
+
+interface OuRollup {
+  readonly ou: string;
+  readonly tally: Tally;
+  readonly accounts: Map<string, AccountRollup>;
+}
+
+/** The record rolled up by OU, then account, in one pass; OUs and accounts sorted. */
+function rollUp(record: RunRecord): OuRollup[] {
+  const ous = new Map<string, OuRollup>();
+  for (const l of record.locations) {
+    const ou = ouLabel(l);
+    let byOu = ous.get(ou);
+    if (byOu === undefined) {
+      byOu = { ou, tally: emptyTally(), accounts: new Map() };
+      ous.set(ou, byOu);
+    }
+    let account = byOu.accounts.get(l.accountId);
+    if (account === undefined) {
+      account = { accountId: l.accountId, accountName: l.accountName, tally: emptyTally(), regionsByLabel: new Map() };
+      byOu.accounts.set(l.accountId, account);
+    }
+    const instances = instanceTally(l);
+    addTo(byOu.tally, l, instances);
+    addTo(account.tally, l, instances);
+    const note =
+      l.decision.action === 'skip'
+        ? ` (${SKIP_LABEL[l.decision.reason]})`
+        : instances.failed > 0
+          ? ` (${instances.failed} of ${instances.total} instances failed)`
+          : '';
+    const label = `${STATUS_LABEL[l.status]}${note}`;
+    const group = account.regionsByLabel.get(label) ?? { status: l.status, regions: [] };
+    group.regions.push(l.region);
+    account.regionsByLabel.set(label, group);
+  }
+  const byKey =
+    <T>(key: (t: T) => string) =>
+    (a: T, b: T) =>
+      key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+  return [...ous.values()].sort(byKey((o) => o.ou));
+}
+
+/** `12 succeeded, 2 failed, 2 skipped`: the statuses present, failures first. */
+function statusWords(tally: Tally): string {
+  const order: readonly LocationStatus[] = [
+    'failed',
+    'halted',
+    'starting',
+    'started',
+    'planned',
+    'succeeded',
+    'skipped',
+  ];
+  return order
+    .filter((s) => tally.byStatus[s] > 0)
+    .map((s) => `${tally.byStatus[s]} ${STATUS_LABEL[s]}`)
+    .join(', ');
+}
+
+/** The OU roll-up: one row per OU path, with its accounts, locations by status and instances. */
+function ouTable(ous: readonly OuRollup[]): string {
+  const rows = ous
+    .map((o) => {
+      const c = o.tally.byStatus;
+      const cls = c.failed + c.halted > 0 ? ' class="has-failed"' : '';
+      return `<tr data-ou="${escapeHtml(o.ou)}"${cls}>${cell(o.ou)}${[o.accounts.size, o.tally.locations, c.succeeded, c.failed, c.halted, c.skipped, c.started + c.starting, c.planned, o.tally.instances, o.tally.failedInstances].map((v) => cell(v, 'num')).join('')}</tr>`;
+    })
+    .join('\n');
+  return `<table class="ou-rollup"><thead><tr><th>OU path</th><th>Accounts</th><th>Locations</th><th>succeeded</th><th>failed</th><th>halted</th><th>skipped</th><th>running</th><th>planned</th><th>Instances</th><th>Instances failed</th></tr></thead><tbody>\n${rows}\n</tbody></table>`;
+}
+
+/** Every failed or halted location, never collapsed, with its OU and reason. */
+function attentionTable(record: RunRecord): string {
+  const rows = locationsFailuresFirst(record)
+    .filter((l) => l.status === 'failed' || l.status === 'halted')
+    .map((l) => {
+      const instances = instanceTally(l);
+      return `<tr data-account="${escapeHtml(l.accountId)}" data-region="${escapeHtml(l.region)}" data-status="${l.status}">${cell(l.accountId)}${cell(l.accountName)}${cell(ouLabel(l))}${cell(l.region)}${cell(l.wave)}<td class="s-${l.status}">${STATUS_LABEL[l.status]}</td>${cell(instances.failed > 0 ? `${instances.failed} of ${instances.total}` : '', 'num')}${cell(locationReason(l))}</tr>`;
+    });
+  if (rows.length === 0) return '<p class="attention-none">No location failed or was halted.</p>';
+  return `<table class="attention"><thead><tr><th>Account</th><th>Name</th><th>OU path</th><th>Region</th><th>Wave</th><th>Status</th><th>Instances failed</th><th>Reason</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
+}
+
+/** Each OU's accounts, each collapsed: its counts in the summary, its Regions grouped by outcome inside. */
+function accountDetails(ous: readonly OuRollup[]): string {
+  return ous
+    .map((o) => {
+      const accounts = [...o.accounts.values()]
+        .sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0))
+        .map((a) => {
+          const failed = a.tally.byStatus.failed + a.tally.byStatus.halted > 0;
+          const instances = `${a.tally.instances} instances${a.tally.failedInstances > 0 ? `, ${a.tally.failedInstances} failed` : ''}`;
+          const items = [...a.regionsByLabel]
+            .map(
+              ([label, g]) =>
+                `<li class="s-${g.status}">${escapeHtml(label)}: ${escapeHtml(g.regions.join(', '))}</li>`,
+            )
+            .join('');
+          return `<details class="account${failed ? ' has-failed' : ''}" data-account="${escapeHtml(a.accountId)}"><summary>${escapeHtml(a.accountName)} <small>${escapeHtml(a.accountId)} · ${a.tally.locations} locations: ${statusWords(a.tally)}; ${instances}</small></summary><ul class="regions">${items}</ul></details>`;
+        })
+        .join('\n');
+      return `<section class="ou" data-ou="${escapeHtml(o.ou)}"><h3>${escapeHtml(o.ou)}</h3>\n${accounts}\n</section>`;
+    })
+    .join('\n');
+}
+
+/**
+ * Up to how many accounts the page also has the per-location heat map, location table and instance
+ * table: beyond it they would make the page tens of megabytes (5,000 accounts x 16 Regions is 80,000
+ * locations), and the roll-ups, the needs-attention table and report.csv say it all.
+ */
+const DETAILED_ACCOUNTS = 100;
+
+/** The per-location sections: the heat map, every location, every instance. */
+function perLocation(record: RunRecord): string {
+  return `<h2>Accounts × Regions</h2>
+${heatMap(record)}
+<h2>Locations</h2>
+${locationsTable(record)}
+<h2>Instances</h2>
+${instancesTable(record)}`;
+}
+
 const RUN_COLOUR: Readonly<Record<RunRecord['status'], string>> = {
   planned: 'var(--plan)',
   running: 'var(--run)',
@@ -216,6 +392,9 @@ const RUN_COLOUR: Readonly<Record<RunRecord['status'], string>> = {
  */
 export function renderReportHtml(record: RunRecord): string {
   const summary = summarizeRun(record);
+  const ous = rollUp(record);
+  const accounts = ous.reduce((n, o) => n + o.accounts.size, 0);
+  const detailed = accounts <= DETAILED_ACCOUNTS;
   const r = record.request;
   const title = `orgpatch run ${record.runId}`;
   return `<!DOCTYPE html>
@@ -234,14 +413,15 @@ ${escapeHtml(`${r.operation}, reboot ${r.rebootOption}; document ${r.document.na
 <h2>Summary</h2>
 ${locationCountsTable(summary.locations)}
 ${instanceCountsTable(summary.instances)}
-<h2>Accounts × Regions</h2>
-${heatMap(record)}
+<h2>By OU</h2>
+${ouTable(ous)}
+<h2>Needs attention</h2>
+${attentionTable(record)}
 <h2>Waves</h2>
-${wavesTable(record)}
-<h2>Locations</h2>
-${locationsTable(record)}
-<h2>Instances</h2>
-${instancesTable(record)}
+${wavesTable(summary)}
+<h2>Accounts</h2>
+${accountDetails(ous)}
+${detailed ? perLocation(record) : `<p class="omitted">${escapeHtml(`With ${accounts} accounts, the page leaves out the per-location heat map and tables (the roll-ups above and every failed or halted location are here); report.csv has a row for every location and instance.`)}</p>`}
 </body>
 </html>
 `;
