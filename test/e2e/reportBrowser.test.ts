@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 describe('the HTML run report in a real browser', () => {
-  it('renders the heat map, shows every failed and halted location, and loads nothing from anywhere', async () => {
+  it('renders the OU roll-up and heat map, shows every failed and halted location, opens an account on click, and loads nothing from anywhere', async () => {
     // Dev fails its patching, so prod is halted: the report must show both.
     e2e = await startE2e(e2eWorld({ devFails: true }), {
       accessDenied: [{ accountId: DENIED, service: 'resource-groups' }],
@@ -58,6 +58,40 @@ describe('the HTML run report in a real browser', () => {
     }
     expect(await page.locator('table.heatmap td.s-failed:visible').count()).toBeGreaterThan(0);
     expect(await page.locator('table.heatmap td.s-halted:visible').count()).toBeGreaterThan(0);
+
+    // The OU roll-up: a row per OU path of the run's accounts (discovery's, kept in the record), its counts adding up.
+    expect(finished.locations.every((l) => (l.ouPath?.length ?? 0) > 0)).toBe(true);
+    const ouOf = (l: (typeof finished.locations)[number]): string => (l.ouPath ?? []).join(' / ');
+    const ous = new Set(finished.locations.map(ouOf));
+    expect(await page.locator('table.ou-rollup tbody tr').count()).toBe(ous.size);
+    for (const ou of ous) {
+      const row = page.locator(`table.ou-rollup tr[data-ou="${ou}"]`);
+      await expect(row.isVisible()).resolves.toBe(true);
+      const [, accounts, locations] = await row.locator('td').allInnerTexts();
+      const own = finished.locations.filter((l) => ouOf(l) === ou);
+      expect(Number(accounts)).toBe(new Set(own.map((l) => l.accountId)).size);
+      expect(Number(locations)).toBe(own.length);
+    }
+    // Needs attention: every failed and halted location, on screen without opening anything.
+    const needing = finished.locations.filter((l) => l.status === 'failed' || l.status === 'halted');
+    expect(await page.locator('table.attention tbody tr').count()).toBe(needing.length);
+    for (const l of needing) {
+      const row = page.locator(`table.attention tr[data-account="${l.accountId}"][data-region="${l.region}"]`);
+      await expect(row.isVisible()).resolves.toBe(true);
+      expect(await row.getAttribute('data-status')).toBe(l.status);
+    }
+    // Each account is collapsed, and opens on click.
+    const accountIds = new Set(finished.locations.map((l) => l.accountId));
+    expect(await page.locator('details.account').count()).toBe(accountIds.size);
+    const failedAccount = needing[0]?.accountId ?? '';
+    const details = page.locator(`details.account[data-account="${failedAccount}"]`);
+    const regions = details.locator('ul.regions');
+    await expect(regions.isVisible()).resolves.toBe(false);
+    await details.locator('summary').click();
+    await expect(regions.isVisible()).resolves.toBe(true);
+    expect(await details.getAttribute('open')).toBe('');
+    expect(await regions.textContent()).toContain(needing[0]?.region ?? '?');
+
     // Self-contained: no request leaves the page, no script error.
     expect(requests).toEqual([]);
     expect(errors).toEqual([]);
