@@ -1,5 +1,5 @@
 import { paginateDescribeAutomationExecutions } from '@aws-sdk/client-ssm';
-import { type Location, type PatchRequest, parsePayload, type RunStore } from '@orgpatch/core';
+import { type Location, leaseScopeFor, type PatchRequest, parsePayload, type RunStore } from '@orgpatch/core';
 import { type AwsRunDeps, LocalRunStore, startRun, trackRun } from '@orgpatch/orchestrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DENIED, type E2e, e2eWorld, orgPayload, startE2e } from '../e2e/harness.js';
@@ -167,6 +167,17 @@ describe('crash at every side effect of a run', () => {
         if (final?.status !== reference?.status)
           failures.push(`${point}: ended ${final?.status}, expected ${reference?.status}`);
         if ((await store.listInProgress()).length > 0) failures.push(`${point}: still in the in-progress index`);
+        // The Organization is free again for the next run.
+        if (final) {
+          const scope = leaseScopeFor(final.organization);
+          const next = await store.acquireLease({
+            scope,
+            runId: 'next-run',
+            now: new Date(),
+            expiresAt: new Date(Date.now() + 60_000),
+          });
+          if (!next.granted) failures.push(`${point}: the lease is still held by ${next.holder.runId}`);
+        }
         await e2e.stop();
         e2e = undefined;
       }

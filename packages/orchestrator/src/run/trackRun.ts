@@ -66,6 +66,9 @@ export async function trackRun(
   if (FINISHED.has(record.status)) {
     // Over before any polling (nothing was started, or every start failed): nothing to read, but
     // the reports are still owed. Rendering again is harmless for a run tracked to its end before.
+    // A process that died between the last write and the release leaves the lease held: let it go
+    // (a no-op unless this run holds it).
+    await deps.store.releaseLease(leaseScopeFor(record.organization), record.runId);
     if (options.writeReports === false) return { record, finished: true, rounds: 0 };
     return { record, finished: true, rounds: 0, artifacts: await writeReports(record, deps.store) };
   }
