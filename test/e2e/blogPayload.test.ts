@@ -39,7 +39,9 @@ describe('the blog payload (one account, its listed Regions)', () => {
     ]);
     expect(summarizeRun(tracked.record).instances).toMatchObject({ total: 3, succeeded: 3 });
     const calls = e2e.sandbox.calls;
-    expect(calls.count({ service: 'organizations' })).toBe(0);
+    // Organizations is asked only which Organization the account is in: its run leases that scope.
+    expect(calls.list({ service: 'organizations' }).map((c) => c.operation)).toEqual(['DescribeOrganization']);
+    expect(tracked.record.organization.organizationId).toBe('o-e2etest0001');
     expect(calls.count({ operation: 'AssumeRole' })).toBe(0);
     expect(calls.count({ operation: 'StartAutomationExecution', ok: true })).toBe(2);
     // Scan reports only: the sandbox's instances still miss their patches.

@@ -79,6 +79,22 @@ describe('runs do not overlap', () => {
     expect(third.record.status).toBe('running');
   });
 
+  it("makes the blog's single-account run and an Organization run over that account take turns", async () => {
+    e2e = await world();
+    const blog = parsePayload({
+      Document: {
+        Name: 'OrgPatch-RunPatchBaseline',
+        Version: '1',
+        Parameters: { AutomationAssumeRole: ['arn:aws:iam::100000000000:role/OrgPatchAutomationRole'] },
+      },
+      Targets: [{ Key: 'ResourceGroup', Values: ['WebServers'] }],
+      Regions: ['us-east-1'],
+    });
+    await startRun(blog, e2e.deps(blog), { runId: 'blog-run' });
+    const org = parsePayload(orgPayload());
+    await expect(startRun(org, e2e.deps(org), { runId: 'org-run' })).rejects.toThrow(/Run blog-run is in progress/);
+  });
+
   it('refuses a Lambda invocation whose {{TASK_EXECUTION_ID}} was left unfilled, before any AWS call', async () => {
     e2e = await world();
     const runtime = createLambdaRuntime({ clients: e2e.clients, bucket: 'orgpatch-runs', logLevel: 'SILENT' });

@@ -63,6 +63,8 @@ const THROTTLED = new Set([
   'LimitExceededException',
   'PriorRequestNotComplete',
   'EC2ThrottledException',
+  // SSM's automation queue is full: it drains as executions end ("Service quotas for Automation").
+  'AutomationExecutionLimitExceededException',
 ]);
 
 /** Access was refused by IAM or by the service. */

@@ -82,8 +82,13 @@ export class OrganizationsDirectory implements OrganizationDirectory {
     const partition = partitionOf(this.options.region);
     const caller = await this.callerIdentity();
     if (scope.ouIds.length === 0 && scope.accountIds.length === 0) {
+      // The blog's single-account case. Its Organization is still named when the account has one
+      // (DescribeOrganization answers any member account), so the run leases the same scope as an
+      // Organization run over that account and the two take turns.
+      const org = await this.organizationOf(partition);
       return {
-        managementAccountId: caller.accountId,
+        ...(org ? { organizationId: org.id } : {}),
+        managementAccountId: org?.managementAccountId ?? caller.accountId,
         callerAccountId: caller.accountId,
         partition,
         accounts: [{ id: caller.accountId, name: caller.accountId, status: 'ACTIVE', ouPath: [] }],
@@ -180,6 +185,27 @@ export class OrganizationsDirectory implements OrganizationDirectory {
         `Could not identify the caller with sts:GetCallerIdentity in ${this.options.region} (${awsErrorCode(error)}): ${awsErrorMessage(error)}. Check the credentials and AWS_REGION.`,
         { cause: error },
       );
+    }
+  }
+
+  /**
+   * The caller's Organization for a single-account run, or undefined when the account has none or
+   * may not ask (the run then leases the account alone): nothing about a single-account run depends
+   * on Organizations but its lease.
+   */
+  private async organizationOf(
+    partition: ReturnType<typeof partitionOf>,
+  ): Promise<{ id: string; managementAccountId: string } | undefined> {
+    try {
+      const out = await this.options.clients
+        .organizations(globalRegionOf(partition))
+        .send(new DescribeOrganizationCommand({}));
+      const id = out.Organization?.Id;
+      const managementAccountId = out.Organization?.MasterAccountId;
+      return id && managementAccountId ? { id, managementAccountId } : undefined;
+    } catch {
+      // AWSOrganizationsNotInUseException (a standalone account) or a refusal: the account alone.
+      return undefined;
     }
   }
 

@@ -45,7 +45,13 @@ async function trackAll(rt: LambdaRuntime): Promise<TrackHandlerResult> {
       try {
         // Validated on read (the store is input, not truth): a corrupt or tampered record is refused here.
         const record = await store.get(runId);
-        if (!record) continue;
+        if (!record) {
+          // A marker whose record was never written: the process died between the two writes, before
+          // any start (the record is written before the first start). Reported, not followed.
+          rt.logger.warn('In-progress marker without a record: nothing was started for it', {});
+          results.push({ runId, status: 'unknown', finished: false, error: 'no record under this run id' });
+          continue;
+        }
         const deps = createAwsRunDeps(record.request, {
           clients: rt.clients,
           store,
@@ -53,7 +59,8 @@ async function trackAll(rt: LambdaRuntime): Promise<TrackHandlerResult> {
           extra: { logger: rt.logger },
         });
         const tracked = await trackRun(record, deps, { until: 'round' });
-        if (tracked.finished) addRunMetrics(rt.metrics, tracked.record);
+        // Counted once: when this pass saw the run end (a finished run read again adds nothing).
+        if (tracked.finished && tracked.rounds > 0) addRunMetrics(rt.metrics, tracked.record);
         results.push({ runId, status: tracked.record.status, finished: tracked.finished });
       } catch (error) {
         rt.logger.error('Tracking failed', { error: error instanceof Error ? error.message : String(error) });

@@ -48,9 +48,16 @@ export async function startRun(
     const differences = requestDifferences(existing.request, request);
     if (differences.length > 0) throw new RunRequestMismatchError(runId, differences);
     deps.logger?.info('Resuming run', { runId, status: existing.status });
-    if (existing.dryRun || FINISHED.has(existing.status)) return { record: existing, resumed: true };
+    if (existing.dryRun) return { record: existing, resumed: true };
+    if (FINISHED.has(existing.status)) {
+      // A process that died between the last write and the release left the lease held.
+      await deps.store.releaseLease(leaseScopeFor(existing.organization), runId);
+      return { record: existing, resumed: true };
+    }
     await holdLease(existing, deps, now());
-    return { record: await advanceWaves(existing, deps), resumed: true };
+    const resumed = await advanceWaves(existing, deps);
+    if (FINISHED.has(resumed.status)) await deps.store.releaseLease(leaseScopeFor(resumed.organization), runId);
+    return { record: resumed, resumed: true };
   }
 
   const planned = options.planned ?? (await planRun(request, deps));

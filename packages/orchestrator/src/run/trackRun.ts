@@ -69,6 +69,9 @@ export async function trackRun(
     // A process that died between the last write and the release leaves the lease held: let it go
     // (a no-op unless this run holds it).
     await deps.store.releaseLease(leaseScopeFor(record.organization), record.runId);
+    // Written again as it is: a writer that lost a race (or died) after re-creating its
+    // in-progress marker would otherwise leave a finished run tracked forever.
+    await deps.store.put(record);
     if (options.writeReports === false) return { record, finished: true, rounds: 0 };
     return { record, finished: true, rounds: 0, artifacts: await writeReports(record, deps.store) };
   }

@@ -145,7 +145,11 @@ async function startWave(
             location: where,
             error:
               isTransient(error) && attempts > 1
-                ? { code: failure.code, message: `${failure.message} (after ${attempts} attempts)` }
+                ? {
+                    code: failure.code,
+                    // The last calls may have reached SSM without an answer: the token finds the execution.
+                    message: `${failure.message} (after ${attempts} attempts; if one reached SSM, its execution carries ClientToken ${intent.clientToken})`,
+                  }
                 : failure,
           });
           break;

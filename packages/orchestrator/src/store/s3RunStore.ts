@@ -183,6 +183,9 @@ export class S3RunStore implements RunStore {
         throw this.failure(key, error);
       }
     }
+    throw new RunStoreError(
+      `Run ${runId} could not release the lease ${this.url(key)}: it changed under ${LEASE_ATTEMPTS} attempts in a row. It expires by itself; other orgpatch processes are contending for ${scope.description}.`,
+    );
   }
 
   async putArtifact(runId: string, name: string, body: string, contentType: string): Promise<string> {

@@ -179,7 +179,11 @@ export class ShardedRecords {
     this.seen.set(runId, { kind: 'manifest', version: written.version, manifest: stored, known: knownObjects(shards) });
     const kept = new Set(entries.map(shardObject));
     const unreferenced = (previous?.shards ?? []).map(shardObject).filter((name) => !kept.has(name));
-    await Promise.all(unreferenced.map((name) => this.limit(() => this.objects.remove(runId, name))));
+    // The manifest write committed the change: shards it no longer names are only storage now, so a
+    // failure to delete them must not make a committed write look failed.
+    await Promise.all(
+      unreferenced.map((name) => this.limit(() => this.objects.remove(runId, name).catch(() => undefined))),
+    );
     await this.removeWholeRecord(runId, seen);
   }
 
