@@ -27,6 +27,7 @@ export type {
   RunLease,
   RunListing,
   RunStore,
+  ShardedRun,
   TagInventoryReader,
 } from './ports.js';
 export { RATE_MAX_LENGTH, RATE_PATTERNS } from './rates.js';

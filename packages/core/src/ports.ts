@@ -2,6 +2,7 @@ import type { InventoryObservation, Location } from './inventory.js';
 import type { OrganizationSnapshot } from './organization.js';
 import type { RateValue } from './request.js';
 import type { AutomationStatus, InstancePatchSummary, RunRecord } from './runModel.js';
+import type { RunManifest, RunShard } from './runShards.js';
 import type { AutomationTarget, TagTarget } from './targets.js';
 
 /**
@@ -85,6 +86,20 @@ export type RunListing =
   | { readonly runId: string; readonly status: 'unreadable'; readonly problem: string };
 
 /**
+ * A run kept as a manifest and shards, as {@link RunStore.readShards} gives it: the manifest as read,
+ * and a pass over the shards it lists, one shard in memory at a time.
+ */
+export interface ShardedRun {
+  readonly manifest: RunManifest;
+  /**
+   * Starts a pass over the manifest's shards, in order, each read and validated when it is reached.
+   * May be called more than once; every pass reads the shards of the same manifest.
+   * @throws an error naming the shard when one is damaged, or gone because a later write replaced it.
+   */
+  shards(): AsyncIterable<RunShard>;
+}
+
+/**
  * What a run holds while it may start automations, so that two runs never patch the same
  * Organization at once. `key` names the scope (the orchestrator derives it from the Organization);
  * `description` says it in words for the error a refused run shows.
@@ -127,7 +142,10 @@ export interface RunStore {
    * @throws an error naming the record and what is wrong with it when it is corrupt.
    */
   get(runId: string): Promise<RunRecord | undefined>;
-  /** Every stored run, newest last. Reads every record: for people (`orgpatch status`), not for tracking. */
+  /**
+   * Every stored run, by run id. Reads each run's manifest (or whole record), not its shards: for
+   * people (`orgpatch status`), not for tracking.
+   */
   list(): Promise<readonly RunListing[]>;
   /** The run ids in the in-progress index: what tracking follows. Costs one small listing, whatever the number of finished runs. */
   listInProgress(): Promise<readonly string[]>;
@@ -140,4 +158,16 @@ export interface RunStore {
   releaseLease(scope: LeaseScope, runId: string): Promise<void>;
   /** Writes a rendered artifact (report.html, report.csv, ...) beside the record; returns where it went. */
   putArtifact(runId: string, name: string, body: string, contentType: string): Promise<string>;
+  /**
+   * Optional: the run as its stored manifest and a shard-at-a-time reader, so a report is rendered
+   * without the whole record in memory.
+   * @returns undefined when the run is not kept as shards (none under the id, or a whole record
+   * written before manifests): read it with `get`.
+   */
+  readShards?(runId: string): Promise<ShardedRun | undefined>;
+  /**
+   * Optional: writes an artifact as {@link putArtifact} does, from chunks joined in order, without
+   * needing the whole text at once; returns where it went.
+   */
+  putArtifactChunks?(runId: string, name: string, chunks: AsyncIterable<string>, contentType: string): Promise<string>;
 }

@@ -20,6 +20,7 @@ import type {
   RunListing,
   RunRecord,
   RunStore,
+  ShardedRun,
   TagInventoryReader,
   TagTarget,
 } from '@orgpatch/core';
@@ -249,7 +250,13 @@ export class MemoryRunStore implements RunStore {
       const [runId, name] = key.split('/');
       return runId !== undefined && (name === MANIFEST || name === LEGACY_RECORD) ? [runId] : [];
     });
-    return listRuns([...new Set(runIds)], (runId) => this.get(runId));
+    return listRuns([...new Set(runIds)], (runId) => this.records.listing(runId));
+  }
+
+  /** The run's manifest and its shards one at a time (see RunStore.readShards). */
+  async readShards(runId: string): Promise<ShardedRun | undefined> {
+    assertRunId(runId);
+    return this.records.readShards(runId);
   }
 
   /** The objects as {@link ShardedRecords} uses them; an object's version is its text. */
@@ -305,6 +312,13 @@ export class MemoryRunStore implements RunStore {
     assertArtifactName(name);
     this.artifacts.set(`${runId}/${name}`, body);
     return `memory://${runId}/${name}`;
+  }
+
+  /** Joins the chunks and keeps the artifact as {@link putArtifact} does. */
+  async putArtifactChunks(runId: string, name: string, chunks: AsyncIterable<string>): Promise<string> {
+    let body = '';
+    for await (const chunk of chunks) body += chunk;
+    return this.putArtifact(runId, name, body);
   }
 }
 

@@ -10,10 +10,18 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { applyLocationEvents, type LeaseScope, type RunRecord, type RunStore } from '@orgpatch/core';
+import {
+  applyLocationEvents,
+  type LeaseScope,
+  type RunRecord,
+  type RunStore,
+  renderReportCsv,
+  renderReportJson,
+} from '@orgpatch/core';
 import { type Sandbox, startSandbox } from '@orgpatch/sandbox';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InvalidRunIdError, RunRecordInvalidError, RunStoreConflictError, RunStoreError } from '../src/errors.js';
+import { writeReports } from '../src/run/reports.js';
 import { LocalRunStore } from '../src/store/localRunStore.js';
 import { S3RunStore } from '../src/store/s3RunStore.js';
 import { MemoryRunStore } from '../src/testing.js';
@@ -42,6 +50,8 @@ interface Storage {
   writeRaw(runId: string, text: string, name?: string): Promise<void>;
   /** The text of the object `name` of run `runId`, bypassing the store. */
   readRaw(runId: string, name: string): Promise<string | undefined>;
+  /** The text of the artifact `name` (report.json, ...) of run `runId`, bypassing the store. */
+  readArtifact(runId: string, name: string): Promise<string | undefined>;
   /** Deletes the object `name` of run `runId`, bypassing the store. */
   removeRaw(runId: string, name: string): Promise<void>;
   /** The names of run `runId`'s objects (`manifest.json`, `shards/0-1-....json`), sorted. */
@@ -79,6 +89,7 @@ const kinds: [string, () => Promise<Storage>][] = [
           await writeFile(file(runId, name), text);
         },
         readRaw: (runId, name) => readFile(file(runId, name), 'utf8').catch(() => undefined),
+        readArtifact: (runId, name) => readFile(file(runId, name), 'utf8').catch(() => undefined),
         removeRaw: (runId, name) => rm(file(runId, name)),
         names: async (runId) => [...(await files(join(dir, runId))).keys()].sort(),
         writesDuring: async (runId, action) => {
@@ -119,6 +130,12 @@ const kinds: [string, () => Promise<Storage>][] = [
             .catch(() => undefined);
           return out?.Body?.transformToString('utf-8');
         },
+        readArtifact: async (runId, name) => {
+          const out = await s3
+            .send(new GetObjectCommand({ Bucket: BUCKET, Key: key(runId, name) }))
+            .catch(() => undefined);
+          return out?.Body?.transformToString('utf-8');
+        },
         removeRaw: async (runId, name) => {
           await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key(runId, name) }));
         },
@@ -152,6 +169,7 @@ const kinds: [string, () => Promise<Storage>][] = [
           first.objects.set(key(runId, name), text);
         },
         readRaw: async (runId, name) => first.objects.get(key(runId, name)),
+        readArtifact: async (runId, name) => first.artifacts.get(key(runId, name)),
         removeRaw: async (runId, name) => {
           first.objects.delete(key(runId, name));
         },
@@ -307,6 +325,50 @@ describe.each(kinds)('%s', (_name, create) => {
     const planned = () => plannedRunRecord('r1', 250);
     const shardNames = (names: readonly string[]) => names.filter((n) => n.startsWith('shards/'));
 
+    it('lists runs from their manifests (or whole records) alone, without reading a shard', async () => {
+      const store = storage.open();
+      await store.put(planned());
+      await store.put({ ...plannedRunRecord('r2', 120), status: 'succeeded' });
+      await storage.writeRaw('r0', JSON.stringify(runRecord('r0', 'failed')));
+      // With every shard gone, a listing that read one would list the run as unreadable.
+      for (const runId of ['r1', 'r2']) {
+        for (const name of shardNames(await storage.names(runId))) await storage.removeRaw(runId, name);
+      }
+      expect(await storage.open().list()).toEqual([
+        { runId: 'r0', createdAt: '2026-11-28T12:00:00.000Z', status: 'failed' },
+        { runId: 'r1', createdAt: '2026-11-28T12:00:00.000Z', status: 'planned' },
+        { runId: 'r2', createdAt: '2026-11-28T12:00:00.000Z', status: 'succeeded' },
+      ]);
+    });
+
+    it('writes report.json and report.csv from the shards, one at a time, as the whole record renders them', async () => {
+      const store = storage.open();
+      const record = changeOneLocation(changeOneLocation(planned(), accountIdOf(0)), accountIdOf(220));
+      await store.put(record);
+      const chunked = vi.spyOn(store as Required<RunStore>, 'putArtifactChunks');
+      const written = await writeReports(record, store);
+      expect(chunked.mock.calls.map((c) => c[1]).sort()).toEqual(['report.csv', 'report.json']);
+      // The same run as read back whole (its objects' keys in the stored order), rendered whole.
+      const stored = (await storage.open().get('r1'))!;
+      expect(stored).toEqual(record);
+      const json = (await storage.readArtifact('r1', 'report.json'))!;
+      expect(json).toBe(renderReportJson(stored));
+      expect(JSON.parse(json).record).toEqual(record);
+      expect(await storage.readArtifact('r1', 'report.csv')).toBe(renderReportCsv(stored));
+      expect(Object.keys(written).sort()).toEqual(['csv', 'html', 'json', 'md']);
+    });
+
+    it('writes the reports of a run kept as a whole record from the record', async () => {
+      const record = { ...runRecord('r0', 'succeeded') };
+      await storage.writeRaw('r0', JSON.stringify(record));
+      const store = storage.open();
+      const chunked = vi.spyOn(store as Required<RunStore>, 'putArtifactChunks');
+      await writeReports(record, store);
+      expect(chunked).not.toHaveBeenCalled();
+      expect(await storage.readArtifact('r0', 'report.json')).toBe(renderReportJson(record));
+      expect(await storage.readArtifact('r0', 'report.csv')).toBe(renderReportCsv(record));
+    });
+
     it('writes a run as a manifest and shards, and rewrites only the shard that changed and the manifest', async () => {
       const store = storage.open();
       const first = await storage.writesDuring('r1', () => store.put(planned()));
@@ -415,6 +477,8 @@ describe.each(kinds)('%s', (_name, create) => {
         expect((error as Error).message).toContain(`Run record ${storage.where('r1', 'manifest.json')} cannot be used`);
         expect((error as Error).message).toMatch(problem);
       }
+      // A listing reads the manifest alone: it finds what is wrong with the manifest itself.
+      await storage.writeRaw('r1', '{"schemaVersion": 2,', 'manifest.json');
       expect(await storage.open().list()).toEqual([
         { runId: 'r1', status: 'unreadable', problem: expect.stringContaining('manifest.json') },
       ]);
@@ -558,6 +622,29 @@ describe.each(kinds)('%s', (_name, create) => {
 });
 
 describe('S3RunStore on S3', () => {
+  it('lists N sharded runs with one GetObject (the manifest) per run and no shard read', async () => {
+    const root = 'list-cost/';
+    const store = new S3RunStore({ client: s3, bucket: BUCKET, root });
+    const runIds = ['r1', 'r2', 'r3', 'r4'];
+    // 250 accounts: three shards per run.
+    for (const runId of runIds) await store.put(plannedRunRecord(runId, 250));
+    const getKeys: string[] = [];
+    const client = new S3Client(sandbox.clientConfig());
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetObjectCommand') getKeys.push(String((args.input as { Key?: string }).Key));
+        return next(args);
+      },
+      { step: 'initialize', name: 'getKeys' },
+    );
+    sandbox.calls.reset();
+    const listed = await new S3RunStore({ client, bucket: BUCKET, root }).list();
+    client.destroy();
+    expect(listed.map((r) => r.runId)).toEqual(runIds);
+    expect(sandbox.calls.count({ service: 's3', operation: 'GetObject' })).toBe(runIds.length);
+    expect(getKeys.sort()).toEqual(runIds.map((runId) => `${root}runs/${runId}/manifest.json`));
+  });
+
   it('lists the in-progress index with one ListObjectsV2 and no GetObject, however many runs finished', async () => {
     const root = 'index-cost/';
     const store = new S3RunStore({ client: s3, bucket: BUCKET, root });

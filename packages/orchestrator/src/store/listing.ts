@@ -1,26 +1,28 @@
-import type { RunListing, RunRecord, RunStore } from '@orgpatch/core';
+import type { RunListing } from '@orgpatch/core';
+
+/** What a listing needs of a run, or undefined when there is none under the id. */
+type ReadListing = (runId: string) => Promise<Exclude<RunListing, { status: 'unreadable' }> | undefined>;
 
 /**
- * Lists runs by reading each record through `get` (which validates it): a record that cannot be
- * read is listed as `unreadable` with the first line of the problem, never left out.
+ * Lists runs by reading what a listing shows of each (`read` validates what it reads): a run that
+ * cannot be read is listed as `unreadable` with the first line of the problem, never left out.
  */
 export async function listRuns(
   runIds: readonly string[],
-  get: RunStore['get'],
-  map: <T>(ids: readonly string[], read: (id: string) => Promise<T>) => Promise<T[]> = (ids, read) =>
-    Promise.all(ids.map(read)),
+  read: ReadListing,
+  map: <T>(ids: readonly string[], read: (id: string) => Promise<T>) => Promise<T[]> = (ids, each) =>
+    Promise.all(ids.map(each)),
 ): Promise<RunListing[]> {
   const reads = await map([...runIds].sort(), async (runId) => {
     try {
-      return { runId, read: await get(runId) };
+      return { runId, read: await read(runId) };
     } catch (error) {
       return { runId, read: error instanceof Error ? error : new Error(String(error)) };
     }
   });
-  return reads.flatMap(({ runId, read }): RunListing[] => {
-    if (read === undefined) return [];
-    if (read instanceof Error) return [{ runId, status: 'unreadable', problem: read.message.split('\n')[0] ?? '' }];
-    const record: RunRecord = read;
-    return [{ runId: record.runId, createdAt: record.createdAt, status: record.status }];
+  return reads.flatMap(({ runId, read: listed }): RunListing[] => {
+    if (listed === undefined) return [];
+    if (listed instanceof Error) return [{ runId, status: 'unreadable', problem: listed.message.split('\n')[0] ?? '' }];
+    return [listed];
   });
 }

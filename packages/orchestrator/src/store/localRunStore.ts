@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { LeaseResult, LeaseScope, RunLease, RunListing, RunRecord, RunStore } from '@orgpatch/core';
+import type { LeaseResult, LeaseScope, RunLease, RunListing, RunRecord, RunStore, ShardedRun } from '@orgpatch/core';
 import { RunStoreError } from '../errors.js';
 import { type FileLockOptions, withFileLock } from './fileLock.js';
 import { isInProgress } from './inProgressIndex.js';
@@ -80,7 +80,13 @@ export class LocalRunStore implements RunStore {
   }
 
   async list(): Promise<readonly RunListing[]> {
-    return listRuns((await this.names(this.root)).filter(isRunId), (runId) => this.get(runId));
+    return listRuns((await this.names(this.root)).filter(isRunId), (runId) => this.records.listing(runId));
+  }
+
+  /** The run's manifest and its shards one at a time (see RunStore.readShards). */
+  async readShards(runId: string): Promise<ShardedRun | undefined> {
+    this.runDir(runId);
+    return this.records.readShards(runId);
   }
 
   async listInProgress(): Promise<readonly string[]> {
@@ -107,6 +113,19 @@ export class LocalRunStore implements RunStore {
     const dir = this.runDir(runId);
     await this.makeDir(dir);
     return this.writeAtomic(join(dir, name), body);
+  }
+
+  /** Streams the chunks to a temporary file renamed into place, as {@link putArtifact} writes. */
+  async putArtifactChunks(
+    runId: string,
+    name: string,
+    chunks: AsyncIterable<string>,
+    _contentType: string,
+  ): Promise<string> {
+    assertArtifactName(name);
+    const dir = this.runDir(runId);
+    await this.makeDir(dir);
+    return this.writeAtomic(join(dir, name), chunks);
   }
 
   /** Runs `task` on the scope's lease file and its current lease, under the scope's lock. */
@@ -193,7 +212,7 @@ export class LocalRunStore implements RunStore {
    * Writes `body` to a temporary file beside `target` and renames it into place; returns `target`.
    * The temporary name starts with a dot, so listings never take it for a run.
    */
-  private async writeAtomic(target: string, body: string): Promise<string> {
+  private async writeAtomic(target: string, body: string | AsyncIterable<string>): Promise<string> {
     const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
       await mkdir(dirname(target), { recursive: true });

@@ -5,7 +5,7 @@ import {
   paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { LeaseResult, LeaseScope, RunLease, RunListing, RunRecord, RunStore } from '@orgpatch/core';
+import type { LeaseResult, LeaseScope, RunLease, RunListing, RunRecord, RunStore, ShardedRun } from '@orgpatch/core';
 import pLimit from 'p-limit';
 import { awsErrorCode, awsErrorMessage, awsHttpStatus } from '../aws/awsErrors.js';
 import { AwsEnvironmentError, RunStoreError } from '../errors.js';
@@ -35,6 +35,13 @@ export interface S3RunStoreOptions {
 
 /** How many times a lease request re-reads and retries when another writer changed the lease meanwhile. */
 const LEASE_ATTEMPTS = 5;
+
+/**
+ * The most bytes {@link S3RunStore.putArtifactChunks} gathers for one PutObject: the chunks are
+ * buffered (no multipart upload: @aws-sdk/lib-storage is not a dependency), so this bounds the memory
+ * one artifact takes, well under PutObject's 5 GiB.
+ */
+const ARTIFACT_MAX_BYTES = 512 * 1024 ** 2;
 
 /** A stored object's text and ETag. */
 interface Versioned {
@@ -129,9 +136,15 @@ export class S3RunStore implements RunStore {
     const limit = pLimit(8);
     return listRuns(
       runIds,
-      (runId) => this.get(runId),
+      (runId) => this.records.listing(runId),
       (ids, read) => Promise.all(ids.map((id) => limit(() => read(id)))),
     );
+  }
+
+  /** The run's manifest and its shards one at a time (see RunStore.readShards). */
+  async readShards(runId: string): Promise<ShardedRun | undefined> {
+    assertRunId(runId);
+    return this.records.readShards(runId);
   }
 
   async listInProgress(): Promise<readonly string[]> {
@@ -192,6 +205,44 @@ export class S3RunStore implements RunStore {
     assertArtifactName(name);
     const key = this.recordKey(runId, name);
     await this.send(key, () => this.putObject(key, body, contentType));
+    return this.url(key);
+  }
+
+  /**
+   * Gathers the chunks into one buffer (at most {@link ARTIFACT_MAX_BYTES}) and writes it with one
+   * PutObject, as {@link putArtifact} does.
+   * @throws RunStoreError when the artifact would be larger than the bound.
+   */
+  async putArtifactChunks(
+    runId: string,
+    name: string,
+    chunks: AsyncIterable<string>,
+    contentType: string,
+  ): Promise<string> {
+    assertArtifactName(name);
+    const key = this.recordKey(runId, name);
+    const parts: Buffer[] = [];
+    let bytes = 0;
+    for await (const chunk of chunks) {
+      const part = Buffer.from(chunk, 'utf8');
+      bytes += part.length;
+      if (bytes > ARTIFACT_MAX_BYTES) {
+        throw new RunStoreError(
+          `Cannot write ${this.url(key)}: it is larger than ${ARTIFACT_MAX_BYTES / 1024 ** 2} MiB, the most one report is buffered to. Render it locally from the run with \`orgpatch report\`.`,
+        );
+      }
+      parts.push(part);
+    }
+    await this.send(key, () =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: Buffer.concat(parts, bytes),
+          ContentType: contentType,
+        }),
+      ),
+    );
     return this.url(key);
   }
 

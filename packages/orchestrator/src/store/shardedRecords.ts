@@ -1,7 +1,9 @@
 import {
   assembleRunRecord,
+  type RunListing,
   type RunRecord,
   type RunShard,
+  type ShardedRun,
   type SplitRunRecordOptions,
   StoredDocumentError,
   type StoredRunManifest,
@@ -255,6 +257,55 @@ export class ShardedRecords {
     throw new RunStoreError(
       `Run ${runId} could not be read: ${this.objects.where(runId, MANIFEST)} changed under ${READ_ATTEMPTS} reads in a row, so it is being written fast. Try again shortly.`,
     );
+  }
+
+  /**
+   * What a listing shows of a run (its id, creation time and status), from its manifest alone, or
+   * from its whole record for a run written before manifests: no shard is read. Validates what it
+   * reads; changes nothing this instance knows of the run.
+   * @returns undefined when there is no run under the id.
+   */
+  async listing(runId: string): Promise<Exclude<RunListing, { status: 'unreadable' }> | undefined> {
+    const read = await this.objects.read(runId, MANIFEST);
+    if (read !== undefined) {
+      const manifest = decodeRunManifest(read.text, this.objects.where(runId, MANIFEST), runId);
+      return { runId: manifest.runId, createdAt: manifest.createdAt, status: manifest.status };
+    }
+    const whole = await this.objects.read(runId, LEGACY_RECORD);
+    if (whole === undefined) return undefined;
+    const record = decodeRunRecord(whole.text, this.objects.where(runId, LEGACY_RECORD), runId);
+    return { runId: record.runId, createdAt: record.createdAt, status: record.status };
+  }
+
+  /**
+   * The run's manifest, validated, and a reader of the shards it lists, one at a time, each
+   * validated (its text must hash to what the manifest lists) when it is reached.
+   * @returns undefined when the run has no manifest (none under the id, or a whole record).
+   */
+  async readShards(runId: string): Promise<ShardedRun | undefined> {
+    const read = await this.objects.read(runId, MANIFEST);
+    if (read === undefined) return undefined;
+    const where = this.objects.where(runId, MANIFEST);
+    const manifest = decodeRunManifest(read.text, where, runId);
+    const shard = (entry: StoredRunShardEntry) => this.shard(runId, entry);
+    const objects = this.objects;
+    return {
+      manifest,
+      async *shards() {
+        for (const entry of manifest.shards) {
+          const found = await shard(entry);
+          if (found instanceof MissingShard) {
+            throw new RunRecordInvalidError(runId, objects.where(runId, found.name), [
+              {
+                path: '',
+                message: `is listed by ${where}, but there is no such object: a later write replaced it, so read the run again`,
+              },
+            ]);
+          }
+          yield found;
+        }
+      },
+    };
   }
 
   private async shard(runId: string, entry: StoredRunShardEntry): Promise<RunShard | MissingShard> {
