@@ -56,8 +56,6 @@ export {
   isTerminalLocationStatus,
   type LocationEvent,
   markWaveRunning,
-  type RunSummary,
-  summarizeRun,
 } from './runRecord.js';
 export { parseRunRecord } from './runRecordSchema.js';
 export { parseRunManifest, parseRunShard } from './runShardSchema.js';
@@ -69,6 +67,7 @@ export {
   type StoredRunShardEntry,
   splitRunRecord,
 } from './runShards.js';
+export { type RunSummary, summarizeRun } from './runSummary.js';
 export { leaseScopeFor, requestDifferences } from './sameRun.js';
 export { TimeZoneError } from './scheduleErrors.js';
 export {

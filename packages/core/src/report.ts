@@ -1,14 +1,8 @@
 import { displayText } from './displayText.js';
 import { locationReason } from './reportCsv.js';
 import type { LocationOutcome, LocationStatus, RunRecord } from './runModel.js';
-import {
-  type InstanceCounts,
-  instanceResultsOf,
-  isSuccessfulAutomationStatus,
-  isTerminalAutomationStatus,
-  type LocationCounts,
-  summarizeRun,
-} from './runRecord.js';
+import { isSuccessfulAutomationStatus, isTerminalAutomationStatus } from './runRecord.js';
+import { type InstanceCounts, instanceResultsOf, type LocationCounts, summarizeRun } from './runSummary.js';
 import { targetLabels } from './targets.js';
 
 /**

@@ -3,15 +3,14 @@ import type { SkipReason } from './planModel.js';
 import { locationsFailuresFirst } from './report.js';
 import { locationReason } from './reportCsv.js';
 import type { LocationOutcome, LocationStatus, RunRecord } from './runModel.js';
+import { isSuccessfulAutomationStatus, isTerminalAutomationStatus } from './runRecord.js';
 import {
   type InstanceCounts,
   instanceResultsOf,
-  isSuccessfulAutomationStatus,
-  isTerminalAutomationStatus,
   type LocationCounts,
   type RunSummary,
   summarizeRun,
-} from './runRecord.js';
+} from './runSummary.js';
 import { targetLabels } from './targets.js';
 
 /**

@@ -1,8 +1,8 @@
 import { displayText } from './displayText.js';
 import type { PlannedLocation } from './planModel.js';
 import type { LocationOutcome, RunRecord } from './runModel.js';
-import { type RunSummary, summarizeRun } from './runRecord.js';
 import type { RunManifest, RunShard } from './runShards.js';
+import { type RunSummary, summarizeRun } from './runSummary.js';
 
 /**
  * The JSON report, `{ summary, record }` pretty-printed, written in parts: the two long arrays
