@@ -1,10 +1,9 @@
 import type { Location } from './inventory.js';
 import type { OrganizationSnapshot } from './organization.js';
-import { describeSkipReason, evaluateWave, locationKey } from './plan.js';
+import { describeSkipReason, locationKey } from './plan.js';
 import { RunRecordError, UnknownExecutionError, UnknownLocationError } from './planErrors.js';
 import type { Plan, PlanDecision } from './planModel.js';
 import type { ExecutionState } from './ports.js';
-import { formatRateValue } from './rates.js';
 import type { PatchRequest } from './request.js';
 import type {
   AutomationStatus,
