@@ -48,6 +48,7 @@ export { renderReportJson, renderReportJsonChunks, type ShardLocations } from '.
 export type { AutomationRoleSpec, Operation, PatchRequest, RebootOption } from './request.js';
 export { parseRunLease } from './runLeaseSchema.js';
 export type { AutomationStatus, InstancePatchSummary, LocationOutcome, RunRecord, RunStatus } from './runModel.js';
+export { AUTOMATION_STATUSES } from './runModel.js';
 export {
   applyLocationEvents,
   createRunRecord,

@@ -1,7 +1,7 @@
 import { displayText } from './displayText.js';
 import type { PlannedLocation } from './planModel.js';
 import type { LocationOutcome, RunRecord } from './runModel.js';
-import type { RunManifest, RunShard } from './runShards.js';
+import { type RunManifest, type RunShard, recordHeadOf } from './runShards.js';
 import { type RunSummary, summarizeRun } from './runSummary.js';
 
 /**
@@ -55,22 +55,7 @@ function jsonParts(summary: RunSummary, record: RecordHead): JsonParts {
  * `assembleRunRecord` gives a record read from a manifest and its shards.
  */
 function headOf(manifest: RunManifest): RecordHead {
-  // `locations` keeps its place between the plan's waves and counts, as in a stored record.
-  const plan = { waves: manifest.plan.waves, locations: undefined, counts: manifest.plan.counts };
-  return {
-    schemaVersion: 1 as const,
-    runId: manifest.runId,
-    createdAt: manifest.createdAt,
-    updatedAt: manifest.updatedAt,
-    status: manifest.status,
-    dryRun: manifest.dryRun,
-    snapshotId: manifest.snapshotId,
-    idempotencyKey: manifest.idempotencyKey,
-    request: manifest.request,
-    organization: manifest.organization,
-    plan,
-    waves: manifest.waves,
-  };
+  return recordHeadOf(manifest, undefined);
 }
 
 /** An element of an array `depth` objects deep: indented as JSON.stringify(..., null, 2) would. */

@@ -1,27 +1,31 @@
 import type { Plan, PlanDecision } from './planModel.js';
 import type { PatchRequest } from './request.js';
 
-/** SSM AutomationExecutionStatus values (from the SSM API model). */
-export type AutomationStatus =
-  | 'Pending'
-  | 'InProgress'
-  | 'Waiting'
-  | 'Success'
-  | 'TimedOut'
-  | 'Cancelling'
-  | 'Cancelled'
-  | 'Failed'
-  | 'PendingApproval'
-  | 'Approved'
-  | 'Rejected'
-  | 'Scheduled'
-  | 'RunbookInProgress'
-  | 'PendingChangeCalendarOverride'
-  | 'ChangeCalendarOverrideApproved'
-  | 'ChangeCalendarOverrideRejected'
-  | 'CompletedWithSuccess'
-  | 'CompletedWithFailure'
-  | 'Exited';
+/** SSM AutomationExecutionStatus values, in the SSM API model's order. */
+export const AUTOMATION_STATUSES = [
+  'Pending',
+  'InProgress',
+  'Waiting',
+  'Success',
+  'TimedOut',
+  'Cancelling',
+  'Cancelled',
+  'Failed',
+  'PendingApproval',
+  'Approved',
+  'Rejected',
+  'Scheduled',
+  'RunbookInProgress',
+  'PendingChangeCalendarOverride',
+  'ChangeCalendarOverrideApproved',
+  'ChangeCalendarOverrideRejected',
+  'CompletedWithSuccess',
+  'CompletedWithFailure',
+  'Exited',
+] as const;
+
+/** An SSM AutomationExecutionStatus. */
+export type AutomationStatus = (typeof AUTOMATION_STATUSES)[number];
 
 /** Patch state of one instance after the run (from DescribeInstancePatchStates). */
 export interface InstancePatchSummary {

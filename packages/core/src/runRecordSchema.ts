@@ -3,7 +3,7 @@ import { PayloadValidationError, StoredDocumentError, type ValidationIssue } fro
 import { parsePayload } from './payload.js';
 import { formatPath } from './payloadIssues.js';
 import { toPayload } from './payloadSerialize.js';
-import type { RunRecord } from './runModel.js';
+import { AUTOMATION_STATUSES, type RunRecord } from './runModel.js';
 import type { Mirrors } from './schemaMirrors.js';
 
 /**
@@ -118,27 +118,7 @@ const plan = z.strictObject({
   counts: z.strictObject({ locations: count, start: count, skip: count, fail: count, instances: count }),
 });
 
-const automationStatus = z.enum([
-  'Pending',
-  'InProgress',
-  'Waiting',
-  'Success',
-  'TimedOut',
-  'Cancelling',
-  'Cancelled',
-  'Failed',
-  'PendingApproval',
-  'Approved',
-  'Rejected',
-  'Scheduled',
-  'RunbookInProgress',
-  'PendingChangeCalendarOverride',
-  'ChangeCalendarOverrideApproved',
-  'ChangeCalendarOverrideRejected',
-  'CompletedWithSuccess',
-  'CompletedWithFailure',
-  'Exited',
-]);
+const automationStatus = z.enum(AUTOMATION_STATUSES);
 const observedStatus = z.union([automationStatus, z.literal('Unknown')]);
 const codeAndMessage = z.strictObject({ code: z.string(), message: z.string() });
 

@@ -329,8 +329,17 @@ export function assembleRunRecord(
     if (issue !== undefined) issues.push(issue);
   }
   if (issues.length > 0) throw new StoredDocumentError('run record', source, issues);
+  return { ...recordHeadOf(manifest, plannedLocations), locations };
+}
+
+/**
+ * The record a manifest describes, without its locations, keys in the order of a stored record:
+ * `plannedLocations` keeps its place between the plan's waves and counts (a renderer that streams
+ * the arrays passes a placeholder).
+ */
+export function recordHeadOf<T>(manifest: RunManifest, plannedLocations: T) {
   return {
-    schemaVersion: 1,
+    schemaVersion: 1 as const,
     runId: manifest.runId,
     createdAt: manifest.createdAt,
     updatedAt: manifest.updatedAt,
@@ -342,6 +351,5 @@ export function assembleRunRecord(
     organization: manifest.organization,
     plan: { waves: manifest.plan.waves, locations: plannedLocations, counts: manifest.plan.counts },
     waves: manifest.waves,
-    locations,
   };
 }

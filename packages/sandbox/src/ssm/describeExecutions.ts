@@ -1,30 +1,11 @@
+import { AUTOMATION_STATUSES } from '@orgpatch/core';
 import { AwsServiceError } from '../contract.js';
 import type { AutomationEngine, Execution, LocationState } from './engine.js';
 import { currentStep, executionDetail, executionMetadata, stepExecutions } from './executionViews.js';
 import { decodeToken, encodeToken } from './paging.js';
 import { RequestCheck } from './requestCheck.js';
 
-const STATUSES = [
-  'Pending',
-  'InProgress',
-  'Waiting',
-  'Success',
-  'TimedOut',
-  'Cancelling',
-  'Cancelled',
-  'Failed',
-  'PendingApproval',
-  'Approved',
-  'Rejected',
-  'Scheduled',
-  'RunbookInProgress',
-  'PendingChangeCalendarOverride',
-  'ChangeCalendarOverrideApproved',
-  'ChangeCalendarOverrideRejected',
-  'CompletedWithSuccess',
-  'CompletedWithFailure',
-  'Exited',
-];
+const STATUSES: readonly string[] = AUTOMATION_STATUSES;
 const EXECUTION_FILTER_KEYS = new Set([
   'DocumentNamePrefix',
   'ExecutionStatus',
