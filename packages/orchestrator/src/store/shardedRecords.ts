@@ -402,7 +402,8 @@ export class ShardedRecords {
     );
     let read = first;
     let replaced: readonly StoredRunShardEntry[] = [];
-    const stored = await pRetry(
+    const created = written.filter((w) => !w.unchanged).map((w) => shardObject(w.entry));
+    const stored = await this.retryCommit(runId, created, () => pRetry(
       async () => {
         const manifest = read.manifest;
         const byId = new Map(manifest.shards.map((e) => [e.id, e]));
@@ -433,7 +434,7 @@ export class ShardedRecords {
         throw new RunStoreConflictError(runId, this.objects.where(runId, MANIFEST), { cause: result.cause });
       },
       { ...COMMIT_RETRIES, shouldRetry: ({ error }) => error instanceof RunStoreConflictError },
-    );
+    ));
     this.seen.delete(runId);
     const kept = new Set(stored.shards.map(shardObject));
     await Promise.all(
@@ -443,6 +444,29 @@ export class ShardedRecords {
         .map((name) => this.limit(() => this.objects.remove(runId, name).catch(() => undefined))),
     );
     return stored;
+  }
+
+  /**
+   * Runs a commit; when it fails, deletes the shard objects it created, unless the manifest lists
+   * them after all (a write that succeeded though its answer was lost): a lost commit leaves no
+   * object behind.
+   */
+  private async retryCommit(
+    runId: string,
+    created: readonly string[],
+    commit: () => Promise<StoredRunManifest>,
+  ): Promise<StoredRunManifest> {
+    try {
+      return await commit();
+    } catch (error) {
+      const listed = new Set((await this.manifest(runId).catch(() => undefined))?.shards.map(shardObject) ?? created);
+      await Promise.all(
+        created
+          .filter((name) => !listed.has(name))
+          .map((name) => this.limit(() => this.objects.remove(runId, name).catch(() => undefined))),
+      );
+      throw error;
+    }
   }
 
   private async shard(runId: string, entry: StoredRunShardEntry): Promise<RunShard | MissingShard> {
