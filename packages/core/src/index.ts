@@ -1,9 +1,11 @@
+export { canonicalJson } from './canonicalJson.js';
 export { clientToken } from './clientToken.js';
 export { OrgPatchError, PayloadValidationError, StoredDocumentError, type ValidationIssue } from './errors.js';
 export type { GroupObservation, InventoryErrorKind, InventoryObservation, Location } from './inventory.js';
 export { validateMaintenanceWindowSchedule } from './maintenanceWindowSchedule.js';
 export {
   AUTOMATION_DOCUMENT_NAME,
+  AUTOMATION_DOCUMENT_SHA256,
   AUTOMATION_ROLE_NAME,
   EXECUTION_ROLE_NAME,
   TARGET_PARAMETER_NAME,
@@ -24,12 +26,29 @@ export type {
   LeaseScope,
   OrganizationDirectory,
   PatchStateReader,
+  PreflightReader,
   RunLease,
   RunListing,
   RunStore,
   ShardedRun,
   TagInventoryReader,
 } from './ports.js';
+export {
+  evaluatePreflight,
+  PREFLIGHT_COLUMNS,
+  type PreflightInput,
+  preflightReached,
+  preflightRows,
+} from './preflight.js';
+export type {
+  DocumentObservation,
+  NodesObservation,
+  PreflightCheck,
+  PreflightProblem,
+  PreflightReport,
+  PreflightSeverity,
+  RoleObservation,
+} from './preflightModel.js';
 export { RATE_MAX_LENGTH, RATE_PATTERNS } from './rates.js';
 export {
   arnPrefix,
