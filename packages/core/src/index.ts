@@ -43,10 +43,10 @@ export {
 export type {
   DocumentObservation,
   NodesObservation,
-  PreflightCheck,
-  PreflightProblem,
+  /** @public */ PreflightCheck,
+  /** @public */ PreflightProblem,
   PreflightReport,
-  PreflightSeverity,
+  /** @public */ PreflightSeverity,
   RoleObservation,
 } from './preflightModel.js';
 export { RATE_MAX_LENGTH, RATE_PATTERNS } from './rates.js';
