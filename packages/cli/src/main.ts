@@ -3,6 +3,7 @@ import { ORGPATCH_VERSION } from '@orgpatch/orchestrator';
 import { Command, CommanderError } from 'commander';
 import type { CommandContext } from './command.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerPlan } from './commands/plan.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
@@ -43,6 +44,7 @@ function createProgram(ctx: CommandContext): Command {
   for (const register of [
     registerValidate,
     registerPlan,
+    registerDoctor,
     registerRun,
     registerStatus,
     registerReport,

@@ -1,9 +1,11 @@
+export { canonicalJson } from './canonicalJson.js';
 export { clientToken } from './clientToken.js';
 export { OrgPatchError, PayloadValidationError, StoredDocumentError, type ValidationIssue } from './errors.js';
 export type { GroupObservation, InventoryErrorKind, InventoryObservation, Location } from './inventory.js';
 export { validateMaintenanceWindowSchedule } from './maintenanceWindowSchedule.js';
 export {
   AUTOMATION_DOCUMENT_NAME,
+  AUTOMATION_DOCUMENT_SHA256,
   AUTOMATION_ROLE_NAME,
   EXECUTION_ROLE_NAME,
   TARGET_PARAMETER_NAME,
@@ -24,6 +26,7 @@ export type {
   LeaseScope,
   OrganizationDirectory,
   PatchStateReader,
+  PreflightReader,
   RunLease,
   RunListing,
   RunStore,
@@ -32,6 +35,22 @@ export type {
   ShardedRunStore,
   TagInventoryReader,
 } from './ports.js';
+export {
+  evaluatePreflight,
+  PREFLIGHT_COLUMNS,
+  type PreflightInput,
+  preflightReached,
+  preflightRows,
+} from './preflight.js';
+export type {
+  DocumentObservation,
+  NodesObservation,
+  /** @public */ PreflightCheck,
+  /** @public */ PreflightProblem,
+  PreflightReport,
+  /** @public */ PreflightSeverity,
+  RoleObservation,
+} from './preflightModel.js';
 export { RATE_MAX_LENGTH, RATE_PATTERNS } from './rates.js';
 export {
   arnPrefix,

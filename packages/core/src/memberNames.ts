@@ -17,3 +17,11 @@ export const AUTOMATION_DOCUMENT_VERSION = '$DEFAULT';
 
 /** The automation document parameter that rate control fills with each instance id. */
 export const TARGET_PARAMETER_NAME = 'InstanceIds';
+
+/**
+ * SHA-256 (hex) of the canonical JSON ({@link canonicalJson}) of the automation document content
+ * the member stacks deploy (`orgPatchRunbookContent` in `@orgpatch/member-stack/definitions`).
+ * `orgpatch doctor` compares each member document's content with it. A member-stack test computes
+ * it from the content and fails with the new value whenever the runbook changes: update it here then.
+ */
+export const AUTOMATION_DOCUMENT_SHA256 = '403e19a339906f664196b2c66292664ad4c9bb72cc0426f7c5a74cd3e38a838f';

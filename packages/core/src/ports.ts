@@ -1,5 +1,6 @@
 import type { InventoryObservation, Location } from './inventory.js';
 import type { OrganizationSnapshot } from './organization.js';
+import type { DocumentObservation, NodesObservation, RoleObservation } from './preflightModel.js';
 import type { RateValue } from './request.js';
 import type { AutomationStatus, InstancePatchSummary, RunRecord } from './runModel.js';
 import type { RunManifest, RunShard, StoredRunManifest, StoredRunShardEntry } from './runShards.js';
@@ -33,6 +34,19 @@ export interface InventoryReader {
  */
 export interface TagInventoryReader {
   observeTag(location: Location, tag: TagTarget): Promise<InventoryObservation>;
+}
+
+/**
+ * What the preflight (`orgpatch doctor`) reads besides the plan's inventory. Never throws for AWS
+ * errors: it observes them, as the inventory readers do.
+ */
+export interface PreflightReader {
+  /** The automation document at `version` (its default version when undefined) in one location. */
+  document(location: Location, name: string, version: string | undefined): Promise<DocumentObservation>;
+  /** Whether the IAM role `roleArn` exists, read with the location's account credentials. */
+  role(location: Location, roleArn: string): Promise<RoleObservation>;
+  /** Every managed node of a location with its PingStatus. */
+  managedNodes(location: Location): Promise<NodesObservation>;
 }
 
 /** What StartAutomationExecution needs for one location and target. */

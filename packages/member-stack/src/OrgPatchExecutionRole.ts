@@ -25,7 +25,8 @@ export interface OrgPatchExecutionRoleProps {
  * `OrgPatchExecutionRole`: the role the orchestrator assumes in a member account. It trusts exactly
  * one role ARN, and only while that role's account is in the given Organization. It may read the
  * target resource groups, start, follow and stop executions of the orgpatch automation document,
- * read patch states and instance information, and pass `OrgPatchAutomationRole` to Systems Manager.
+ * read patch states and instance information, read the orgpatch document and the automation role
+ * (for `orgpatch doctor`), and pass `OrgPatchAutomationRole` to Systems Manager.
  * Nothing else: it cannot run commands itself, start any other document, or change IAM.
  */
 export class OrgPatchExecutionRole extends Construct {
@@ -68,6 +69,19 @@ export class OrgPatchExecutionRole extends Construct {
           sid: 'ListAutomationsAndNodes',
           actions: ['ssm:DescribeAutomationExecutions', 'ssm:DescribeInstanceInformation'],
           resources: ['*'],
+        }),
+        // orgpatch doctor: is the orgpatch document there, and is it this orgpatch's runbook (its
+        // content is compared, which DescribeDocument's Hash of CloudFormation's serialization cannot
+        // tell); does the automation role exist. Each is one read of one named resource.
+        new PolicyStatement({
+          sid: 'PreflightReadOrgPatchDocument',
+          actions: ['ssm:GetDocument'],
+          resources: [ownDocumentArn(AUTOMATION_DOCUMENT_NAME)],
+        }),
+        new PolicyStatement({
+          sid: 'PreflightReadAutomationRole',
+          actions: ['iam:GetRole'],
+          resources: [roleArn(AUTOMATION_ROLE_NAME)],
         }),
         new PolicyStatement({
           sid: 'PassAutomationRoleToSsm',

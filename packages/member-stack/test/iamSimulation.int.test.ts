@@ -241,6 +241,20 @@ describe('what OrgPatchExecutionRole may do', () => {
     ).not.toBe('Allowed');
   });
 
+  it('may read the orgpatch document and the automation role, and no other (orgpatch doctor)', async () => {
+    expect(await roleMay(executionRole, 'ssm:GetDocument', ORGPATCH_DOCUMENT)).toBe('Allowed');
+    const otherRegion = `arn:aws:ssm:ap-southeast-2:${MEMBER_ACCOUNT}:document/${AUTOMATION_DOCUMENT_NAME}`;
+    expect(await roleMay(executionRole, 'ssm:GetDocument', otherRegion)).toBe('Allowed');
+    const other = `arn:aws:ssm:${REGION}:${MEMBER_ACCOUNT}:document/Custom-RunAnything`;
+    expect(await roleMay(executionRole, 'ssm:GetDocument', other)).not.toBe('Allowed');
+    expect(await roleMay(executionRole, 'ssm:DescribeDocument', ORGPATCH_DOCUMENT)).not.toBe('Allowed');
+    expect(await roleMay(executionRole, 'iam:GetRole', AUTOMATION_ROLE_ARN)).toBe('Allowed');
+    expect(await roleMay(executionRole, 'iam:GetRole', EXECUTION_ROLE_ARN)).not.toBe('Allowed');
+    const admin = `arn:aws:iam::${MEMBER_ACCOUNT}:role/Administrator`;
+    expect(await roleMay(executionRole, 'iam:GetRole', admin)).not.toBe('Allowed');
+    expect(await roleMay(executionRole, 'iam:ListRoles', '*')).not.toBe('Allowed');
+  });
+
   it('may not change documents, roles or instances', async () => {
     expect(await roleMay(executionRole, 'ssm:UpdateDocument', ORGPATCH_DOCUMENT)).not.toBe('Allowed');
     expect(await roleMay(executionRole, 'ssm:DeleteDocument', ORGPATCH_DOCUMENT)).not.toBe('Allowed');

@@ -1,4 +1,5 @@
-import { TARGET_PARAMETER_NAME } from '@orgpatch/core';
+import { createHash } from 'node:crypto';
+import { AUTOMATION_DOCUMENT_SHA256, canonicalJson, TARGET_PARAMETER_NAME } from '@orgpatch/core';
 import { describe, expect, it } from 'vitest';
 import {
   AUTOMATION_DOCUMENT_OUTPUTS,
@@ -24,6 +25,14 @@ function references(value: unknown): string[] {
 }
 
 describe('orgPatchRunbookContent', () => {
+  it('is the content whose SHA-256 core names, so orgpatch doctor knows this runbook', () => {
+    const sha256 = createHash('sha256').update(canonicalJson(doc)).digest('hex');
+    expect(
+      sha256,
+      `the runbook changed: set AUTOMATION_DOCUMENT_SHA256 in packages/core/src/memberNames.ts to '${sha256}'`,
+    ).toBe(AUTOMATION_DOCUMENT_SHA256);
+  });
+
   it('is plain JSON: it survives a JSON round trip unchanged, as CreateDocument and the template carry it', () => {
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
   });

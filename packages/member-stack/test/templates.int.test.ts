@@ -153,6 +153,7 @@ describe('execution role', () => {
     expect(grants(role)).toEqual({
       'cloudformation:DescribeStacks': [`arn:aws:cloudformation:*:${a}:stack/*/*`],
       'cloudformation:ListStackResources': [`arn:aws:cloudformation:*:${a}:stack/*/*`],
+      'iam:GetRole': [`arn:aws:iam::${a}:role/${AUTOMATION_ROLE_NAME}`],
       'iam:PassRole': [
         `arn:aws:iam::${a}:role/${AUTOMATION_ROLE_NAME} if StringEquals iam:PassedToService=ssm.amazonaws.com`,
       ],
@@ -162,6 +163,7 @@ describe('execution role', () => {
       'ssm:DescribeInstanceInformation': ['*'],
       'ssm:DescribeInstancePatchStates': [`arn:aws:ec2:*:${a}:instance/*`, `arn:aws:ssm:*:${a}:managed-instance/*`],
       'ssm:GetAutomationExecution': [`arn:aws:ssm:*:${a}:automation-execution/*`],
+      'ssm:GetDocument': [`arn:aws:ssm:*:${a}:document/${AUTOMATION_DOCUMENT_NAME}`],
       'ssm:StartAutomationExecution': [
         `arn:aws:ssm:*:${a}:automation-definition/${AUTOMATION_DOCUMENT_NAME}:*`,
         `arn:aws:ssm:*:${a}:automation-execution/*`,

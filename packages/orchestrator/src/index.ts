@@ -2,6 +2,7 @@
 // imports (the option and result types of README's "As a library", the errors a caller may catch).
 // knip fails `npm test` on any other export here that nothing uses.
 export { awsErrorCode, isExpiredCredentials, isMissingCredentials } from './aws/awsErrors.js';
+export { AwsPreflightReader, /** @public */ type AwsPreflightReaderOptions } from './aws/awsPreflightReader.js';
 export { type AwsClientFactory, type AwsClientOptions, createAwsClientFactory } from './aws/clients.js';
 export { type AwsRunDeps, /** @public */ type AwsRunDepsOptions, createAwsRunDeps } from './awsRunDeps.js';
 export {
@@ -27,6 +28,11 @@ export { automationParameters } from './run/automationParameters.js';
 export type { ProgressEvent, RunDeps } from './run/deps.js';
 export { runIdFor } from './run/ids.js';
 export { /** @public */ type PlanResult, planRun } from './run/planRun.js';
+export {
+  /** @public */ type PreflightDeps,
+  /** @public */ type PreflightResult,
+  runPreflight,
+} from './run/preflight.js';
 export { REPORT_FORMATS, type ReportFormat, renderReport } from './run/reports.js';
 export { /** @public */ type StartRunOptions, /** @public */ type StartRunResult, startRun } from './run/startRun.js';
 export {

@@ -6,7 +6,7 @@
 
 /** Who is calling, where, and what: resolved from SigV4 (access key -> principal, credential scope -> Region). */
 export interface CallContext {
-  readonly service: 'sts' | 'organizations' | 'resource-groups' | 'ssm' | 's3';
+  readonly service: 'sts' | 'iam' | 'organizations' | 'resource-groups' | 'ssm' | 's3';
   readonly operation: string;
   /** The account the caller acts in (the assumed role's account, or the orchestrator principal's). */
   readonly accountId: string;
@@ -57,6 +57,11 @@ export interface SimInstance {
   readonly platformName: string;
   /** Registered with SSM (appears in DescribeInstanceInformation, can run commands). */
   readonly managed: boolean;
+  /**
+   * DescribeInstanceInformation's PingStatus of a managed node (default `Online`). Only reported:
+   * commands to a node that is not online are still delivered (see README, "Known differences").
+   */
+  readonly pingStatus?: 'Online' | 'ConnectionLost' | 'Inactive';
   /** Minutes (simulated) that one AWS-RunPatchBaseline Install takes on it. */
   readonly patchMinutes: number;
   /** If true, AWS-RunPatchBaseline fails on it. */

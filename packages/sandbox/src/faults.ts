@@ -4,7 +4,7 @@ import { SandboxOptionsError } from './errors.js';
 import { mulberry32, type Random } from './prng.js';
 import { SSM_AUTOMATION_API_QUOTAS } from './ssm/quotas.js';
 
-const serviceName = z.enum(['sts', 'organizations', 'resource-groups', 'ssm', 's3']);
+const serviceName = z.enum(['sts', 'iam', 'organizations', 'resource-groups', 'ssm', 's3']);
 
 const latencySpec = z
   .object({

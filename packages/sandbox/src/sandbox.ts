@@ -8,6 +8,7 @@ import { IdentityStore } from './identity.js';
 import { Pager } from './paging.js';
 import { createRequestHandler } from './server.js';
 import type { ServiceContext } from './services/context.js';
+import { createIamService } from './services/iam.js';
 import { createOrganizationsService } from './services/organizations.js';
 import { createResourceGroupsService } from './services/resourceGroups.js';
 import { S3Service } from './services/s3.js';
@@ -132,6 +133,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     calls,
     handlers: {
       sts: createStsService(context),
+      iam: createIamService(context),
       organizations: createOrganizationsService(context),
       'resource-groups': createResourceGroupsService(context),
       ssm: createSsmService({

@@ -95,7 +95,8 @@ async function handle(state: ServerState, req: IncomingMessage, res: ServerRespo
     }
     const principal = identity.principal;
     accountId = principal.accountId;
-    if (route.service === 'organizations') {
+    if (route.service === 'organizations' || route.service === 'iam') {
+      // Global services: signed for the partition's global Region only.
       if (region !== globalRegionOf(state.world.partition)) {
         throw badScope(route.service, 'Credential should be scoped to a valid region. ');
       }
@@ -128,7 +129,7 @@ async function handle(state: ServerState, req: IncomingMessage, res: ServerRespo
     if (!(thrown instanceof AwsServiceError))
       state.onInternalError?.(thrown, { service: route.service, operation: route.operation });
     const error = thrown instanceof AwsServiceError ? thrown : internalError(route.service);
-    reply = errorReply(route.protocol, error, requestId, method === 'HEAD');
+    reply = errorReply(route.protocol, error, requestId, method === 'HEAD', route.service === 'iam' ? 'iam' : 'sts');
   }
   const latency = state.faults.latencyMs({ service: route.service, operation: route.operation, accountId, region });
   if (latency > 0) await sleep(latency);
@@ -170,7 +171,12 @@ async function dispatch(
   if (!handler) throw unknownOperation(route.service, route.operation);
   const output = await handler(route.input, ctx);
   if (route.protocol === 'awsQuery')
-    return queryReply(route.operation, (output ?? {}) as Record<string, unknown>, requestId);
+    return queryReply(
+      route.operation,
+      (output ?? {}) as Record<string, unknown>,
+      requestId,
+      route.service === 'iam' ? 'iam' : 'sts',
+    );
   return jsonReply(route.protocol === 'restJson1' ? 'restJson1' : 'awsJson1_1', output, requestId);
 }
 
@@ -202,19 +208,25 @@ function detectRoute(
       : { service, protocol: 'awsJson1_1', operation, input: {}, error: serializationError(parsed.message) };
   }
   const contentType = first(headers['content-type']) ?? '';
-  if (scopeService === 'sts' || (method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded'))) {
+  if (
+    scopeService === 'sts' ||
+    scopeService === 'iam' ||
+    (method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded'))
+  ) {
+    // awsQuery: STS and IAM both send a form; the scope (or the API Version) tells them apart.
     const form = new URLSearchParams(body.toString('utf8'));
     for (const [k, v] of url.searchParams) if (!form.has(k)) form.set(k, v);
+    const service = scopeService === 'iam' || form.get('Version') === '2010-05-08' ? 'iam' : 'sts';
     const action = form.get('Action');
     const input = Object.fromEntries(form);
     return action
-      ? { service: 'sts', protocol: 'awsQuery', operation: action, input }
+      ? { service, protocol: 'awsQuery', operation: action, input }
       : {
-          service: 'sts',
+          service,
           protocol: 'awsQuery',
           operation: 'Unknown',
           input,
-          error: unknownOperation('sts', '(no Action)'),
+          error: unknownOperation(service, '(no Action)'),
         };
   }
   const rgOperation = RESOURCE_GROUPS_ROUTES[`${method} ${url.pathname}`];
@@ -260,6 +272,8 @@ function resourceOf(world: SandboxWorld, ctx: CallContext, path: string): string
       return `arn:${p}:ssm:${ctx.region}:${ctx.accountId}:*`;
     case 'resource-groups':
       return `arn:${p}:resource-groups:${ctx.region}:${ctx.accountId}:group/*`;
+    case 'iam':
+      return `arn:${p}:iam::${ctx.accountId}:role/*`;
     case 's3':
       return `arn:${p}:s3:::${path.replace(/^\/+/, '')}`;
     default:

@@ -1,5 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ResourceGroupsClient } from '@aws-sdk/client-resource-groups';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -106,6 +107,8 @@ export interface AwsClientFactory {
   sts(region: string, credentials?: CredentialProvider): STSClient;
   resourceGroups(region: string, credentials?: CredentialProvider): ResourceGroupsClient;
   ssm(region: string, credentials?: CredentialProvider): SSMClient;
+  /** IAM is global: pass the partition's global Region (`globalRegionOf`). */
+  iam(region: string, credentials?: CredentialProvider): IAMClient;
   s3(region: string): S3Client;
   /** Closes the shared connections. */
   destroy(): void;
@@ -182,6 +185,8 @@ export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClien
       cache.get('resource-groups', region, credentials, () => new ResourceGroupsClient(common(region, credentials))),
     ssm: (region, credentials) =>
       cache.get('ssm', region, credentials, () => new SSMClient(common(region, credentials))),
+    iam: (region, credentials) =>
+      cache.get('iam', region, credentials, () => new IAMClient(common(region, credentials))),
     s3: (region) =>
       cache.get(
         's3',

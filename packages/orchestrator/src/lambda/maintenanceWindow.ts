@@ -1,7 +1,16 @@
-import { PayloadValidationError, parsePayload, type RunSummary, summarizeRun } from '@orgpatch/core';
+import {
+  PayloadValidationError,
+  type PreflightReport,
+  parsePayload,
+  type RunSummary,
+  summarizeRun,
+} from '@orgpatch/core';
 import type { Context } from 'aws-lambda';
+import { AwsPreflightReader } from '../aws/awsPreflightReader.js';
 import { createAwsRunDeps } from '../awsRunDeps.js';
 import { runIdFor } from '../run/ids.js';
+import { planRun } from '../run/planRun.js';
+import { runPreflight } from '../run/preflight.js';
 import { startRun } from '../run/startRun.js';
 import { loggableRequest } from './requestLog.js';
 import { addRunMetrics, type LambdaRuntime } from './runtime.js';
@@ -12,7 +21,12 @@ export interface HandlerResult {
   /** true when this task execution had already been run (a retried invocation): nothing new was started. */
   readonly resumed: boolean;
   readonly summary: RunSummary;
+  /** A dry run's preflight (`orgpatch doctor`'s checks): whether a run would fail, and the counts. Each problem is logged. */
+  readonly preflight?: { readonly ok: boolean; readonly counts: PreflightReport['counts'] };
 }
+
+/** Problems logged one per line, at most this many (the rest are counted). */
+const LOGGED_PROBLEMS = 200;
 
 /**
  * Handles one maintenance-window invocation with the given runtime (tests pass one wired to the sandbox).
@@ -66,12 +80,40 @@ async function handleEvent(event: unknown, rt: LambdaRuntime): Promise<HandlerRe
     extra: { logger: rt.logger },
   });
   try {
-    const { record, resumed } = await startRun(request, deps, { runId });
+    // A dry run also runs the preflight on the same plan (one discovery, one inventory).
+    const planned = request.dryRun ? await planRun(request, deps) : undefined;
+    const preflight = planned
+      ? (
+          await runPreflight(
+            request,
+            { ...deps, preflight: new AwsPreflightReader({ clients: rt.clients, credentials: deps.credentials }) },
+            { planned },
+          )
+        ).report
+      : undefined;
+    if (preflight) logPreflight(rt, preflight);
+    const { record, resumed } = await startRun(request, deps, { runId, ...(planned ? { planned } : {}) });
     const summary = summarizeRun(record);
     rt.logger.info('Run started', { resumed, status: summary.status, locations: summary.locations });
     if (!resumed) addRunMetrics(rt.metrics, record);
-    return { runId, resumed, summary };
+    return {
+      runId,
+      resumed,
+      summary,
+      ...(preflight ? { preflight: { ok: preflight.ok, counts: preflight.counts } } : {}),
+    };
   } finally {
     if (rt.metrics.hasStoredMetrics()) rt.metrics.publishStoredMetrics();
+  }
+}
+
+/** The preflight's verdict, then each problem (errors first) as its own log line. */
+function logPreflight(rt: LambdaRuntime, report: PreflightReport): void {
+  rt.logger.info('Preflight', { ok: report.ok, ...report.counts });
+  for (const problem of report.problems.slice(0, LOGGED_PROBLEMS)) {
+    rt.logger.warn('Preflight problem', { ...problem });
+  }
+  if (report.problems.length > LOGGED_PROBLEMS) {
+    rt.logger.warn('Preflight problems not logged', { count: report.problems.length - LOGGED_PROBLEMS });
   }
 }

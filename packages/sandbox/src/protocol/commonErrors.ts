@@ -3,7 +3,8 @@ import { DetailedServiceError } from '../errors.js';
 
 /**
  * The errors every service returns in its own words: authentication, Region not enabled,
- * throttling, access denied and internal errors. Codes and status codes follow each service's
+ * throttling, access denied and internal errors. IAM speaks awsQuery as STS does and shares its
+ * common error codes (IAM model: `ServiceFailure` for its internal error). Codes and status codes follow each service's
  * model and the AWS common-errors pages; see README "Errors".
  */
 
@@ -16,6 +17,7 @@ export function unrecognizedClient(
 ): DetailedServiceError {
   switch (service) {
     case 'sts':
+    case 'iam':
       return new DetailedServiceError('InvalidClientTokenId', INVALID_TOKEN, 403);
     case 's3':
       return problem === 'bad-session-token'
@@ -36,6 +38,7 @@ export function unrecognizedClient(
 export function expiredToken(service: ServiceName): DetailedServiceError {
   switch (service) {
     case 'sts':
+    case 'iam':
       return new DetailedServiceError('ExpiredToken', 'The security token included in the request is expired', 403);
     case 's3':
       return new DetailedServiceError('ExpiredToken', 'The provided token has expired.', 400);
@@ -62,6 +65,7 @@ export function expiredToken(service: ServiceName): DetailedServiceError {
 export function missingAuthentication(service: ServiceName): DetailedServiceError {
   switch (service) {
     case 'sts':
+    case 'iam':
       return new DetailedServiceError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
     case 's3':
       return new DetailedServiceError('AccessDenied', 'Access Denied', 403);
@@ -80,6 +84,7 @@ export function missingAuthentication(service: ServiceName): DetailedServiceErro
 export function malformedAuthentication(service: ServiceName): DetailedServiceError {
   switch (service) {
     case 'sts':
+    case 'iam':
       return new DetailedServiceError(
         'IncompleteSignature',
         'The request signature does not conform to AWS standards.',
@@ -102,6 +107,7 @@ export function malformedAuthentication(service: ServiceName): DetailedServiceEr
 export function badScope(service: ServiceName, message: string): DetailedServiceError {
   switch (service) {
     case 'sts':
+    case 'iam':
       return new DetailedServiceError('SignatureDoesNotMatch', message, 403);
     case 's3':
       return new DetailedServiceError('AuthorizationHeaderMalformed', message, 400);
@@ -123,6 +129,7 @@ export function throttling(service: ServiceName): DetailedServiceError {
         { Type: 'RequestRateLimitExceeded' },
       );
     case 'sts':
+    case 'iam':
       return new DetailedServiceError('Throttling', 'Rate exceeded', 400);
     case 'resource-groups':
       return new DetailedServiceError('TooManyRequestsException', 'Rate exceeded', 429);
@@ -152,6 +159,7 @@ export function accessDenied(
     case 'resource-groups':
       return new DetailedServiceError('ForbiddenException', message, 403);
     case 'sts':
+    case 'iam':
       return new DetailedServiceError('AccessDenied', message, 403);
     case 's3':
       return new DetailedServiceError('AccessDenied', 'Access Denied', 403);
@@ -167,6 +175,12 @@ export function internalError(service: ServiceName): DetailedServiceError {
       return new DetailedServiceError(
         'ServiceException',
         "AWS Organizations can't complete your request because of an internal service error. Try again later.",
+        500,
+      );
+    case 'iam':
+      return new DetailedServiceError(
+        'ServiceFailure',
+        'The request processing has failed because of an unknown error, exception or failure.',
         500,
       );
     case 'sts':
@@ -189,6 +203,12 @@ export function internalError(service: ServiceName): DetailedServiceError {
 /** An operation the service does not have (or the sandbox does not serve). */
 export function unknownOperation(service: ServiceName, operation: string): DetailedServiceError {
   switch (service) {
+    case 'iam':
+      return new DetailedServiceError(
+        'InvalidAction',
+        `Could not find operation ${operation} for version 2010-05-08`,
+        400,
+      );
     case 'sts':
       return new DetailedServiceError(
         'InvalidAction',

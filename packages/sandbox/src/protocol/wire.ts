@@ -17,8 +17,14 @@ export interface HttpReply {
   readonly body: string | Buffer;
 }
 
-/** Namespace of STS responses (awsQuery `xmlNamespace`). */
-const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
+/** Namespaces of the awsQuery services' responses (each model's `xmlNamespace`). */
+const QUERY_NAMESPACES = {
+  sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
+  iam: 'https://iam.amazonaws.com/doc/2010-05-08/',
+} as const;
+
+/** A service that speaks awsQuery. */
+export type QueryService = keyof typeof QUERY_NAMESPACES;
 
 /** JSON with Dates written as epoch seconds (the JSON protocols' default timestamp format). */
 function toAwsJson(value: unknown): string {
@@ -86,24 +92,29 @@ function memberXml(m: unknown): string {
 }
 
 /** A successful awsQuery response: `<ActionResponse><ActionResult>...</ActionResult><ResponseMetadata>`. */
-export function queryReply(action: string, result: Readonly<Record<string, unknown>>, requestId: string): HttpReply {
+export function queryReply(
+  action: string,
+  result: Readonly<Record<string, unknown>>,
+  requestId: string,
+  service: QueryService = 'sts',
+): HttpReply {
   return {
     status: 200,
     headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
     body:
-      `<${action}Response xmlns="${STS_NAMESPACE}"><${action}Result>${toXml(result)}</${action}Result>` +
+      `<${action}Response xmlns="${QUERY_NAMESPACES[service]}"><${action}Result>${toXml(result)}</${action}Result>` +
       `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
   };
 }
 
 /** An awsQuery error: `<ErrorResponse><Error><Type>Sender</Type><Code>..</Code><Message>..</Message></Error><RequestId>`. */
-function queryError(error: AwsServiceError, requestId: string): HttpReply {
+function queryError(error: AwsServiceError, requestId: string, service: QueryService): HttpReply {
   const type = error.statusCode >= 500 ? 'Receiver' : 'Sender';
   return {
     status: error.statusCode,
     headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
     body:
-      `<ErrorResponse xmlns="${STS_NAMESPACE}"><Error><Type>${type}</Type><Code>${xmlEscape(error.code)}</Code>` +
+      `<ErrorResponse xmlns="${QUERY_NAMESPACES[service]}"><Error><Type>${type}</Type><Code>${xmlEscape(error.code)}</Code>` +
       `<Message>${xmlEscape(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
   };
 }
@@ -130,13 +141,19 @@ function s3Error(error: AwsServiceError, requestId: string, head: boolean): Http
 }
 
 /** Encodes `error` in `protocol`. */
-export function errorReply(protocol: WireProtocol, error: AwsServiceError, requestId: string, head = false): HttpReply {
+export function errorReply(
+  protocol: WireProtocol,
+  error: AwsServiceError,
+  requestId: string,
+  head = false,
+  service: QueryService = 'sts',
+): HttpReply {
   switch (protocol) {
     case 'awsJson1_1':
     case 'restJson1':
       return jsonError(protocol, error, requestId);
     case 'awsQuery':
-      return queryError(error, requestId);
+      return queryError(error, requestId, service);
     case 'restXml':
       return s3Error(error, requestId, head);
   }

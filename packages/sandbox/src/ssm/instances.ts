@@ -106,8 +106,9 @@ export function describeInstanceInformation(
       const ip = privateIp(instance.instanceId);
       return {
         InstanceId: instance.instanceId,
-        PingStatus: 'Online',
-        LastPingDateTime: now,
+        PingStatus: instance.pingStatus ?? 'Online',
+        // A node that lost its connection last pinged an hour before (the sandbox does not track when).
+        LastPingDateTime: (instance.pingStatus ?? 'Online') === 'Online' ? now : now - 3600,
         AgentVersion: AGENT_VERSION,
         IsLatestVersion: true,
         PlatformType: instance.platform,
@@ -187,7 +188,7 @@ function informationMatches(instance: SimInstance, key: string, values: readonly
     case 'SourceIds':
       return values.includes(instance.instanceId);
     case 'PingStatus':
-      return values.includes('Online');
+      return values.includes(instance.pingStatus ?? 'Online');
     case 'PlatformTypes':
       return values.includes(instance.platform);
     case 'ResourceType':

@@ -130,6 +130,7 @@ function expandLocation(accountId: string, region: string, location: WorldFileLo
           platform: spec.platform ?? 'Linux',
           ...(spec.platformName ? { platformName: spec.platformName } : {}),
           managed: hybrid ? true : (spec.managed ?? true),
+          ...(spec.pingStatus ? { pingStatus: spec.pingStatus } : {}),
           missingPatches: spec.missingPatches ?? 0,
           installedPatches: spec.installedPatches ?? 120,
           patchMinutes: spec.patchMinutes ?? 10,

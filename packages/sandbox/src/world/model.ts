@@ -199,6 +199,7 @@ export interface InstanceInit {
   readonly platform: SimInstance['platform'];
   readonly platformName?: string;
   readonly managed: boolean;
+  readonly pingStatus?: SimInstance['pingStatus'];
   readonly missingPatches: number;
   readonly installedPatches: number;
   readonly patchMinutes: number;
@@ -226,6 +227,7 @@ export function createInstance(init: InstanceInit): SimInstance {
     platform: init.platform,
     platformName: init.platformName ?? PLATFORM_NAMES[init.platform],
     managed: init.managed,
+    ...(init.pingStatus ? { pingStatus: init.pingStatus } : {}),
     patchMinutes: init.patchMinutes,
     failsPatching: init.failsPatching,
     ...(init.tags ? { tags: init.tags } : {}),

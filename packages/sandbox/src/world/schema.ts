@@ -44,6 +44,10 @@ const instanceSpec = z
     platformName: z.string().min(1).optional().describe('As DescribeInstanceInformation reports it.'),
     managed: z.boolean().optional().describe('Registered with SSM (default true).'),
     hybrid: z.boolean().optional().describe('A hybrid managed node ("mi-" id) rather than EC2 (default false).'),
+    pingStatus: z
+      .enum(['Online', 'ConnectionLost', 'Inactive'])
+      .optional()
+      .describe('PingStatus DescribeInstanceInformation reports for a managed node (default Online).'),
     missingPatches: z.number().int().min(0).optional().describe('Patches missing before any run (default 0).'),
     installedPatches: z.number().int().min(0).optional().describe('Patches installed before any run (default 120).'),
     patchMinutes: z.number().positive().optional().describe('Simulated minutes one Install takes (default 10).'),
