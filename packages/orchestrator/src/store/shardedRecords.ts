@@ -403,38 +403,40 @@ export class ShardedRecords {
     let read = first;
     let replaced: readonly StoredRunShardEntry[] = [];
     const created = written.filter((w) => !w.unchanged).map((w) => shardObject(w.entry));
-    const stored = await this.retryCommit(runId, created, () => pRetry(
-      async () => {
-        const manifest = read.manifest;
-        const byId = new Map(manifest.shards.map((e) => [e.id, e]));
-        for (const { entry, base } of written) {
-          const current = byId.get(entry.id);
-          const same =
-            base === undefined
-              ? current === undefined
-              : current?.revision === base.revision && current.sha256 === base.sha256;
-          if (!same) {
-            throw new AbortError(new RunStoreConflictError(runId, this.objects.where(runId, shardObject(entry))));
+    const stored = await this.retryCommit(runId, created, () =>
+      pRetry(
+        async () => {
+          const manifest = read.manifest;
+          const byId = new Map(manifest.shards.map((e) => [e.id, e]));
+          for (const { entry, base } of written) {
+            const current = byId.get(entry.id);
+            const same =
+              base === undefined
+                ? current === undefined
+                : current?.revision === base.revision && current.sha256 === base.sha256;
+            if (!same) {
+              throw new AbortError(new RunStoreConflictError(runId, this.objects.where(runId, shardObject(entry))));
+            }
           }
-        }
-        replaced = written.flatMap(({ base }) => (base === undefined ? [] : [base]));
-        for (const { entry } of written) byId.set(entry.id, entry);
-        const shards = [...byId.values()].sort((a, b) => a.id - b.id);
-        const next: StoredRunManifest = {
-          ...commit.change({ ...manifest, shards }),
-          shards,
-          revision: manifest.revision + 1,
-        };
-        const result = await this.objects.write(runId, MANIFEST, encodeRunDocument(next), read.version);
-        if (result.ok) return next;
-        const again = await this.readManifest(runId);
-        if (again === undefined)
-          throw new AbortError(new RunStoreConflictError(runId, this.objects.where(runId, MANIFEST)));
-        read = again;
-        throw new RunStoreConflictError(runId, this.objects.where(runId, MANIFEST), { cause: result.cause });
-      },
-      { ...COMMIT_RETRIES, shouldRetry: ({ error }) => error instanceof RunStoreConflictError },
-    ));
+          replaced = written.flatMap(({ base }) => (base === undefined ? [] : [base]));
+          for (const { entry } of written) byId.set(entry.id, entry);
+          const shards = [...byId.values()].sort((a, b) => a.id - b.id);
+          const next: StoredRunManifest = {
+            ...commit.change({ ...manifest, shards }),
+            shards,
+            revision: manifest.revision + 1,
+          };
+          const result = await this.objects.write(runId, MANIFEST, encodeRunDocument(next), read.version);
+          if (result.ok) return next;
+          const again = await this.readManifest(runId);
+          if (again === undefined)
+            throw new AbortError(new RunStoreConflictError(runId, this.objects.where(runId, MANIFEST)));
+          read = again;
+          throw new RunStoreConflictError(runId, this.objects.where(runId, MANIFEST), { cause: result.cause });
+        },
+        { ...COMMIT_RETRIES, shouldRetry: ({ error }) => error instanceof RunStoreConflictError },
+      ),
+    );
     this.seen.delete(runId);
     const kept = new Set(stored.shards.map(shardObject));
     await Promise.all(
