@@ -1,5 +1,12 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { createLambdaRuntime, handleMaintenanceWindowEvent, trackInProgressRuns } from '@orgpatch/orchestrator';
+import { parsePayload } from '@orgpatch/core';
+import {
+  createAwsRunDeps,
+  createLambdaRuntime,
+  handleMaintenanceWindowEvent,
+  runEngine,
+  trackInProgressRuns,
+} from '@orgpatch/orchestrator';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DENIED, type E2e, e2eWorld, orgPayload, startE2e } from '../e2e/harness.js';
 
@@ -125,5 +132,29 @@ describe('records are untrusted input', () => {
     expect(pass.runs).toHaveLength(1);
     expect(pass.runs[0]?.error).toMatch(new RegExp(`s3://${BUCKET}/${key}`));
     expect(w.e2e.sandbox.calls.count({ operation: 'StartAutomationExecution' })).toBe(0);
+  });
+});
+
+describe('a run kept by the step engine', () => {
+  it('is left to its engine by the tracker, and refused to a writer of whole records', async () => {
+    const w = await world();
+    e2e = w.e2e;
+    const store = w.runtime.store();
+    const payload = orgPayload({ WindowId: 'mw-0123456789abcdef0', TaskExecutionId: task(77) });
+    const deps = createAwsRunDeps(parsePayload(payload), { clients: w.e2e.clients, store, runId: 'steps-run' });
+    const { last } = await runEngine(payload, deps, { runId: 'steps-run', startOnly: true });
+    expect(last.action).toBe('wait');
+    expect(await store.listInProgress()).toContain('steps-run');
+    const before = await store.sharded.manifest('steps-run');
+    const tracked = await trackInProgressRuns(w.runtime);
+    expect(tracked.runs.find((r) => r.runId === 'steps-run')).toEqual({
+      runId: 'steps-run',
+      status: 'running',
+      finished: false,
+    });
+    expect((await store.sharded.manifest('steps-run'))?.revision).toBe(before?.revision);
+    const record = await store.get('steps-run');
+    if (record === undefined) throw new Error('no record');
+    await expect(store.put(record)).rejects.toThrow(/kept by the step engine/);
   });
 });

@@ -182,6 +182,7 @@ export function beginShardedRun(input: BeginShardedRunInput): RunManifest {
   const { manifest } = splitRunRecord(head, { accountsPerShard: 1, estimatedBytesPerShard: 1 });
   return {
     ...manifest,
+    engine: 'steps',
     planning: {
       callerAccountId: input.organization.callerAccountId,
       accounts: input.organization.accounts,

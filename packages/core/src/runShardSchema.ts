@@ -58,6 +58,7 @@ const manifestSchema = runRecordSchema.omit({ schemaVersion: true, plan: true, l
       planned: list(count),
     })
     .optional(),
+  engine: z.literal('steps').optional(),
 });
 
 /** A stored {@link RunShard}. */

@@ -55,6 +55,11 @@ export interface RunManifest {
    * group's accounts, and which groups are planned. Gone once all are: the plan is whole.
    */
   readonly planning?: RunPlanning;
+  /**
+   * `steps` for a run kept by the step engines (a shard at a time): only they may write it, never a
+   * writer of whole records, which would undo what their concurrent shard commits wrote.
+   */
+  readonly engine?: 'steps';
 }
 
 /** The plan groups of a run planned a group at a time (see {@link RunManifest.planning}). */

@@ -43,6 +43,13 @@ async function trackAll(rt: LambdaRuntime): Promise<TrackHandlerResult> {
     for (const runId of inProgress) {
       rt.logger.appendKeys({ runId });
       try {
+        const manifest = await store.sharded?.manifest(runId);
+        if (manifest?.engine === 'steps') {
+          // Followed by its own engine (the state machine polls it): tracking it here as a whole record
+          // would race its shard steps.
+          results.push({ runId, status: manifest.status, finished: false });
+          continue;
+        }
         // Validated on read (the store is input, not truth): a corrupt or tampered record is refused here.
         const record = await store.get(runId);
         if (!record) {

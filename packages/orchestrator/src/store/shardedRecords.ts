@@ -167,6 +167,11 @@ export class ShardedRecords {
       // A run this instance has not seen is only created: a whole record under the id is a run.
       throw new RunStoreConflictError(runId, this.objects.where(runId, LEGACY_RECORD));
     }
+    if (previous?.engine === 'steps') {
+      throw new RunStoreError(
+        `Run ${runId} is kept by the step engine a shard at a time, and a whole record must not overwrite it: continue it with the engine that runs it (orgpatch run --run-id ${runId}, or its Step Functions execution).`,
+      );
+    }
     const revision = (previous?.revision ?? 0) + 1;
     const { manifest, shards } = splitRunRecord(record, SHARD_BOUNDS);
     const changed: { readonly name: string; readonly text: string }[] = [];
