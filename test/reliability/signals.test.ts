@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePayload } from '@orgpatch/core';
-import { createAwsClientFactory, createAwsRunDeps, LocalRunStore, trackRun } from '@orgpatch/orchestrator';
+import { createAwsClientFactory, createAwsRunDeps, LocalRunStore, runEngine } from '@orgpatch/orchestrator';
 import { type Sandbox, startSandbox } from '@orgpatch/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DENIED, e2eWorld, orgPayload } from '../e2e/harness.js';
@@ -96,11 +96,11 @@ describe('signals', () => {
         credentialClock: () => world.clock.now(),
         extra: { sleep: async () => world.advance(10 * 60_000) },
       });
-      const tracked = await trackRun(runId ?? '', deps, { until: 'done' });
+      const resumed = await runEngine(orgPayload(), deps, { runId: runId ?? '' });
       clients.destroy();
-      expect(tracked.finished).toBe(true);
-      expect(tracked.record.status).toBe('succeeded');
+      expect(resumed.begun.resumed).toBe(true);
+      expect(resumed.finished?.status).toBe('succeeded');
     },
-    30_000,
+    60_000,
   );
 });

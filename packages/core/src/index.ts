@@ -17,6 +17,7 @@ export { CONCURRENCY_BOUNDS, DEFAULT_MAX_CONCURRENCY } from './payloadSchema.js'
 export { buildPlan, locationKey, nextWaveDecision, requiredInventory } from './plan.js';
 export type { Plan, PlannedLocation } from './planModel.js';
 export type {
+  AlarmReader,
   AutomationRunner,
   AutomationStart,
   DiscoveryScope,
@@ -71,14 +72,19 @@ export { parseRunLease } from './runLeaseSchema.js';
 export type { AutomationStatus, InstancePatchSummary, LocationOutcome, RunRecord, RunStatus } from './runModel.js';
 export { AUTOMATION_STATUSES } from './runModel.js';
 export {
+  type AlarmState,
   addCounts,
+  bakeRemainingMs,
   beginShardedRun,
+  closedGate,
   countsDelta,
+  gatingAlarms,
   groupOrganization,
   groupShards,
   haltManifestWaves,
   markManifestWaveRunning,
   nextManifestDecision,
+  requestAlarms,
   settleShardLocations,
   shardView,
   withCounts,

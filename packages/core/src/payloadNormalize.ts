@@ -40,6 +40,8 @@ function normalizeOrganization(org: NonNullable<Payload['Organization']>): Organ
     targetOus: uniqueInOrder(w.TargetOus ?? []),
     accounts: uniqueInOrder(w.Accounts ?? []),
     errorThreshold: rateOf(w.ErrorThreshold ?? DEFAULT_MAX_ERRORS, 'MaxErrors'),
+    ...(w.Alarms !== undefined && w.Alarms.length > 0 ? { alarms: uniqueInOrder(w.Alarms) } : {}),
+    ...(w.BakeMinutes !== undefined && w.BakeMinutes > 0 ? { bakeMinutes: w.BakeMinutes } : {}),
   }));
   return {
     targetOus: uniqueInOrder([...(org.TargetOus ?? []), ...waves.flatMap((w) => w.targetOus)]),

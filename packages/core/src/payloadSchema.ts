@@ -45,6 +45,13 @@ const DOCUMENT_NAME = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
 const DOCUMENT_VERSION = /^([$]LATEST|[$]DEFAULT|[1-9][0-9]*)$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const WAVE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** CloudWatch AlarmName: 1 to 255 characters (the model's AlarmName), without control characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
+const ALARM_NAME = /^[^\u0000-\u001f\u007f]{1,255}$/;
+/** The most alarms one wave names: one DescribeAlarms call reads them all. */
+const MAX_WAVE_ALARMS = 100;
+/** The longest bake time: a day, so a forgotten wave does not hold a run for ever. */
+const MAX_BAKE_MINUTES = 1440;
 const TARGET_PARAMETER_MAX_LENGTH = 50;
 
 const parametersSchema = z.strictObject({
@@ -107,6 +114,26 @@ const waveSchema = z
     TargetOus: z.array(ouOrRootId).optional(),
     Accounts: z.array(accountId).optional(),
     ErrorThreshold: rate('MaxErrors', 'ErrorThreshold').optional(),
+    Alarms: z
+      .array(
+        z.string().superRefine((value, ctx) => {
+          if (!ALARM_NAME.test(value)) {
+            report(
+              ctx,
+              `Alarm name ${JSON.stringify(value)} is not a CloudWatch alarm name`,
+              "use the alarm's name as CloudWatch shows it: 1-255 characters, no control characters",
+            );
+          }
+        }),
+      )
+      .max(MAX_WAVE_ALARMS, `a wave names at most ${MAX_WAVE_ALARMS} alarms (DescribeAlarms reads 100 at a time)`)
+      .optional(),
+    BakeMinutes: z
+      .number()
+      .int('BakeMinutes must be a whole number of minutes')
+      .min(0, 'BakeMinutes must be 0 or more')
+      .max(MAX_BAKE_MINUTES, `BakeMinutes must be at most ${MAX_BAKE_MINUTES} (a day)`)
+      .optional(),
   })
   .superRefine((wave, ctx) => {
     if ((wave.TargetOus?.length ?? 0) + (wave.Accounts?.length ?? 0) === 0) {

@@ -45,6 +45,8 @@ export function toPayload(request: PatchRequest): Payload {
               TargetOus: [...w.targetOus],
               Accounts: [...w.accounts],
               ErrorThreshold: w.errorThreshold.raw,
+              ...(w.alarms === undefined ? {} : { Alarms: [...w.alarms] }),
+              ...(w.bakeMinutes === undefined ? {} : { BakeMinutes: w.bakeMinutes }),
             })),
             ...(org.errorBudget === undefined ? {} : { ErrorBudget: org.errorBudget.raw }),
             ...(org.skipUnreachable === undefined ? {} : { SkipUnreachable: org.skipUnreachable.map(payloadNameOf) }),

@@ -3,6 +3,7 @@ import type { OrganizationSnapshot } from './organization.js';
 import type { DocumentObservation, NodesObservation, RoleObservation } from './preflightModel.js';
 import type { RateValue } from './request.js';
 import type { AutomationStatus, InstancePatchSummary, RunRecord } from './runModel.js';
+import type { AlarmState } from './runProgress.js';
 import type { RunManifest, RunShard, StoredRunManifest, StoredRunShardEntry } from './runShards.js';
 import type { AutomationTarget, TagTarget } from './targets.js';
 
@@ -84,6 +85,12 @@ export interface AutomationRunner {
   start(input: AutomationStart): Promise<{ readonly executionId: string }>;
   describe(location: Location, executionId: string): Promise<ExecutionState>;
   stop(location: Location, executionId: string): Promise<void>;
+}
+
+/** Reads CloudWatch alarms (the health gates of waves), in the orchestrator's own account and Region. */
+export interface AlarmReader {
+  /** The alarms among `names` that exist, by name (one that does not exist is absent). */
+  read(names: readonly string[]): Promise<ReadonlyMap<string, AlarmState>>;
 }
 
 /** Reads instance patch states after a run. */

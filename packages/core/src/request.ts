@@ -49,6 +49,14 @@ export interface WaveSpec {
    * have; more than this and later waves are not started (SSM MaxErrors semantics).
    */
   readonly errorThreshold: RateValue;
+  /**
+   * CloudWatch alarms (in the orchestrator's account and Region) that gate this wave and every later
+   * one: checked before the wave starts, while it runs and through its bake time; one in ALARM halts
+   * what is left. Absent: no alarm.
+   */
+  readonly alarms?: readonly string[];
+  /** Minutes to wait after the wave ends, its alarms out of ALARM, before the next wave starts. Absent: none. */
+  readonly bakeMinutes?: number;
 }
 
 /** The Organization part of a request. Absent: the blog's meaning, the current account only. */

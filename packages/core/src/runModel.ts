@@ -130,6 +130,8 @@ export interface WaveOutcome {
   readonly name: string;
   readonly status: WaveStatus;
   readonly reason?: string;
+  /** When the wave ended (succeeded or failed), for its bake time. */
+  readonly endedAt?: string;
 }
 
 /** Where a whole run stands. */

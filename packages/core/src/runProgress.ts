@@ -78,7 +78,7 @@ export function withCounts<M extends Head>(manifest: M, counts: readonly WaveLoc
     const c = byWave.get(wave.name);
     if (active(c)) return wave;
     const status: WaveStatus = (c?.failed ?? 0) > 0 ? 'failed' : 'succeeded';
-    return { ...wave, status };
+    return { ...wave, status, endedAt: now.toISOString() };
   });
   return { ...manifest, counts, waves, status: runStatusOf(waves, counts), updatedAt: now.toISOString() };
 }
@@ -125,14 +125,17 @@ export function markManifestWaveRunning<M extends Head>(manifest: M, wave: strin
 }
 
 /**
- * Halts `fromWave` and every pending wave after it, with `reason`. Their planned locations are
- * marked halted shard by shard ({@link settleShardLocations}).
+ * Halts `fromWave` and every pending wave after it, with `reason`; `fromWave` itself too when it is
+ * running (a health gate closed while it ran: its starts that remain are not made). Their planned
+ * locations are marked halted shard by shard ({@link settleShardLocations}).
  */
 export function haltManifestWaves<M extends Head>(manifest: M, fromWave: string, reason: string, now: Date): M {
   const from = manifest.waves.findIndex((w) => w.name === fromWave);
   if (from < 0) throw new RunRecordError(manifest.runId, `there is no wave "${fromWave}"`);
   const waves = manifest.waves.map((w, i) =>
-    i < from || w.status !== 'pending' ? w : { name: w.name, status: 'halted' as const, reason },
+    i < from || !(w.status === 'pending' || (i === from && w.status === 'running'))
+      ? w
+      : { name: w.name, status: 'halted' as const, reason },
   );
   return withCounts({ ...manifest, waves }, manifest.counts, now);
 }
@@ -282,4 +285,61 @@ export function withPlannedGroup<M extends Head & { readonly shards: readonly { 
     ...(planned.length === planning.groups.length ? {} : { planning: { ...planning, planned } }),
   } as M;
   return withCounts(next, counts, now);
+}
+
+/** A CloudWatch alarm's state as a health gate reads it. */
+export interface AlarmState {
+  readonly name: string;
+  readonly state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  readonly reason: string;
+  readonly updatedAt?: string;
+}
+
+/** The alarms that gate `wave`: those named by it and by every wave before it, in order, once each. */
+export function gatingAlarms(manifest: Pick<Head, 'request' | 'waves'>, wave: string): string[] {
+  const specs = new Map((manifest.request.organization?.waves ?? []).map((w) => [w.name, w]));
+  const names = new Set<string>();
+  for (const w of manifest.waves) {
+    for (const name of specs.get(w.name)?.alarms ?? []) names.add(name);
+    if (w.name === wave) break;
+  }
+  return [...names];
+}
+
+/** Every alarm the request's waves name, once each. */
+export function requestAlarms(request: Head['request']): string[] {
+  return [...new Set((request.organization?.waves ?? []).flatMap((w) => w.alarms ?? []))];
+}
+
+/**
+ * Why a health gate is closed, or undefined when it is open: the first of `alarms` in ALARM (its
+ * name and state reason), or one that no longer exists (a gate never passes on an alarm it cannot see).
+ */
+export function closedGate(
+  alarms: readonly string[],
+  states: ReadonlyMap<string, AlarmState>,
+  wave: string,
+): string | undefined {
+  for (const name of alarms) {
+    const state = states.get(name);
+    if (state === undefined) {
+      return `Health gate of wave "${wave}": alarm "${name}" no longer exists, so its state cannot be known; the waves left were not started`;
+    }
+    if (state.state === 'ALARM') {
+      return `Health gate of wave "${wave}": alarm "${name}" is in ALARM (${state.reason}); the waves left were not started`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * How long `wave` must still wait for the bake time of the wave before it (from that wave's end), in
+ * milliseconds; 0 when it need not.
+ */
+export function bakeRemainingMs(manifest: Pick<Head, 'request' | 'waves'>, wave: string, now: Date): number {
+  const index = manifest.waves.findIndex((w) => w.name === wave);
+  const before = index > 0 ? manifest.waves[index - 1] : undefined;
+  if (before?.endedAt === undefined) return 0;
+  const minutes = manifest.request.organization?.waves.find((w) => w.name === before.name)?.bakeMinutes ?? 0;
+  return Math.max(0, Date.parse(before.endedAt) + minutes * 60_000 - now.getTime());
 }

@@ -36,6 +36,8 @@ const waveSpec = z.strictObject({
   targetOus: list(z.string()),
   accounts: list(z.string()),
   errorThreshold: rateValue,
+  alarms: list(z.string()).optional(),
+  bakeMinutes: z.number().int().min(0).optional(),
 });
 
 const organizationScope = z.strictObject({
@@ -196,6 +198,7 @@ export const runRecordSchema = z.strictObject({
       name: z.string(),
       status: z.enum(['pending', 'running', 'succeeded', 'failed', 'halted']),
       reason: z.string().optional(),
+      endedAt: z.string().optional(),
     }),
   ),
   locations: list(locationOutcome),

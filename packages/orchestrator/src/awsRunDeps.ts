@@ -6,6 +6,7 @@ import {
   roleSessionName,
 } from './aws/assumedRoleCredentials.js';
 import type { AwsClientFactory } from './aws/clients.js';
+import { CloudWatchAlarms } from './aws/cloudWatchAlarms.js';
 import { OrganizationsDirectory } from './aws/organizationsDirectory.js';
 import { ResourceGroupsInventory } from './aws/resourceGroupsInventory.js';
 import { SsmAutomationRunner } from './aws/ssmAutomationRunner.js';
@@ -59,6 +60,7 @@ export function createAwsRunDeps(request: PatchRequest, options: AwsRunDepsOptio
       ? refuseStarts(new SsmAutomationRunner({ clients, credentials }))
       : new SsmAutomationRunner({ clients, credentials }),
     patchStates: new SsmPatchStateReader({ clients, credentials }),
+    alarms: new CloudWatchAlarms(clients, clients.homeRegion ?? region),
     store: options.store,
     ...options.extra,
   };

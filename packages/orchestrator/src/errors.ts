@@ -212,3 +212,14 @@ export class InvalidRunIdError extends OrgPatchError {
     this.name = 'InvalidRunIdError';
   }
 }
+
+/**
+ * A wave names a CloudWatch alarm that cannot gate it: it does not exist (in the orchestrator's
+ * account and Region), or the run has no way to read alarms. A plan error: nothing was started.
+ */
+export class HealthGateError extends OrgPatchError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'HealthGateError';
+  }
+}

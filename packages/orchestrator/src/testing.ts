@@ -4,6 +4,8 @@
  */
 import type {
   AccountInfo,
+  AlarmReader,
+  AlarmState,
   AutomationRunner,
   AutomationStart,
   ExecutionState,
@@ -370,4 +372,19 @@ export function fakeDeps(parts: {
     },
     sleeps,
   };
+}
+
+/** Health-gate alarms by name; flip one with `set`. Records every read. */
+export class FakeAlarms implements AlarmReader {
+  readonly states = new Map<string, AlarmState>();
+  readonly reads: (readonly string[])[] = [];
+
+  set(name: string, state: AlarmState['state'], reason = `Threshold Crossed: ${name}`): void {
+    this.states.set(name, { name, state, reason });
+  }
+
+  async read(names: readonly string[]): Promise<ReadonlyMap<string, AlarmState>> {
+    this.reads.push([...names]);
+    return new Map(names.flatMap((n) => (this.states.has(n) ? [[n, this.states.get(n) as AlarmState] as const] : [])));
+  }
 }

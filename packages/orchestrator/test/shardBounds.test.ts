@@ -138,7 +138,8 @@ function storedSizes(record: RunRecord): { manifest: number; shards: number[] } 
   };
 }
 
-describe('the shard bound', () => {
+// Each builds and encodes a run of up to 100 MB: seconds on a loaded 2-core machine.
+describe('the shard bound', { timeout: 60_000 }, () => {
   it('keeps every object of a finished 5,000-account x 16-Region run under 8 MB', () => {
     // 12 instances per location (the sandbox world's most), all failed with 200-character messages.
     const record = organizationOf(finishedAccount(REGIONS_16, 12, 200), 5_000);
@@ -150,8 +151,7 @@ describe('the shard bound', () => {
     expect(sizes.manifest).toBeLessThan(MAX_OBJECT_BYTES);
     // 5,000 accounts of 16 x 14 KiB (estimated): 18 accounts, about 2.1 MB, per shard.
     expect(sizes.shards).toHaveLength(278);
-    // Builds and encodes a 100 MB record: seconds on a loaded 2-core machine.
-  }, 60_000);
+  });
 
   it('keeps them under 8 MB with a thousand instances in a location and long failure messages', () => {
     const record = organizationOf(finishedAccount(REGIONS_16.slice(0, 4), 1_000, 600), 3);

@@ -17,6 +17,10 @@ export const registerRun: RegisterCommand = (program, ctx) => {
     .option('--dry-run', 'plan and record, start nothing (same as "DryRun": true)')
     .option('--poll <seconds>', 'first poll interval while waiting (doubles while nothing changes, up to 60 s)', '5')
     .option('--store <dir|s3://bucket>', 'run store (default: .orgpatch/runs)')
+    .option(
+      '--run-id <id>',
+      'resume this run (one stopped or interrupted): the same payload continues it, starting nothing twice',
+    )
     .option('--json', 'machine-readable output')
     .option('--profile <name>', 'AWS shared-config profile')
     .option('--region <region>', 'the Region orgpatch works from (default: AWS_REGION)')
@@ -27,7 +31,7 @@ export const registerRun: RegisterCommand = (program, ctx) => {
     .action(
       async (
         path: string,
-        opts: AwsCliOptions & { json?: boolean; wait?: boolean; dryRun?: boolean; poll: string },
+        opts: AwsCliOptions & { json?: boolean; wait?: boolean; dryRun?: boolean; poll: string; runId?: string },
       ) => {
         const { io } = ctx;
         const poll = Number(opts.poll);
@@ -37,7 +41,7 @@ export const registerRun: RegisterCommand = (program, ctx) => {
         const request = opts.dryRun ? { ...parsed, dryRun: true } : parsed;
         const clients = clientsFor(opts, io);
         const store = storeFor(opts, io, () => clients);
-        const runId = runIdFor(request.taskExecutionId, new Date());
+        const runId = opts.runId ?? runIdFor(request.taskExecutionId, new Date());
         const progress = createProgressRenderer(io, opts.json === true);
         try {
           const deps = createAwsRunDeps(request, { clients, store, runId, extra: { onProgress: progress.onProgress } });

@@ -1,5 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ResourceGroupsClient } from '@aws-sdk/client-resource-groups';
@@ -109,6 +110,8 @@ export interface AwsClientFactory {
   ssm(region: string, credentials?: CredentialProvider): SSMClient;
   /** IAM is global: pass the partition's global Region (`globalRegionOf`). */
   iam(region: string, credentials?: CredentialProvider): IAMClient;
+  /** CloudWatch in the orchestrator's own account (the waves' health gates). */
+  cloudwatch(region: string): CloudWatchClient;
   s3(region: string): S3Client;
   /** Closes the shared connections. */
   destroy(): void;
@@ -187,6 +190,7 @@ export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClien
       cache.get('ssm', region, credentials, () => new SSMClient(common(region, credentials))),
     iam: (region, credentials) =>
       cache.get('iam', region, credentials, () => new IAMClient(common(region, credentials))),
+    cloudwatch: (region) => cache.get('cloudwatch', region, undefined, () => new CloudWatchClient(common(region))),
     s3: (region) =>
       cache.get(
         's3',

@@ -1,4 +1,5 @@
 import type {
+  AlarmReader,
   AutomationRunner,
   InventoryReader,
   OrganizationDirectory,
@@ -31,6 +32,8 @@ export interface RunDeps {
   readonly tagInventory?: TagInventoryReader;
   readonly automation: AutomationRunner;
   readonly patchStates: PatchStateReader;
+  /** The waves' health gates (CloudWatch alarms); required for a request whose waves name alarms. */
+  readonly alarms?: AlarmReader;
   readonly store: RunStore;
   /** Wall clock for record timestamps. @default () => new Date() */
   readonly now?: () => Date;

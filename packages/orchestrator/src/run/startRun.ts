@@ -1,6 +1,6 @@
 import type { PatchRequest, RunRecord } from '@orgpatch/core';
 import { createRunRecord, leaseScopeFor, requestDifferences } from '@orgpatch/core';
-import { RunOverlapError, RunRequestMismatchError } from '../errors.js';
+import { HealthGateError, RunOverlapError, RunRequestMismatchError } from '../errors.js';
 import type { RunDeps } from './deps.js';
 import { runIdFor, snapshotIdFor } from './ids.js';
 import { type PlanResult, planRun } from './planRun.js';
@@ -40,6 +40,15 @@ export async function startRun(
   options: StartRunOptions = {},
 ): Promise<StartRunResult> {
   const now = deps.now ?? (() => new Date());
+  const gated = (request.organization?.waves ?? []).filter(
+    (w) => w.alarms !== undefined || w.bakeMinutes !== undefined,
+  );
+  if (gated.length > 0) {
+    // This entry point does not read health gates: rather than start waves a gate should hold, it refuses.
+    throw new HealthGateError(
+      `Waves ${gated.map((w) => `"${w.name}"`).join(', ')} have Alarms or BakeMinutes, which the step engine keeps (orgpatch run, the Step Functions state machine), not startRun: nothing was started.`,
+    );
+  }
   const runId = options.runId ?? runIdFor(request.taskExecutionId, now());
   const existing = await deps.store.get(runId);
   if (existing) {

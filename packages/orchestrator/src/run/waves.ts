@@ -56,7 +56,11 @@ export async function startWave(
   record: RunRecord,
   wave: string,
   deps: StartDeps,
-  options: { readonly unsaved?: boolean } = {},
+  options: {
+    readonly unsaved?: boolean;
+    /** Only answer the intents already recorded (a wave halted while they were in flight): intend nothing new. */
+    readonly onlyIntended?: boolean;
+  } = {},
 ): Promise<RunRecord> {
   const request: PatchRequest = record.request;
   if (request.dryRun || record.dryRun) return record;
@@ -65,7 +69,7 @@ export async function startWave(
     (l) => l.wave === wave && l.decision.action === 'start' && (l.status === 'planned' || l.status === 'starting'),
   );
   const intended: LocationEvent[] = [];
-  for (const l of inWave) {
+  for (const l of options.onlyIntended ? [] : inWave) {
     const groups = groupsToIntend(l);
     if (groups.length === 0) continue;
     const recordedAt = now().toISOString();

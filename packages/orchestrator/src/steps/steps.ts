@@ -1,8 +1,11 @@
 import {
   addCounts,
+  bakeRemainingMs,
   beginShardedRun,
   buildPlan,
+  closedGate,
   countsDelta,
+  gatingAlarms,
   groupOrganization,
   groupShards,
   haltManifestWaves,
@@ -15,6 +18,7 @@ import {
   type RunShard,
   type RunStore,
   type RunSummary,
+  requestAlarms,
   requestDifferences,
   requiredInventory,
   type ShardedRunStore,
@@ -27,7 +31,13 @@ import {
   withCounts,
   withPlannedGroup,
 } from '@orgpatch/core';
-import { DryRunViolationError, RunNotFoundError, RunRequestMismatchError, RunStoreError } from '../errors.js';
+import {
+  DryRunViolationError,
+  HealthGateError,
+  RunNotFoundError,
+  RunRequestMismatchError,
+  RunStoreError,
+} from '../errors.js';
 import type { RunDeps } from '../run/deps.js';
 import { runIdFor, snapshotIdFor } from '../run/ids.js';
 import type { AccountLimiter } from '../run/limiter.js';
@@ -92,6 +102,7 @@ export async function begin(input: BeginInput, deps: StepDeps, parsed?: PatchReq
   const runId = input.runId ?? runIdFor(request.taskExecutionId, now());
   const sharded = shardedOf(deps.store);
   let existing = await sharded.manifest(runId);
+  if (existing === undefined) await checkAlarmsExist(request, deps);
   if (existing === undefined) {
     const whole = await deps.store.get(runId);
     if (whole !== undefined) {
@@ -124,6 +135,40 @@ export async function begin(input: BeginInput, deps: StepDeps, parsed?: PatchReq
   const created = await sharded.create(manifest);
   deps.logger?.info('Run recorded', { runId, dryRun: created.dryRun, groups: created.planning?.groups.length ?? 0 });
   return { runId, dryRun: created.dryRun, resumed: false, groups: unplanned(created) };
+}
+
+/**
+ * Every alarm the waves name must exist before a run is recorded: a gate that cannot be read is a
+ * plan error, never a silent pass.
+ * @throws HealthGateError naming the waves' missing alarms.
+ */
+async function checkAlarmsExist(request: PatchRequest, deps: StepDeps): Promise<void> {
+  const names = requestAlarms(request);
+  if (names.length === 0) return;
+  if (deps.alarms === undefined) {
+    throw new HealthGateError(
+      'The waves name CloudWatch alarms, but this run has no alarm reader (RunDeps.alarms): nothing was started.',
+    );
+  }
+  const found = await deps.alarms.read(names);
+  const missing = (request.organization?.waves ?? []).flatMap((w) =>
+    (w.alarms ?? []).filter((a) => !found.has(a)).map((a) => `"${a}" (wave "${w.name}")`),
+  );
+  if (missing.length > 0) {
+    throw new HealthGateError(
+      `No CloudWatch alarm ${missing.join(', ')} in the orchestrator's account and Region: a health gate must be an alarm that exists. Create it, or fix the name in the wave's Alarms; nothing was started.`,
+    );
+  }
+}
+
+/** Why the health gate of `wave` is closed now, or undefined when it is open (or the wave has none). */
+async function gateOf(manifest: StoredRunManifest, wave: string, deps: StepDeps): Promise<string | undefined> {
+  const alarms = gatingAlarms(manifest, wave);
+  if (alarms.length === 0) return undefined;
+  if (deps.alarms === undefined) {
+    return `Health gate of wave "${wave}": this run has no alarm reader, so its alarms cannot be read; the waves left were not started`;
+  }
+  return closedGate(alarms, await deps.alarms.read(alarms), wave);
 }
 
 function sameRequest(runId: string, stored: PatchRequest, request: PatchRequest): void {
@@ -190,9 +235,9 @@ function shardsOfWave(manifest: StoredRunManifest, wave: string): number[] {
     .map((e) => e.id);
 }
 
-/** The shards that may hold locations of the waves that ran (running, or over): the ones to poll. */
+/** The shards that may hold locations of the waves with locations starting or started: the ones to poll. */
 function shardsToPoll(manifest: StoredRunManifest): number[] {
-  const ran = manifest.waves.filter((w) => w.status !== 'pending' && w.status !== 'halted').map((w) => w.name);
+  const ran = manifest.counts.filter((c) => c.starting + c.started > 0).map((c) => c.wave);
   const ids = new Set(ran.flatMap((w) => shardsOfWave(manifest, w)));
   return manifest.shards.map((e) => e.id).filter((id) => ids.has(id));
 }
@@ -219,6 +264,16 @@ export async function next(input: NextInput, deps: StepDeps): Promise<NextOutput
     if (manifest.dryRun || manifest.request.dryRun) return { action: 'finish', runId, shards: all };
     const running = manifest.waves.find((w) => w.status === 'running');
     if (running !== undefined) {
+      // A health gate closed while the wave runs: its starts that remain are not made, and the rest halt.
+      const closed = await gateOf(manifest, running.name, deps);
+      if (closed !== undefined) {
+        deps.logger?.warn('Health gate closed', { runId, wave: running.name, reason: closed });
+        manifest = await sharded.commit(runId, {
+          shards: [],
+          change: (fresh) => haltManifestWaves(fresh, running.name, closed, now()),
+        });
+        continue;
+      }
       const counts = manifest.counts.find((c) => c.wave === running.name);
       if ((counts?.planned ?? 0) > 0) {
         return { action: 'start', runId, wave: running.name, shards: shardsOfWave(manifest, running.name) };
@@ -227,6 +282,18 @@ export async function next(input: NextInput, deps: StepDeps): Promise<NextOutput
     }
     const decision = nextManifestDecision(manifest);
     if (decision.action === 'start') {
+      const closed = await gateOf(manifest, decision.wave, deps);
+      if (closed !== undefined) {
+        deps.logger?.warn('Health gate closed', { runId, wave: decision.wave, reason: closed });
+        manifest = await sharded.commit(runId, {
+          shards: [],
+          change: (fresh) => haltManifestWaves(fresh, decision.wave, closed, now()),
+        });
+        continue;
+      }
+      // The wave before bakes first: its gate is read again when the bake is over.
+      const baking = bakeRemainingMs(manifest, decision.wave, now());
+      if (baking > 0) return waitFor(manifest, input, deps, baking);
       deps.logger?.info('Starting wave', { runId, wave: decision.wave });
       manifest = await sharded.commit(runId, {
         shards: [],
@@ -251,10 +318,14 @@ export async function next(input: NextInput, deps: StepDeps): Promise<NextOutput
   throw new RunStoreError(`Run ${runId}: its waves did not settle while deciding the next step; read it again.`);
 }
 
-function waitFor(manifest: StoredRunManifest, input: NextInput, deps: StepDeps): NextOutput {
+/** `wait`: the poll backoff (or, baking, the bake time left, read again at least every backoff maximum). */
+function waitFor(manifest: StoredRunManifest, input: NextInput, deps: StepDeps, bakingMs?: number): NextOutput {
   const backoff = deps.backoff ?? DEFAULT_BACKOFF;
   const quiet = input.revision === manifest.revision ? (input.quietRounds ?? 0) + 1 : 0;
-  const ms = Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** quiet);
+  const ms =
+    bakingMs !== undefined
+      ? Math.min(backoff.maxMs, bakingMs)
+      : Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** quiet);
   return {
     action: 'wait',
     runId: manifest.runId,
@@ -330,6 +401,16 @@ export async function start(input: StartInput, deps: StepDeps): Promise<ShardSte
     deps.logger?.warn('Start refused: the wave is not running', { runId: input.runId, wave: input.wave });
     return { runId: input.runId, shards: [], changed: false };
   }
+  // The gate is read again before this shard's starts: an alarm that fired since `next` stops them.
+  const closed = await gateOf(head, input.wave, deps);
+  if (closed !== undefined) {
+    deps.logger?.warn('Start refused: the health gate closed', {
+      runId: input.runId,
+      wave: input.wave,
+      reason: closed,
+    });
+    return { runId: input.runId, shards: [], changed: false };
+  }
   const before = session.view();
   const after = await startWave(before, input.wave, { ...deps, store: session });
   return { runId: input.runId, shards: [input.shard], changed: after !== before };
@@ -347,11 +428,15 @@ export async function poll(input: PollInput, deps: StepDeps): Promise<ShardStepO
   if (current !== before) await session.put(current);
   if (!(session.head.dryRun || session.head.request.dryRun)) {
     for (const wave of session.head.waves) {
-      if (wave.status !== 'running') continue;
-      const unstarted = current.locations.some(
-        (l) => l.wave === wave.name && (l.status === 'planned' || l.status === 'starting'),
-      );
-      if (unstarted) current = await startWave(session.view(), wave.name, { ...deps, store: session });
+      if (wave.status === 'running') {
+        const unstarted = current.locations.some(
+          (l) => l.wave === wave.name && (l.status === 'planned' || l.status === 'starting'),
+        );
+        if (unstarted) current = await startWave(session.view(), wave.name, { ...deps, store: session });
+      } else if (current.locations.some((l) => l.wave === wave.name && l.status === 'starting')) {
+        // Halted while starts were in flight: those are answered (same ClientTokens), no new one is made.
+        current = await startWave(session.view(), wave.name, { ...deps, store: session }, { onlyIntended: true });
+      }
     }
   }
   return { runId: input.runId, shards: [input.shard], changed: current !== before };
