@@ -27,7 +27,9 @@ export type {
   RunLease,
   RunListing,
   RunStore,
+  ShardCommit,
   ShardedRun,
+  ShardedRunStore,
   TagInventoryReader,
 } from './ports.js';
 export { RATE_MAX_LENGTH, RATE_PATTERNS } from './rates.js';
@@ -50,6 +52,20 @@ export { parseRunLease } from './runLeaseSchema.js';
 export type { AutomationStatus, InstancePatchSummary, LocationOutcome, RunRecord, RunStatus } from './runModel.js';
 export { AUTOMATION_STATUSES } from './runModel.js';
 export {
+  addCounts,
+  beginShardedRun,
+  countsDelta,
+  groupOrganization,
+  groupShards,
+  haltManifestWaves,
+  markManifestWaveRunning,
+  nextManifestDecision,
+  settleShardLocations,
+  shardView,
+  withCounts,
+  withPlannedGroup,
+} from './runProgress.js';
+export {
   applyLocationEvents,
   createRunRecord,
   haltWaves,
@@ -62,13 +78,15 @@ export { parseRunRecord } from './runRecordSchema.js';
 export { parseRunManifest, parseRunShard } from './runShardSchema.js';
 export {
   assembleRunRecord,
+  type RunManifest,
   type RunShard,
   type SplitRunRecordOptions,
   type StoredRunManifest,
   type StoredRunShardEntry,
   splitRunRecord,
+  type WaveLocationCounts,
 } from './runShards.js';
-export { type RunSummary, summarizeRun } from './runSummary.js';
+export { type RunSummary, summarizeRun, summaryBuilder } from './runSummary.js';
 export { leaseScopeFor, requestDifferences } from './sameRun.js';
 export { TimeZoneError } from './scheduleErrors.js';
 export {

@@ -73,6 +73,11 @@ export interface BuildPlanInput {
    * in every requested Region.
    */
   readonly regionsEnabled?: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * Plan only these accounts (one plan group of a sharded run, see {@link planGroups}); the waves
+   * are still assigned from the whole Organization. @default every account in scope
+   */
+  readonly onlyAccounts?: ReadonlySet<string>;
 }
 
 /** What the plan makes of an account before looking at any Region. */
@@ -292,7 +297,7 @@ function failure(
  * Locations are sorted by wave order, then account id, then the request's Region order.
  */
 export function buildPlan(input: BuildPlanInput): Plan {
-  const { request, organization, observations, regionsEnabled } = input;
+  const { request, organization, observations, regionsEnabled, onlyAccounts } = input;
   const accounts = scopedAccounts(request, organization);
   const { waves, waveOf } = assignWaves(
     request,
@@ -301,6 +306,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
   const waveIndex = new Map(waves.map((w, i) => [w.name, i]));
   const locations: PlannedLocation[] = [];
   for (const { account, verdict } of accounts) {
+    if (onlyAccounts !== undefined && !onlyAccounts.has(account.id)) continue;
     const wave = waveOf.get(account.id) ?? DEFAULT_WAVE_NAME;
     for (const region of request.regions) {
       const base = { accountId: account.id, accountName: account.name, region, wave };
@@ -355,16 +361,48 @@ export function requiredInventory(input: {
   readonly request: PatchRequest;
   readonly organization: OrganizationSnapshot;
   readonly regionsEnabled?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Only these accounts (one plan group). @default every account in scope */
+  readonly onlyAccounts?: ReadonlySet<string>;
 }): Location[] {
   const out: Location[] = [];
   for (const { account, verdict } of scopedAccounts(input.request, input.organization)) {
     if (verdict.kind !== 'inspect') continue;
+    if (input.onlyAccounts !== undefined && !input.onlyAccounts.has(account.id)) continue;
     const enabled = input.regionsEnabled?.get(account.id);
     for (const region of input.request.regions) {
       if (enabled === undefined || enabled.has(region)) out.push({ accountId: account.id, region });
     }
   }
   return out;
+}
+
+/**
+ * The accounts of a run cut into plan groups of at most `accountsPerGroup`, in plan order (by wave,
+ * then account id), with the waves assigned from the whole Organization: a sharded run plans one
+ * group at a time ({@link buildPlan} with `onlyAccounts`), and the plans of its groups, concatenated
+ * in group order, are the plan of the whole run.
+ */
+export function planGroups(
+  request: PatchRequest,
+  organization: OrganizationSnapshot,
+  accountsPerGroup: number,
+): { readonly waves: readonly PlannedWave[]; readonly groups: readonly (readonly string[])[] } {
+  if (!(Number.isInteger(accountsPerGroup) && accountsPerGroup >= 1)) {
+    throw new RangeError(`accountsPerGroup must be a whole number of at least 1, not ${accountsPerGroup}`);
+  }
+  const accounts = scopedAccounts(request, organization).map((a) => a.account);
+  const { waves, waveOf } = assignWaves(request, accounts);
+  const waveIndex = new Map(waves.map((w, i) => [w.name, i]));
+  const ids = accounts
+    .map((a) => a.id)
+    .sort(
+      (a, b) =>
+        (waveIndex.get(waveOf.get(a) ?? DEFAULT_WAVE_NAME) ?? 0) -
+          (waveIndex.get(waveOf.get(b) ?? DEFAULT_WAVE_NAME) ?? 0) || compareText(a, b),
+    );
+  const groups: string[][] = [];
+  for (let i = 0; i < ids.length; i += accountsPerGroup) groups.push(ids.slice(i, i + accountsPerGroup));
+  return { waves, groups };
 }
 
 /** How a wave stands against its error threshold. */
@@ -409,36 +447,65 @@ const quote = (names: readonly string[]): string => names.map((n) => `"${n}"`).j
  * run that were to run (every decision but skip), with MaxErrors semantics.
  */
 export function nextWaveDecision(record: RunRecord): WaveDecision {
-  const planned = new Map(record.plan.waves.map((w) => [w.name, w]));
-  for (let i = 0; i < record.waves.length; i += 1) {
-    const wave = record.waves[i];
+  const tallies = new Map<string, { failed: number; total: number }>();
+  for (const l of record.locations) {
+    if (l.decision.action === 'skip') continue;
+    let tally = tallies.get(l.wave);
+    if (tally === undefined) {
+      tally = { failed: 0, total: 0 };
+      tallies.set(l.wave, tally);
+    }
+    tally.total += 1;
+    if (l.status === 'failed') tally.failed += 1;
+  }
+  return decideNextWave(record, (wave) => tallies.get(wave) ?? { failed: 0, total: 0 });
+}
+
+/** How many of a wave's locations were to run (every decision but skip), and how many of them failed. */
+export interface WaveTally {
+  readonly failed: number;
+  readonly total: number;
+}
+
+/**
+ * {@link nextWaveDecision} from the waves and a tally per wave, without the locations: a sharded run
+ * decides from its manifest's counts.
+ */
+export function decideNextWave(
+  run: Pick<RunRecord, 'waves' | 'request'> & { readonly plan: { readonly waves: readonly PlannedWave[] } },
+  tally: (wave: string) => WaveTally,
+): WaveDecision {
+  const planned = new Map(run.plan.waves.map((w) => [w.name, w]));
+  for (let i = 0; i < run.waves.length; i += 1) {
+    const wave = run.waves[i];
     if (wave === undefined) continue;
     if (wave.status === 'running') return { action: 'wait' };
     if (wave.status === 'halted') return { action: 'done' };
     if (wave.status !== 'pending') continue;
 
-    const earlier = record.waves.slice(0, i);
-    const later = record.waves.slice(i).map((w) => w.name);
+    const earlier = run.waves.slice(0, i);
+    const later = run.waves.slice(i).map((w) => w.name);
     for (const done of earlier) {
       const plannedWave = planned.get(done.name);
       if (plannedWave === undefined) continue;
-      const evaluation = evaluateWave({ wave: plannedWave, outcomes: record.locations });
-      if (evaluation.exceeded) {
+      const { failed, total } = tally(done.name);
+      if (rateExceeded(plannedWave.errorThreshold, failed, total)) {
         return {
           action: 'halt',
-          reason: `Wave "${done.name}" had ${evaluation.failed} failed location${evaluation.failed === 1 ? '' : 's'} of ${evaluation.total}, more than its error threshold "${formatRateValue(plannedWave.errorThreshold)}" allows: ${later.length === 1 ? 'wave' : 'waves'} ${quote(later)} not started`,
+          reason: `Wave "${done.name}" had ${failed} failed location${failed === 1 ? '' : 's'} of ${total}, more than its error threshold "${formatRateValue(plannedWave.errorThreshold)}" allows: ${later.length === 1 ? 'wave' : 'waves'} ${quote(later)} not started`,
         };
       }
     }
-    const budget = record.request.organization?.errorBudget;
+    const budget = run.request.organization?.errorBudget;
     if (budget !== undefined) {
-      const earlierNames = new Set(earlier.map((w) => w.name));
-      const toRun = record.locations.filter((l) => l.decision.action !== 'skip');
-      const failed = toRun.filter((l) => earlierNames.has(l.wave) && l.status === 'failed').length;
-      if (rateExceeded(budget, failed, toRun.length)) {
+      let failed = 0;
+      let toRun = 0;
+      for (const w of run.waves) toRun += tally(w.name).total;
+      for (const w of earlier) failed += tally(w.name).failed;
+      if (rateExceeded(budget, failed, toRun)) {
         return {
           action: 'halt',
-          reason: `${failed} failed location${failed === 1 ? '' : 's'} of ${toRun.length} in the run exceed the Organization error budget "${formatRateValue(budget)}": ${later.length === 1 ? 'wave' : 'waves'} ${quote(later)} not started`,
+          reason: `${failed} failed location${failed === 1 ? '' : 's'} of ${toRun} in the run exceed the Organization error budget "${formatRateValue(budget)}": ${later.length === 1 ? 'wave' : 'waves'} ${quote(later)} not started`,
         };
       }
     }

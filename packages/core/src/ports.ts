@@ -2,7 +2,7 @@ import type { InventoryObservation, Location } from './inventory.js';
 import type { OrganizationSnapshot } from './organization.js';
 import type { RateValue } from './request.js';
 import type { AutomationStatus, InstancePatchSummary, RunRecord } from './runModel.js';
-import type { RunManifest, RunShard } from './runShards.js';
+import type { RunManifest, RunShard, StoredRunManifest, StoredRunShardEntry } from './runShards.js';
 import type { AutomationTarget, TagTarget } from './targets.js';
 
 /**
@@ -100,6 +100,37 @@ export interface ShardedRun {
 }
 
 /**
+ * A change to a sharded run: new versions of some shards, and the change they make to the manifest.
+ * The store writes the shards, then the manifest, conditionally; when another writer changed the
+ * manifest meanwhile, it reads it again and applies `change` again, unless one of `shards` was
+ * changed meanwhile (a conflict).
+ */
+export interface ShardCommit {
+  /** Each replaces the manifest's entry of its id, which must still be `base`, or is added (no `base`: there must be none). */
+  readonly shards: readonly { readonly shard: RunShard; readonly base?: StoredRunShardEntry }[];
+  /** The manifest's new head, from the manifest as it is at the write, with `shards` already listed in it. */
+  readonly change: (manifest: StoredRunManifest) => StoredRunManifest;
+}
+
+/**
+ * A run kept a shard at a time, for the step engines: no call reads or writes more than the
+ * manifest and one shard. The in-progress index follows the manifest's status, as with `put`.
+ */
+export interface ShardedRunStore {
+  /**
+   * Writes the manifest of a new run (revision 1).
+   * @throws RunStoreConflictError (orchestrator) when the run id has a record already.
+   */
+  create(manifest: RunManifest): Promise<StoredRunManifest>;
+  /** The run's manifest, validated; undefined when there is none (no run, or a whole record: use `get`). */
+  manifest(runId: string): Promise<StoredRunManifest | undefined>;
+  /** One shard the manifest lists, validated against its entry. @throws naming the shard when it is gone or damaged. */
+  shard(runId: string, entry: StoredRunShardEntry): Promise<RunShard>;
+  /** Applies `commit` (see {@link ShardCommit}); returns the manifest written. @throws RunStoreConflictError on a conflict. */
+  commit(runId: string, commit: ShardCommit): Promise<StoredRunManifest>;
+}
+
+/**
  * What a run holds while it may start automations, so that two runs never patch the same
  * Organization at once. `key` names the scope (the orchestrator derives it from the Organization);
  * `description` says it in words for the error a refused run shows.
@@ -170,4 +201,6 @@ export interface RunStore {
    * needing the whole text at once; returns where it went.
    */
   putArtifactChunks?(runId: string, name: string, chunks: AsyncIterable<string>, contentType: string): Promise<string>;
+  /** Optional: the run a shard at a time, for the step engines (see {@link ShardedRunStore}). */
+  readonly sharded?: ShardedRunStore;
 }

@@ -43,6 +43,21 @@ const manifestSchema = runRecordSchema.omit({ schemaVersion: true, plan: true, l
   plan: record.plan.omit({ locations: true }),
   counts: list(waveCounts),
   shards: list(shardEntry),
+  planning: z
+    .strictObject({
+      callerAccountId: z.string(),
+      accounts: list(
+        z.strictObject({
+          id: z.string(),
+          name: z.string(),
+          status: z.enum(['PENDING_ACTIVATION', 'ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED']),
+          ouPath: list(z.string()),
+        }),
+      ),
+      groups: list(list(z.string())),
+      planned: list(count),
+    })
+    .optional(),
 });
 
 /** A stored {@link RunShard}. */
@@ -82,7 +97,7 @@ function claimIssue(field: string, claimed: unknown, expected: unknown, what: st
 
 /**
  * Validates a stored run manifest: its shape, its request (as {@link parseRunRecord} does), that it
- * claims the run id it was read under, and that its shards are numbered 0, 1, 2, ... in order, none
+ * claims the run id it was read under, and that its shards are numbered in ascending order, none
  * written by a later revision than its own.
  *
  * @param source where it was read (a file path or an s3:// URL), for the error.
@@ -101,8 +116,12 @@ export function parseRunManifest(
     ...requestIssues(manifest.request),
   ];
   manifest.shards.forEach((entry, i) => {
-    if (entry.id !== i) {
-      issues.push({ path: `shards[${i}].id`, message: `is ${entry.id}, but shards are numbered from 0 in order` });
+    const before = manifest.shards[i - 1];
+    if (before !== undefined && entry.id <= before.id) {
+      issues.push({
+        path: `shards[${i}].id`,
+        message: `is ${entry.id}, but shards are numbered in ascending order (the one before is ${before.id})`,
+      });
     }
     if (entry.revision > manifest.revision) {
       issues.push({

@@ -1,4 +1,5 @@
 import { StoredDocumentError, type ValidationIssue } from './errors.js';
+import type { AccountInfo } from './organization.js';
 import { RunRecordError } from './planErrors.js';
 import type { Plan, PlannedLocation } from './planModel.js';
 import type { LocationOutcome, LocationStatus, RunRecord, WaveOutcome } from './runModel.js';
@@ -49,6 +50,23 @@ export interface RunManifest {
   /** Per wave (the record's waves in order, then any other wave a location names), by status. */
   readonly counts: readonly WaveLocationCounts[];
   readonly shards: readonly RunShardSummary[];
+  /**
+   * Present while a run planned a group at a time (the step engines) has groups left to plan: every
+   * group's accounts, and which groups are planned. Gone once all are: the plan is whole.
+   */
+  readonly planning?: RunPlanning;
+}
+
+/** The plan groups of a run planned a group at a time (see {@link RunManifest.planning}). */
+export interface RunPlanning {
+  /** The account the orchestrator runs in (the blog's single account when the payload names no Organization part). */
+  readonly callerAccountId: string;
+  /** The accounts discovery found, as it found them (their names, states and OU paths). */
+  readonly accounts: readonly AccountInfo[];
+  /** Group `n` is `groups[n]`: the ids of its accounts, in plan order. */
+  readonly groups: readonly (readonly string[])[];
+  /** The numbers of the groups planned so far, ascending. */
+  readonly planned: readonly number[];
 }
 
 /** One shard: the plan locations and the location outcomes of its accounts, in record order. */
@@ -184,7 +202,7 @@ function summaryOf(shard: RunShard): Omit<RunShardSummary, 'id'> {
   };
 }
 
-const STATUSES: readonly LocationStatus[] = [
+export const LOCATION_STATUSES: readonly LocationStatus[] = [
   'planned',
   'starting',
   'skipped',
@@ -195,10 +213,13 @@ const STATUSES: readonly LocationStatus[] = [
 ];
 
 /** Location counts per wave and status: the record's waves in order, then other waves in order of appearance. */
-function countsByWave(waves: readonly WaveOutcome[], locations: readonly LocationOutcome[]): WaveLocationCounts[] {
+export function countsByWave(
+  waves: readonly WaveOutcome[],
+  locations: readonly LocationOutcome[],
+): WaveLocationCounts[] {
   const byWave = new Map<string, Record<LocationStatus, number>>();
   const zero = (): Record<LocationStatus, number> =>
-    Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<LocationStatus, number>;
+    Object.fromEntries(LOCATION_STATUSES.map((s) => [s, 0])) as Record<LocationStatus, number>;
   for (const wave of waves) if (!byWave.has(wave.name)) byWave.set(wave.name, zero());
   for (const location of locations) {
     let counts = byWave.get(location.wave);
@@ -293,7 +314,7 @@ function countsIssue(
         hint,
       };
     }
-    const status = STATUSES.find((s) => a[s] !== b[s]);
+    const status = LOCATION_STATUSES.find((s) => a[s] !== b[s]);
     if (status !== undefined) {
       return { path: `counts[${i}].${status}`, message: `is ${a[status]}, but the shards hold ${b[status]}`, hint };
     }

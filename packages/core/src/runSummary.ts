@@ -1,6 +1,5 @@
-import { evaluateWave } from './plan.js';
-import { formatRateValue } from './rates.js';
-import type { InstanceResult, LocationOutcome, LocationStatus, RunRecord, RunStatus, WaveStatus } from './runModel.js';
+import { formatRateValue, rateExceeded } from './rates.js';
+import type { InstanceResult, LocationOutcome, RunRecord, RunStatus, WaveStatus } from './runModel.js';
 import {
   isSuccessfulAutomationStatus,
   isTerminalAutomationStatus,
@@ -87,99 +86,142 @@ export function instanceResultsOf(outcome: LocationOutcome): InstanceResult[] {
   return [...byId.values()];
 }
 
-function countInstances(outcomes: readonly LocationOutcome[]): InstanceCounts {
-  let succeeded = 0;
-  let failed = 0;
-  let inProgress = 0;
-  let notStarted = 0;
-  for (const o of outcomes) {
-    if (o.decision.action !== 'start') continue;
-    const results = instanceResultsOf(o);
-    const settled = isTerminalLocationStatus(o.status);
-    for (const r of results) {
-      if (isSuccessfulAutomationStatus(r.status)) succeeded += 1;
-      else if (isTerminalAutomationStatus(r.status)) failed += 1;
-      else if (r.status === 'Unknown' && settled) notStarted += 1;
-      else inProgress += 1;
-    }
-    notStarted += Math.max(0, o.instanceCount - results.length);
-  }
-  return { total: succeeded + failed + inProgress + notStarted, succeeded, failed, inProgress, notStarted };
-}
+/** Mutable counts, added to a location at a time. */
+type Tally = { -readonly [K in keyof LocationCounts]: number } & {
+  instances: { -readonly [K in keyof InstanceCounts]: number };
+};
 
-function countLocations(outcomes: readonly LocationOutcome[]): LocationCounts {
-  const of = (s: LocationStatus): number => outcomes.filter((o) => o.status === s).length;
+function emptyTally(): Tally {
   return {
-    total: outcomes.length,
-    planned: of('planned'),
-    starting: of('starting'),
-    skipped: of('skipped'),
-    started: of('started'),
-    succeeded: of('succeeded'),
-    failed: of('failed'),
-    halted: of('halted'),
+    total: 0,
+    planned: 0,
+    starting: 0,
+    skipped: 0,
+    started: 0,
+    succeeded: 0,
+    failed: 0,
+    halted: 0,
+    instances: { total: 0, succeeded: 0, failed: 0, inProgress: 0, notStarted: 0 },
   };
 }
 
-/** The locations by a key, each group in record order. */
-function groupBy(
-  locations: readonly LocationOutcome[],
-  key: (l: LocationOutcome) => string,
-): Map<string, LocationOutcome[]> {
-  const groups = new Map<string, LocationOutcome[]>();
-  for (const l of locations) {
-    const group = groups.get(key(l));
-    if (group === undefined) groups.set(key(l), [l]);
-    else group.push(l);
+/** Adds one location to a tally: its status, and its instances' results. */
+function addLocation(tally: Tally, o: LocationOutcome): void {
+  tally.total += 1;
+  tally[o.status] += 1;
+  if (o.decision.action !== 'start') return;
+  const i = tally.instances;
+  const results = instanceResultsOf(o);
+  const settled = isTerminalLocationStatus(o.status);
+  for (const r of results) {
+    if (isSuccessfulAutomationStatus(r.status)) i.succeeded += 1;
+    else if (isTerminalAutomationStatus(r.status)) i.failed += 1;
+    else if (r.status === 'Unknown' && settled) i.notStarted += 1;
+    else i.inProgress += 1;
+    i.total += 1;
   }
-  return groups;
+  const missing = Math.max(0, o.instanceCount - results.length);
+  i.notStarted += missing;
+  i.total += missing;
+}
+
+function locationCounts(t: Tally): LocationCounts {
+  const { instances: _i, ...counts } = t;
+  return counts;
+}
+
+/** What a summary is made from besides the locations: the record's head (a record, or a manifest). */
+type SummaryHead = Pick<RunRecord, 'runId' | 'status' | 'dryRun' | 'createdAt' | 'updatedAt' | 'waves' | 'request'> & {
+  readonly plan: { readonly waves: RunRecord['plan']['waves'] };
+};
+
+/**
+ * A run's summary built a location at a time, so that a run kept as shards is summarized one shard
+ * in memory at a time: {@link RunSummaryBuilder.add} each location (in record order), then
+ * {@link RunSummaryBuilder.summary}. What it keeps grows with the accounts, not the locations.
+ */
+export interface RunSummaryBuilder {
+  add(location: LocationOutcome): void;
+  summary(): RunSummary;
+}
+
+/** A {@link RunSummaryBuilder} for the run `head` describes. */
+export function summaryBuilder(head: SummaryHead): RunSummaryBuilder {
+  const all = emptyTally();
+  const accounts = new Map<string, { name: string; tally: Tally }>();
+  const regions = new Map<string, Tally>();
+  const waves = new Map<string, Tally>();
+  const tallyOf = <K>(map: Map<K, Tally>, key: K): Tally => {
+    let t = map.get(key);
+    if (t === undefined) {
+      t = emptyTally();
+      map.set(key, t);
+    }
+    return t;
+  };
+  return {
+    add(l) {
+      addLocation(all, l);
+      let account = accounts.get(l.accountId);
+      if (account === undefined) {
+        account = { name: l.accountName, tally: emptyTally() };
+        accounts.set(l.accountId, account);
+      }
+      addLocation(account.tally, l);
+      addLocation(tallyOf(regions, l.region), l);
+      addLocation(tallyOf(waves, l.wave), l);
+    },
+    summary() {
+      const regionOrder = new Map(head.request.regions.map((r, i) => [r, i]));
+      const regionNames = [...regions.keys()].sort(
+        (a, b) => (regionOrder.get(a) ?? Number.MAX_SAFE_INTEGER) - (regionOrder.get(b) ?? Number.MAX_SAFE_INTEGER),
+      );
+      const planned = new Map(head.plan.waves.map((w) => [w.name, w]));
+      return {
+        runId: head.runId,
+        status: head.status,
+        dryRun: head.dryRun,
+        createdAt: head.createdAt,
+        updatedAt: head.updatedAt,
+        locations: locationCounts(all),
+        instances: { ...all.instances },
+        accounts: [...accounts.keys()].sort().map((accountId) => {
+          const a = accounts.get(accountId) as { name: string; tally: Tally };
+          return {
+            accountId,
+            accountName: a.name,
+            locations: locationCounts(a.tally),
+            instances: { ...a.tally.instances },
+          };
+        }),
+        regions: regionNames.map((region) => {
+          const t = regions.get(region) as Tally;
+          return { region, locations: locationCounts(t), instances: { ...t.instances } };
+        }),
+        waves: head.waves.map((w) => {
+          const plannedWave = planned.get(w.name);
+          const t = waves.get(w.name) ?? emptyTally();
+          const total = t.total - t.skipped;
+          const evaluation = plannedWave
+            ? { failed: t.failed, total, exceeded: rateExceeded(plannedWave.errorThreshold, t.failed, total) }
+            : { failed: 0, total: 0, exceeded: false };
+          return {
+            name: w.name,
+            status: w.status,
+            ...(w.reason !== undefined ? { reason: w.reason } : {}),
+            errorThreshold: plannedWave ? formatRateValue(plannedWave.errorThreshold) : '',
+            ...evaluation,
+            locations: locationCounts(t),
+          };
+        }),
+      };
+    },
+  };
 }
 
 /** The run's numbers, for the Lambda's result, the CLI's summary, metrics and the reports. */
 export function summarizeRun(record: RunRecord): RunSummary {
-  const accountIds = [...new Set(record.locations.map((l) => l.accountId))].sort();
-  const regionOrder = new Map(record.request.regions.map((r, i) => [r, i]));
-  const regions = [...new Set(record.locations.map((l) => l.region))].sort(
-    (a, b) => (regionOrder.get(a) ?? Number.MAX_SAFE_INTEGER) - (regionOrder.get(b) ?? Number.MAX_SAFE_INTEGER),
-  );
-  const planned = new Map(record.plan.waves.map((w) => [w.name, w]));
-  // Grouped in one pass: a run may have 80,000 locations of 5,000 accounts.
-  const byAccount = groupBy(record.locations, (l) => l.accountId);
-  const byRegion = groupBy(record.locations, (l) => l.region);
-  return {
-    runId: record.runId,
-    status: record.status,
-    dryRun: record.dryRun,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-    locations: countLocations(record.locations),
-    instances: countInstances(record.locations),
-    accounts: accountIds.map((accountId) => {
-      const own = byAccount.get(accountId) ?? [];
-      return {
-        accountId,
-        accountName: own[0]?.accountName ?? accountId,
-        locations: countLocations(own),
-        instances: countInstances(own),
-      };
-    }),
-    regions: regions.map((region) => {
-      const own = byRegion.get(region) ?? [];
-      return { region, locations: countLocations(own), instances: countInstances(own) };
-    }),
-    waves: record.waves.map((w) => {
-      const plannedWave = planned.get(w.name);
-      const evaluation = plannedWave
-        ? evaluateWave({ wave: plannedWave, outcomes: record.locations })
-        : { failed: 0, total: 0, exceeded: false };
-      return {
-        name: w.name,
-        status: w.status,
-        ...(w.reason !== undefined ? { reason: w.reason } : {}),
-        errorThreshold: plannedWave ? formatRateValue(plannedWave.errorThreshold) : '',
-        ...evaluation,
-        locations: countLocations(record.locations.filter((l) => l.wave === w.name)),
-      };
-    }),
-  };
+  const builder = summaryBuilder(record);
+  for (const l of record.locations) builder.add(l);
+  return builder.summary();
 }

@@ -392,7 +392,10 @@ describe('parseRunManifest and parseRunShard', () => {
       [{ ...(stored() as object), extra: 1 }, /- \(root\): Unrecognized key: "extra"/],
       [JSON.parse(JSON.stringify(record)), /- schemaVersion: /],
       [stored({ runId: 'run-9' }), /- runId: is "run-9", but the manifest was read as run "run-8"/],
-      [stored({ shards: [...entries].reverse() }), /- shards\[0\]\.id: is 1, but shards are numbered from 0 in order/],
+      [
+        stored({ shards: [...entries].reverse() }),
+        /- shards\[1\]\.id: is 0, but shards are numbered in ascending order \(the one before is 1\)/,
+      ],
       [
         stored({ shards: entries.map((e) => ({ ...e, revision: 3 })) }),
         /- shards\[0\]\.revision: is 3, later than the manifest's own revision 2/,

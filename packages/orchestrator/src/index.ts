@@ -36,6 +36,7 @@ export {
   /** @public */ type TrackRunResult,
   trackRun,
 } from './run/trackRun.js';
+export * from './steps/index.js';
 export {
   DEFAULT_LOCAL_RUNS_DIR,
   LocalRunStore,

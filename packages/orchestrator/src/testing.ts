@@ -21,6 +21,7 @@ import type {
   RunRecord,
   RunStore,
   ShardedRun,
+  ShardedRunStore,
   TagInventoryReader,
   TagTarget,
 } from '@orgpatch/core';
@@ -31,6 +32,7 @@ import { KeyedQueue } from './store/keyedQueue.js';
 import { decideLease, type LeaseRequest } from './store/leaseDecision.js';
 import { listRuns } from './store/listing.js';
 import { assertArtifactName, assertLeaseKey, assertRunId } from './store/runId.js';
+import { shardedAccess } from './store/shardedAccess.js';
 import { LEGACY_RECORD, MANIFEST, type RunObjects, ShardedRecords } from './store/shardedRecords.js';
 import { decodeRunLease } from './store/storedDocuments.js';
 
@@ -215,6 +217,8 @@ export class MemoryRunStore implements RunStore {
   readonly written: string[] = [];
   private readonly records: ShardedRecords;
   private readonly writes = new KeyedQueue();
+  /** The run a shard at a time, for the step engines. */
+  readonly sharded: ShardedRunStore;
 
   constructor(shareWith?: MemoryRunStore) {
     const storage: MemoryStorage = shareWith ?? {
@@ -228,6 +232,18 @@ export class MemoryRunStore implements RunStore {
     this.leases = storage.leases;
     this.artifacts = storage.artifacts;
     this.records = new ShardedRecords(this.runObjects());
+    this.sharded = shardedAccess(this.records, {
+      exclusive: (runId, task) => {
+        assertRunId(runId);
+        return this.writes.run(runId, task);
+      },
+      index: async (manifest) => {
+        this.inProgress.add(manifest.runId);
+      },
+      unindex: async (runId) => {
+        this.inProgress.delete(runId);
+      },
+    });
   }
 
   async put(record: RunRecord): Promise<void> {

@@ -150,7 +150,8 @@ describe('the shard bound', () => {
     expect(sizes.manifest).toBeLessThan(MAX_OBJECT_BYTES);
     // 5,000 accounts of 16 x 14 KiB (estimated): 18 accounts, about 2.1 MB, per shard.
     expect(sizes.shards).toHaveLength(278);
-  });
+    // Builds and encodes a 100 MB record: seconds on a loaded 2-core machine.
+  }, 60_000);
 
   it('keeps them under 8 MB with a thousand instances in a location and long failure messages', () => {
     const record = organizationOf(finishedAccount(REGIONS_16.slice(0, 4), 1_000, 600), 3);

@@ -74,7 +74,7 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
         });
         progress.stop();
         printRunOutcome(ctx, result, opts.json === true, '');
-        if (!opts.json && result.record.plan.counts.start === 0) {
+        if (!opts.json && result.summary.instances.total === 0) {
           println(
             io.stderr,
             err.yellow(

@@ -9,7 +9,7 @@ import type {
 } from '@orgpatch/core';
 import { buildPlan, locationKey, requiredInventory, type TagInventoryReader, tagTargetOf } from '@orgpatch/core';
 import type { RunDeps } from './deps.js';
-import { createAccountLimiter, mapLimited } from './limiter.js';
+import { type AccountLimiter, createAccountLimiter, mapLimited } from './limiter.js';
 
 /** What planning found: the Organization as discovered, the observations, and the plan built from them. */
 export interface PlanResult {
@@ -43,7 +43,6 @@ export async function planRun(
   request: PatchRequest,
   deps: Pick<RunDeps, 'directory' | 'inventory' | 'tagInventory' | 'logger' | 'onProgress'>,
 ): Promise<PlanResult> {
-  const observe = observer(request, deps);
   const organization = await deps.directory.discover(discoveryScope(request));
   deps.onProgress?.({ phase: 'discover', accounts: organization.accounts.length, done: true });
   deps.logger?.info('Discovered accounts', {
@@ -52,7 +51,24 @@ export async function planRun(
   });
 
   const locations = requiredInventory({ request, organization });
-  const limiter = createAccountLimiter(request.concurrency);
+  const observations = await observeLocations(request, locations, deps);
+  const plan = buildPlan({ request, organization, observations });
+  deps.logger?.info('Plan built', { ...plan.counts });
+  return { organization, observations, plan };
+}
+
+/**
+ * Observes `locations` (their target groups, or the managed nodes with the request's tag) under the
+ * request's global and per-account limits (or `deps.limiter`, shared with other steps), keyed by
+ * {@link locationKey}.
+ */
+export async function observeLocations(
+  request: PatchRequest,
+  locations: readonly Location[],
+  deps: Pick<RunDeps, 'inventory' | 'tagInventory' | 'onProgress'> & { readonly limiter?: AccountLimiter },
+): Promise<Map<string, InventoryObservation>> {
+  const observe = observer(request, deps);
+  const limiter = deps.limiter ?? createAccountLimiter(request.concurrency);
   const observations = new Map<string, InventoryObservation>();
   let done = 0;
   deps.onProgress?.({ phase: 'inventory', done, total: locations.length });
@@ -67,9 +83,7 @@ export async function planRun(
       deps.onProgress?.({ phase: 'inventory', done, total: locations.length });
     },
   );
-  const plan = buildPlan({ request, organization, observations });
-  deps.logger?.info('Plan built', { ...plan.counts });
-  return { organization, observations, plan };
+  return observations;
 }
 
 /**

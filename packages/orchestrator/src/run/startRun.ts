@@ -90,7 +90,11 @@ export const LEASE_TTL_MS = 60 * 60_000;
  * Takes (or renews) the run's lease on its Organization, or refuses the run with the holder's id.
  * @throws RunOverlapError
  */
-export async function holdLease(record: RunRecord, deps: Pick<RunDeps, 'store'>, now: Date): Promise<void> {
+export async function holdLease(
+  record: Pick<RunRecord, 'organization' | 'runId'>,
+  deps: Pick<RunDeps, 'store'>,
+  now: Date,
+): Promise<void> {
   const scope = leaseScopeFor(record.organization);
   const result = await deps.store.acquireLease({
     scope,

@@ -10,7 +10,7 @@ import {
 import { awsErrorCode, awsErrorMessage } from '../aws/awsErrors.js';
 import { RunNotFoundError } from '../errors.js';
 import { type RunDeps, realSleep } from './deps.js';
-import { createAccountLimiter, mapLimited } from './limiter.js';
+import { type AccountLimiter, createAccountLimiter, mapLimited } from './limiter.js';
 import { type ReportFormat, writeReports } from './reports.js';
 import { holdLease, LEASE_TTL_MS } from './startRun.js';
 import { advanceWaves } from './waves.js';
@@ -123,7 +123,12 @@ function progressOf(record: RunRecord): { done: number; total: number } {
   return { done: toRun.filter((l) => isTerminalLocationStatus(l.status)).length, total: toRun.length };
 }
 
-async function pollRound(record: RunRecord, deps: RunDeps, now: () => Date): Promise<RunRecord> {
+/** Reads every running execution of the record once; returns the record with what changed (the same object when nothing did). */
+export async function pollRound(
+  record: RunRecord,
+  deps: Pick<RunDeps, 'automation' | 'logger'> & { readonly limiter?: AccountLimiter },
+  now: () => Date,
+): Promise<RunRecord> {
   const running: { location: LocationOutcome; executionId: string }[] = [];
   for (const location of record.locations) {
     for (const execution of location.executions) {
@@ -131,7 +136,7 @@ async function pollRound(record: RunRecord, deps: RunDeps, now: () => Date): Pro
     }
   }
   if (running.length === 0) return record;
-  const limiter = createAccountLimiter(record.request.concurrency);
+  const limiter = deps.limiter ?? createAccountLimiter(record.request.concurrency);
   const events: LocationEvent[] = [];
   await mapLimited(
     running,
@@ -160,15 +165,20 @@ async function pollRound(record: RunRecord, deps: RunDeps, now: () => Date): Pro
       }
     },
   );
+  if (events.length === 0) return record;
   // One pass over the record for the whole round (see startWave).
   return applyLocationEvents(record, events, now());
 }
 
 /** Reads the patch state of every instance of each location that ran, once the run is over. */
-async function readPatchStates(record: RunRecord, deps: RunDeps, now: () => Date): Promise<RunRecord> {
+export async function readPatchStates(
+  record: RunRecord,
+  deps: Pick<RunDeps, 'patchStates' | 'logger' | 'onProgress'> & { readonly limiter?: AccountLimiter },
+  now: () => Date,
+): Promise<RunRecord> {
   const planned = new Map(record.plan.locations.map((l) => [locationKey(l.accountId, l.region), l]));
   const ran = record.locations.filter((l) => l.executions.length > 0);
-  const limiter = createAccountLimiter(record.request.concurrency);
+  const limiter = deps.limiter ?? createAccountLimiter(record.request.concurrency);
   const events: LocationEvent[] = [];
   let done = 0;
   await mapLimited(

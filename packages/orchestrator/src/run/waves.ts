@@ -11,9 +11,13 @@ import {
 import { awsErrorCode, awsErrorMessage, isTransient } from '../aws/awsErrors.js';
 import { automationParameters } from './automationParameters.js';
 import type { RunDeps } from './deps.js';
-import { createAccountLimiter, mapLimited } from './limiter.js';
+import { type AccountLimiter, createAccountLimiter, mapLimited } from './limiter.js';
 
-type StartDeps = Pick<RunDeps, 'automation' | 'store' | 'now' | 'logger' | 'onProgress'>;
+/** What starting a wave needs: a store that keeps the record (a shard step's keeps its shard), and optionally a limiter shared with other steps. */
+export type StartDeps = Pick<RunDeps, 'automation' | 'now' | 'logger' | 'onProgress'> & {
+  readonly store: Pick<RunDeps['store'], 'put'>;
+  readonly limiter?: AccountLimiter;
+};
 
 /**
  * Transient start failures (throttling, 5xx, network) are retried on later passes with the same
@@ -48,7 +52,7 @@ function groupsToIntend(location: LocationOutcome): string[] {
  * {@link MAX_START_ATTEMPTS} the location fails. A permanent failure fails the location at once.
  * Fans out under the request's global and per-account limits. Returns the stored record.
  */
-async function startWave(
+export async function startWave(
   record: RunRecord,
   wave: string,
   deps: StartDeps,
@@ -83,7 +87,7 @@ async function startWave(
   const todo = current.locations.filter((l) => l.wave === wave && (l.intents?.length ?? 0) > 0);
   if (todo.length === 0) return current;
 
-  const limiter = createAccountLimiter(request.concurrency);
+  const limiter = deps.limiter ?? createAccountLimiter(request.concurrency);
   // Outcomes are collected and applied to the record once: one update per start would cost
   // O(locations) each and make a large run quadratic.
   const events: LocationEvent[] = [];

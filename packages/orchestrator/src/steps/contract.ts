@@ -48,8 +48,9 @@ export interface PlanInput {
 export interface NextInput {
   readonly step: 'next';
   readonly runId: string;
-  /** Poll rounds since the last news (0 after a change): sets the wait's backoff. @default 0 */
+  /** What the last `next` answered with `wait`: the rounds without news so far and the manifest revision then. */
   readonly quietRounds?: number;
+  readonly revision?: number;
 }
 
 /** What `next` decided. `shards` are the shard numbers the following fan-out goes over. */
@@ -59,8 +60,11 @@ export type NextOutput =
   | {
       readonly action: 'wait';
       readonly runId: string;
+      /** How long to wait before polling: the backoff grows with the rounds without news. */
       readonly seconds: number;
+      /** Pass both back to the next `next`: rounds without news (a round with news resets it), and the revision they were counted at. */
       readonly quietRounds: number;
+      readonly revision: number;
       readonly shards: readonly number[];
     }
   | { readonly action: 'finish'; readonly runId: string; readonly shards: readonly number[] };

@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { LeaseResult, LeaseScope, RunLease, RunListing, RunRecord, RunStore, ShardedRun } from '@orgpatch/core';
+import type {
+  LeaseResult,
+  LeaseScope,
+  RunLease,
+  RunListing,
+  RunRecord,
+  RunStore,
+  ShardedRun,
+  ShardedRunStore,
+} from '@orgpatch/core';
 import { RunStoreError } from '../errors.js';
 import { type FileLockOptions, withFileLock } from './fileLock.js';
 import { isInProgress } from './inProgressIndex.js';
@@ -9,6 +18,7 @@ import { KeyedQueue } from './keyedQueue.js';
 import { decideLease, type LeaseRequest } from './leaseDecision.js';
 import { listRuns } from './listing.js';
 import { assertArtifactName, assertLeaseKey, assertRunId, isRunId } from './runId.js';
+import { shardedAccess } from './shardedAccess.js';
 import { type ConditionalWrite, type RunObjects, ShardedRecords, type VersionedText } from './shardedRecords.js';
 import { decodeRunLease, encodeInProgressMarker, encodeRunLease, sha256Of } from './storedDocuments.js';
 
@@ -44,6 +54,19 @@ export class LocalRunStore implements RunStore {
   private readonly lock: FileLockOptions;
   private readonly records = new ShardedRecords(this.objects());
   private readonly writes = new KeyedQueue();
+  /** The run a shard at a time, for the step engines. */
+  readonly sharded: ShardedRunStore = shardedAccess(this.records, {
+    exclusive: (runId, task) =>
+      this.writes.run(runId, async () => {
+        const dir = this.runDir(runId);
+        await this.makeDir(dir);
+        return withFileLock(join(dir, '.record.lock'), task, this.lock);
+      }),
+    index: async (manifest) => {
+      await this.writeAtomic(join(this.root, IN_PROGRESS_DIR, manifest.runId), encodeInProgressMarker(manifest));
+    },
+    unindex: (runId) => this.remove(join(this.root, IN_PROGRESS_DIR, runId)),
+  });
 
   constructor(root: string = DEFAULT_LOCAL_RUNS_DIR, options: LocalRunStoreOptions = {}) {
     this.root = resolve(root);

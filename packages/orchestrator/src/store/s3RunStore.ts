@@ -5,7 +5,16 @@ import {
   paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { LeaseResult, LeaseScope, RunLease, RunListing, RunRecord, RunStore, ShardedRun } from '@orgpatch/core';
+import type {
+  LeaseResult,
+  LeaseScope,
+  RunLease,
+  RunListing,
+  RunRecord,
+  RunStore,
+  ShardedRun,
+  ShardedRunStore,
+} from '@orgpatch/core';
 import pLimit from 'p-limit';
 import { awsErrorCode, awsErrorMessage, awsHttpStatus } from '../aws/awsErrors.js';
 import { AwsEnvironmentError, RunStoreError } from '../errors.js';
@@ -14,6 +23,7 @@ import { KeyedQueue } from './keyedQueue.js';
 import { decideLease, type LeaseRequest } from './leaseDecision.js';
 import { listRuns } from './listing.js';
 import { assertArtifactName, assertLeaseKey, assertRunId, isRunId } from './runId.js';
+import { shardedAccess } from './shardedAccess.js';
 import { type ConditionalWrite, type RunObjects, ShardedRecords } from './shardedRecords.js';
 import { decodeRunLease, encodeInProgressMarker, encodeRunLease } from './storedDocuments.js';
 
@@ -70,6 +80,25 @@ export class S3RunStore implements RunStore {
   /** Whether this store knows the run's in-progress marker to be there (true) or gone (false). */
   private readonly indexed = new Map<string, boolean>();
   private readonly writes = new KeyedQueue();
+  /** The run a shard at a time, for the step engines. */
+  readonly sharded: ShardedRunStore = shardedAccess(this.records, {
+    exclusive: (runId, task) => {
+      assertRunId(runId);
+      return this.writes.run(runId, task);
+    },
+    index: async (manifest) => {
+      const marker = `${this.root}in-progress/${manifest.runId}`;
+      if (this.indexed.get(manifest.runId) === true) return;
+      await this.send(marker, () => this.putObject(marker, encodeInProgressMarker(manifest), 'application/json'));
+      this.indexed.set(manifest.runId, true);
+    },
+    unindex: async (runId) => {
+      const marker = `${this.root}in-progress/${runId}`;
+      if (this.indexed.get(runId) === false) return;
+      await this.send(marker, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: marker })));
+      this.indexed.set(runId, false);
+    },
+  });
 
   constructor(options: S3RunStoreOptions) {
     const bucket = options.bucket ?? process.env[RUN_BUCKET_ENV];

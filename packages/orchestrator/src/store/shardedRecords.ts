@@ -1,8 +1,10 @@
 import {
   assembleRunRecord,
   type RunListing,
+  type RunManifest,
   type RunRecord,
   type RunShard,
+  type ShardCommit,
   type ShardedRun,
   type SplitRunRecordOptions,
   StoredDocumentError,
@@ -11,6 +13,7 @@ import {
   splitRunRecord,
 } from '@orgpatch/core';
 import pLimit from 'p-limit';
+import pRetry, { AbortError } from 'p-retry';
 import { RunRecordInvalidError, RunStoreConflictError, RunStoreError } from '../errors.js';
 import { decodeRunManifest, decodeRunRecord, decodeRunShard, encodeRunDocument, sha256Of } from './storedDocuments.js';
 
@@ -48,6 +51,13 @@ export const SHARD_BOUNDS: SplitRunRecordOptions = { accountsPerShard: 100, esti
 
 /** How many objects of one run are read or written at once. */
 const PARALLEL_OBJECTS = 8;
+
+/**
+ * How many times a shard commit reads the manifest again when another writer (a step on another
+ * shard) wrote it first. Writers of different shards only ever race on the manifest, so each retry
+ * is one more read and write of it; the waits are short and jittered so racing writers spread out.
+ */
+const COMMIT_RETRIES = { retries: 12, minTimeout: 20, maxTimeout: 2_000, factor: 2, randomize: true } as const;
 
 /** How many times `get` reads a manifest again when it changed while its shards were being read. */
 const READ_ATTEMPTS = 3;
@@ -306,6 +316,157 @@ export class ShardedRecords {
         }
       },
     };
+  }
+
+  /**
+   * Writes the manifest of a new run that has no shard yet (revision 1), only if the run id has no
+   * record (neither a manifest nor a whole record).
+   * @throws RunStoreConflictError when it has one.
+   */
+  async create(manifest: RunManifest): Promise<StoredRunManifest> {
+    const { runId } = manifest;
+    if ((await this.objects.read(runId, LEGACY_RECORD)) !== undefined) {
+      throw new RunStoreConflictError(runId, this.objects.where(runId, LEGACY_RECORD));
+    }
+    if (manifest.shards.length > 0) throw new TypeError(`A new run's manifest lists no shard (run ${runId})`);
+    const stored: StoredRunManifest = { ...manifest, revision: 1, shards: [] };
+    const written = await this.objects.write(runId, MANIFEST, encodeRunDocument(stored), undefined);
+    if (!written.ok) {
+      throw new RunStoreConflictError(runId, this.objects.where(runId, MANIFEST), { cause: written.cause });
+    }
+    this.seen.delete(runId);
+    return stored;
+  }
+
+  /** The run's manifest, validated; undefined when it has none. */
+  async manifest(runId: string): Promise<StoredRunManifest | undefined> {
+    return (await this.readManifest(runId))?.manifest;
+  }
+
+  private async readManifest(
+    runId: string,
+  ): Promise<{ readonly manifest: StoredRunManifest; readonly version: string } | undefined> {
+    const read = await this.objects.read(runId, MANIFEST);
+    if (read === undefined) return undefined;
+    return {
+      manifest: decodeRunManifest(read.text, this.objects.where(runId, MANIFEST), runId),
+      version: read.version,
+    };
+  }
+
+  /** One shard the manifest lists, validated (it must hash to its entry). */
+  async readShard(runId: string, entry: StoredRunShardEntry): Promise<RunShard> {
+    const found = await this.shard(runId, entry);
+    if (found instanceof MissingShard) {
+      throw new RunRecordInvalidError(runId, this.objects.where(runId, found.name), [
+        {
+          path: '',
+          message:
+            'is listed by the manifest, but there is no such object: a later write replaced it, so read the run again',
+        },
+      ]);
+    }
+    return found;
+  }
+
+  /**
+   * Writes the new shard objects of `commit`, then the manifest conditionally, reading it again and
+   * applying the change again when another writer wrote it first; then deletes the shard objects
+   * the new manifest no longer lists. A shard changed by another writer since its `base` (or added,
+   * when it has none) is a conflict: nothing of this commit becomes the run's.
+   * @throws RunStoreConflictError on a conflict, or when the manifest kept changing.
+   */
+  async commitShards(runId: string, commit: ShardCommit): Promise<StoredRunManifest> {
+    const first = await this.readManifest(runId);
+    if (first === undefined) throw new RunStoreConflictError(runId, this.objects.where(runId, MANIFEST));
+    const revision = first.manifest.revision + 1;
+    const written = commit.shards.map(({ shard, base }) => {
+      const text = encodeRunDocument(shard);
+      const sha256 = sha256Of(text);
+      const locations = shard.locations.map((l) => l.accountId);
+      const entry: StoredRunShardEntry = {
+        id: shard.id,
+        firstAccountId: locations[0] ?? '',
+        lastAccountId: locations[locations.length - 1] ?? '',
+        accounts: new Set(locations).size,
+        locations: locations.length,
+        revision: base?.sha256 === sha256 ? base.revision : revision,
+        sha256,
+      };
+      return { entry, base, text, unchanged: base?.sha256 === sha256 };
+    });
+    await Promise.all(
+      written
+        .filter((w) => !w.unchanged)
+        .map((w) => this.limit(() => this.createShard(runId, shardObject(w.entry), w.text))),
+    );
+    let read = first;
+    let replaced: readonly StoredRunShardEntry[] = [];
+    const created = written.filter((w) => !w.unchanged).map((w) => shardObject(w.entry));
+    const stored = await this.retryCommit(runId, created, () => pRetry(
+      async () => {
+        const manifest = read.manifest;
+        const byId = new Map(manifest.shards.map((e) => [e.id, e]));
+        for (const { entry, base } of written) {
+          const current = byId.get(entry.id);
+          const same =
+            base === undefined
+              ? current === undefined
+              : current?.revision === base.revision && current.sha256 === base.sha256;
+          if (!same) {
+            throw new AbortError(new RunStoreConflictError(runId, this.objects.where(runId, shardObject(entry))));
+          }
+        }
+        replaced = written.flatMap(({ base }) => (base === undefined ? [] : [base]));
+        for (const { entry } of written) byId.set(entry.id, entry);
+        const shards = [...byId.values()].sort((a, b) => a.id - b.id);
+        const next: StoredRunManifest = {
+          ...commit.change({ ...manifest, shards }),
+          shards,
+          revision: manifest.revision + 1,
+        };
+        const result = await this.objects.write(runId, MANIFEST, encodeRunDocument(next), read.version);
+        if (result.ok) return next;
+        const again = await this.readManifest(runId);
+        if (again === undefined)
+          throw new AbortError(new RunStoreConflictError(runId, this.objects.where(runId, MANIFEST)));
+        read = again;
+        throw new RunStoreConflictError(runId, this.objects.where(runId, MANIFEST), { cause: result.cause });
+      },
+      { ...COMMIT_RETRIES, shouldRetry: ({ error }) => error instanceof RunStoreConflictError },
+    ));
+    this.seen.delete(runId);
+    const kept = new Set(stored.shards.map(shardObject));
+    await Promise.all(
+      replaced
+        .map(shardObject)
+        .filter((name) => !kept.has(name))
+        .map((name) => this.limit(() => this.objects.remove(runId, name).catch(() => undefined))),
+    );
+    return stored;
+  }
+
+  /**
+   * Runs a commit; when it fails, deletes the shard objects it created, unless the manifest lists
+   * them after all (a write that succeeded though its answer was lost): a lost commit leaves no
+   * object behind.
+   */
+  private async retryCommit(
+    runId: string,
+    created: readonly string[],
+    commit: () => Promise<StoredRunManifest>,
+  ): Promise<StoredRunManifest> {
+    try {
+      return await commit();
+    } catch (error) {
+      const listed = new Set((await this.manifest(runId).catch(() => undefined))?.shards.map(shardObject) ?? created);
+      await Promise.all(
+        created
+          .filter((name) => !listed.has(name))
+          .map((name) => this.limit(() => this.objects.remove(runId, name).catch(() => undefined))),
+      );
+      throw error;
+    }
   }
 
   private async shard(runId: string, entry: StoredRunShardEntry): Promise<RunShard | MissingShard> {

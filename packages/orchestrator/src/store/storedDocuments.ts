@@ -131,6 +131,6 @@ export function encodeRunDocument(document: StoredRunManifest | RunShard): strin
 }
 
 /** The in-progress marker of a run: a few bytes naming it, for a person looking at the store. */
-export function encodeInProgressMarker(record: RunRecord): string {
+export function encodeInProgressMarker(record: Pick<RunRecord, 'runId' | 'status' | 'updatedAt'>): string {
   return `${JSON.stringify({ runId: record.runId, status: record.status, updatedAt: record.updatedAt })}\n`;
 }
