@@ -20,8 +20,10 @@ export {
   /** @public */ RunStoreConflictError,
   RunStoreError,
 } from './errors.js';
+export { /** @public */ runStepWithDeps, type StepDepsFor } from './lambda/awsStep.js';
 export { handleMaintenanceWindowEvent } from './lambda/maintenanceWindow.js';
 export { createLambdaRuntime } from './lambda/runtime.js';
+export { handleStepEvent, /** @public */ type StepRunner } from './lambda/stepEvent.js';
 export { trackInProgressRuns } from './lambda/tracking.js';
 export { automationParameters } from './run/automationParameters.js';
 export type { ProgressEvent, RunDeps } from './run/deps.js';

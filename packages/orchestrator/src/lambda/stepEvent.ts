@@ -104,7 +104,10 @@ export function parseStepInput(event: unknown): StepInput {
   if (step === 'plan') need('group', isCount, 'a whole number');
   if (step === 'start' || step === 'poll' || step === 'settle') need('shard', isCount, 'a whole number');
   if (step === 'start') need('wave', isText, 'a non-empty string');
-  if (step === 'next') need('quietRounds', isCount, 'a whole number', true);
+  if (step === 'next') {
+    need('quietRounds', isCount, 'a whole number', true);
+    need('revision', isCount, 'a whole number', true);
+  }
   if (problems.length > 0) {
     throw new StepInputError(`The "${step}" step's input is not valid: ${problems.join('; ')}.`);
   }
