@@ -20,7 +20,7 @@ export {
   /** @public */ RunStoreConflictError,
   RunStoreError,
 } from './errors.js';
-export { /** @public */ runStepWithDeps, type StepDepsFor } from './lambda/awsStep.js';
+export { runStepWithDeps, STEP_FUNCTIONS_BACKOFF, /** @public */ type StepDepsFor } from './lambda/awsStep.js';
 export { handleMaintenanceWindowEvent } from './lambda/maintenanceWindow.js';
 export { createLambdaRuntime } from './lambda/runtime.js';
 export { handleStepEvent, /** @public */ type StepRunner } from './lambda/stepEvent.js';
@@ -45,4 +45,5 @@ export {
   /** @public */ type LocalRunStoreOptions,
 } from './store/localRunStore.js';
 export { S3RunStore, /** @public */ type S3RunStoreOptions } from './store/s3RunStore.js';
+export { SHARD_BOUNDS } from './store/shardedRecords.js';
 export { ORGPATCH_VERSION } from './version.js';

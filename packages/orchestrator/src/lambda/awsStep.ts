@@ -1,8 +1,17 @@
 import { type PatchRequest, parsePayload, type RunStore } from '@orgpatch/core';
 import { RunNotFoundError } from '../errors.js';
 import { runIdFor } from '../run/ids.js';
+import type { PollBackoff } from '../run/trackRun.js';
 import { runStep, type StepDeps, type StepInput, type StepOutput } from '../steps/index.js';
 import { requireTaskExecutionId } from './taskExecutionId.js';
+
+/**
+ * The poll backoff of a run on Step Functions: at least a minute between poll rounds, up to five
+ * when nothing changes. Each round adds a fixed number of events to the execution's history (whose
+ * quota is 25,000), so the shortest wait sets how long a run can be followed: about 1,700 rounds,
+ * about 28 hours even if every round brings news (README, "Step Functions engine").
+ */
+export const STEP_FUNCTIONS_BACKOFF: PollBackoff = { initialMs: 60_000, maxMs: 300_000, factor: 2 };
 
 /** Builds a run's ports for its request: the Lambda wires AWS (createAwsRunDeps), a test the sandbox. */
 export type StepDepsFor = (request: PatchRequest, runId: string) => StepDeps;

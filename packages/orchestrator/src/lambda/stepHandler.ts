@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { createAwsRunDeps } from '../awsRunDeps.js';
-import { runStepWithDeps } from './awsStep.js';
+import { runStepWithDeps, STEP_FUNCTIONS_BACKOFF } from './awsStep.js';
 import { createLambdaRuntime, type LambdaRuntime } from './runtime.js';
 import { handleStepEvent } from './stepEvent.js';
 
@@ -19,9 +19,10 @@ export const handler = (event: unknown, context: Context): Promise<unknown> =>
     runtime.logger,
     (input) => {
       const store = runtime.store();
-      return runStepWithDeps(input, store, (request, runId) =>
-        createAwsRunDeps(request, { clients: runtime.clients, store, runId, extra: { logger: runtime.logger } }),
-      );
+      return runStepWithDeps(input, store, (request, runId) => ({
+        ...createAwsRunDeps(request, { clients: runtime.clients, store, runId, extra: { logger: runtime.logger } }),
+        backoff: STEP_FUNCTIONS_BACKOFF,
+      }));
     },
     context,
   );
