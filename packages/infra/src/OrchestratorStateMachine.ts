@@ -26,7 +26,7 @@ import { Construct } from 'constructs';
  * errors.ts): AWS throttled or failed transiently, and a conditional write of the run store lost a
  * race with another shard's step. Every step is idempotent, so a retry starts nothing twice.
  */
-export const RETRIED_STEP_ERRORS = {
+const RETRIED_STEP_ERRORS = {
   transient: 'TransientStepError',
   storeConflict: 'RunStoreConflictError',
 } as const;
@@ -41,7 +41,7 @@ const LAMBDA_SERVICE_ERRORS = [
 ];
 
 /** How many shard (or plan-group) steps of one fan-out run at once. */
-export const SHARD_CONCURRENCY = 20;
+const SHARD_CONCURRENCY = 20;
 
 /** Props of {@link OrchestratorStateMachine}. */
 export interface OrchestratorStateMachineProps {

@@ -44,7 +44,7 @@ export async function handleStepEvent(
 }
 
 /** The error a step leaves with: orgpatch's own as thrown, a transient AWS failure as {@link TransientStepError}. */
-export function stepError(error: unknown): Error {
+function stepError(error: unknown): Error {
   if (error instanceof OrgPatchError) return error;
   if (isTransient(error)) {
     return new TransientStepError(awsErrorCode(error), awsErrorMessage(error), { cause: error });
