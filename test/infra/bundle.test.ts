@@ -5,7 +5,6 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { RunRecord } from '@orgpatch/core';
 import { createOrgPatchApp } from '@orgpatch/infra';
 import { S3RunStore } from '@orgpatch/orchestrator';
 import { type Sandbox, startSandbox, type WorldFile } from '@orgpatch/sandbox';
@@ -77,9 +76,12 @@ function findRunBundle(dir: string): Bundle {
   const resources = Object.values(template.Resources);
   const task = resources.find((r) => r.Type === 'AWS::SSM::MaintenanceWindowTask');
   if (!task) throw new Error('no maintenance-window task in the template');
-  const [functionId] = (task.Properties.TaskArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+  // The function the state machine's Tasks invoke: the step Lambda (the window's task is the starter).
+  const machine = resources.find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  const functionId =
+    JSON.stringify(machine?.Properties.DefinitionString).match(/"Fn::GetAtt":\["([^"]+)","Arn"\]/)?.[1] ?? '';
   const fn = template.Resources[functionId];
-  if (!fn) throw new Error(`the task invokes ${functionId}, which is not in the template`);
+  if (!fn) throw new Error(`the state machine invokes ${functionId}, which is not in the template`);
   const s3Key = (fn.Properties.Code as { S3Key: string }).S3Key;
   const manifest = JSON.parse(readFileSync(join(dir, 'OrgPatch.assets.json'), 'utf8')) as {
     files: Record<string, { source: { path: string }; destinations: Record<string, { objectKey: string }> }>;
@@ -163,7 +165,7 @@ afterAll(async () => {
   if (outdir) rmSync(outdir, { recursive: true, force: true });
 });
 
-describe('the bundled orchestrator Lambda', () => {
+describe('the bundled step Lambda', () => {
   it('is one ES module that imports nothing but Node.js built-ins', () => {
     const source = readFileSync(bundle.file, 'utf8');
     const specifiers = [
@@ -175,45 +177,40 @@ describe('the bundled orchestrator Lambda', () => {
     console.info(`orchestrator run bundle: ${(bundle.bytes / 1024).toFixed(0)} KiB (${bundle.bytes} bytes)`);
   });
 
-  it('starts the first wave of automations when invoked with the maintenance-window event', async () => {
+  it("begins the run (discovers, records, starts nothing) when invoked with the state machine's first step", async () => {
     // Run it alone in an empty directory, so nothing it needs can come from a node_modules.
     const isolated = mkdtempSync(join(tmpdir(), 'orgpatch-lambda-'));
     const file = join(isolated, 'index.mjs');
     copyFileSync(bundle.file, file);
     expect(nodeModulesAbove(isolated)).toEqual([]);
-    const { result, importMs } = await invokeBundle(file, bundle.event, {
-      ...sandbox.env('us-east-1'),
-      ORGPATCH_RUN_BUCKET: BUCKET,
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    });
+    const { result, importMs } = await invokeBundle(
+      file,
+      { step: 'begin', payload: bundle.event },
+      {
+        ...sandbox.env('us-east-1'),
+        ORGPATCH_RUN_BUCKET: BUCKET,
+        POWERTOOLS_LOG_LEVEL: 'ERROR',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+    );
     console.info(`cold import of the bundled handler in a fresh process: ${importMs.toFixed(0)} ms`);
 
     const runId = `mw-${TASK_EXECUTION_ID}`;
-    expect(result).toMatchObject({ runId, resumed: false, summary: { status: 'running' } });
-
-    // The dev wave runs: dev-one in both Regions; dev-two's group is empty; prod waits for its wave.
-    const starts = sandbox.calls
-      .list({ operation: 'StartAutomationExecution', ok: true })
-      .map((c) => `${c.accountId}/${c.region}`)
-      .sort();
-    expect(starts).toEqual([`${DEV1}/eu-west-1`, `${DEV1}/us-east-1`]);
-    expect(sandbox.calls.count({ operation: 'StartAutomationExecution', accountId: PROD1 })).toBe(0);
+    // `begin` discovers the Organization and records the run, its plan groups still to plan; it starts nothing.
+    expect(result).toEqual({ runId, dryRun: false, resumed: false, groups: [0] });
+    expect(sandbox.calls.count({ operation: 'StartAutomationExecution' })).toBe(0);
 
     // The run record went to the bucket named by ORGPATCH_RUN_BUCKET, with the synthesized request.
     const s3 = new S3Client(sandbox.clientConfig('us-east-1'));
     try {
-      // Read as the orchestrator reads it: the manifest and its shards, validated and assembled.
-      const record = (await new S3RunStore({ client: s3, bucket: BUCKET }).get(runId)) as RunRecord;
+      // Read as the orchestrator reads it: the manifest, validated.
+      const record = await new S3RunStore({ client: s3, bucket: BUCKET }).sharded?.manifest(runId);
+      if (!record) throw new Error(`no manifest for ${runId} in the bucket`);
       expect(record.request.windowId).toBe(WINDOW_ID);
       expect(record.request.taskExecutionId).toBe(TASK_EXECUTION_ID);
       expect(record.request.document.name).toBe('OrgPatch-RunPatchBaseline');
       expect(record.request.operation).toBe('Install');
-      const started = record.locations
-        .filter((l) => l.executions.length > 0)
-        .map((l) => `${l.accountId}/${l.region}:${l.executions.map((e) => e.group).join(',')}`)
-        .sort();
-      expect(started).toEqual([`${DEV1}/eu-west-1:WebServers`, `${DEV1}/us-east-1:WebServers`]);
+      expect(record.dryRun).toBe(false);
     } finally {
       s3.destroy();
       rmSync(isolated, { recursive: true, force: true });

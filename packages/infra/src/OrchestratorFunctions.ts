@@ -1,13 +1,10 @@
 import { EXECUTION_ROLE_NAME } from '@orgpatch/core';
 import { Aws, type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { resolveOrchestratorEntries } from './orchestratorEntries.js';
 
@@ -51,46 +48,42 @@ export interface OrchestratorFunctionsProps {
   readonly organizationId: string;
   /** Run records and reports go here. */
   readonly runBucket: IBucket;
-  /** How often the tracker looks at runs in progress. */
-  readonly trackingInterval: Duration;
   /** Retention of both log groups. */
   readonly logRetention: RetentionDays;
 }
 
 /**
- * The orchestrator's two functions (the maintenance-window run handler and the tracker) and the
- * one role they share — the role every member account's execution role trusts.
+ * The orchestrator's two functions on the Step Functions engine: the step function, which runs
+ * every step of a run for the state machine (as the role every member account's execution role
+ * trusts), and the starter the maintenance window invokes, which validates the payload and starts
+ * the state machine (as a role of its own that may do nothing else).
  *
- * Sizing, from `npm run bench` (bench/): the run handler's fan-out is CPU-bound inside the AWS
- * SDK (about 1.2 ms of CPU per call: signing, middleware, sockets) and holds the whole run record;
- * at 5,000 accounts x 16 Regions it peaked at 1,069 MB RSS and needed 232 s on one core. 2,048 MB
- * gives it a full vCPU (Lambda allots one at 1,769 MB) and room above that peak, for cents a week.
- * Its timeout is the Lambda maximum, 15 minutes: the maintenance window invokes it once per run.
- * The tracker describes executions of runs in progress and parses and rewrites their records
- * (75 MB of JSON at 5,000 accounts): 1,024 MB, 4 minutes, so a slow invocation ends before the
- * next 5-minute tick starts another. It runs one at a time (reserved concurrency 1), and a tick
- * that never completes ends in {@link OrchestratorFunctions.trackDeadLetterQueue}.
+ * Sizing: a step's work is bounded by its shard (100 accounts, every Region), not the Organization.
+ * Its fan-out is CPU-bound inside the AWS SDK (about 1 ms of CPU per call, `npm run bench`), so the
+ * step function keeps 2,048 MB (Lambda allots a full vCPU at 1,769 MB) and the Lambda maximum of
+ * 15 minutes for a plan group in slow Regions. The starter makes one call: 256 MB, 30 seconds.
+ *
+ * There is no tracker schedule: the state machine waits and polls. Runs started by the earlier
+ * single-Lambda path (handler.ts and its 5-minute tracker) must have ended before this is deployed,
+ * or be finished from the CLI (`orgpatch run <payload> --run-id <id> --store s3://<bucket> --wait`).
  */
 export class OrchestratorFunctions extends Construct {
-  /** The role both functions run as. */
+  /** The role the step function runs as (trusted by every member account's execution role). */
   readonly role: Role;
-  /** Started by the maintenance window with the task payload. */
-  readonly runFunction: NodejsFunction;
-  /** Started on a schedule; follows runs in progress. */
-  readonly trackFunction: NodejsFunction;
-  /** Log group of {@link runFunction}. */
-  readonly runLogGroup: LogGroup;
-  /** Log group of {@link trackFunction}. */
-  readonly trackLogGroup: LogGroup;
-  /** The schedule invoking {@link trackFunction}. */
-  readonly trackingRule: Rule;
-  /** Where tracker invocations that never complete end up (from the schedule and from Lambda). */
-  readonly trackDeadLetterQueue: Queue;
+  /** Runs one step of a run (invoked by the state machine). */
+  readonly stepFunction: NodejsFunction;
+  /** Validates the payload and starts the state machine (invoked by the maintenance window). */
+  readonly startFunction: NodejsFunction;
+  /** The role the starter runs as: it may start the state machine and write its logs, nothing else. */
+  readonly startRole: Role;
+  /** Log group of {@link stepFunction}. */
+  readonly stepLogGroup: LogGroup;
+  /** Log group of {@link startFunction}. */
+  readonly startLogGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: OrchestratorFunctionsProps) {
     super(scope, id);
     const entries = resolveOrchestratorEntries();
-
     this.role = new Role(this, 'Role', {
       description:
         'orgpatch orchestrator: lists the Organization, assumes OrgPatchExecutionRole in its accounts, writes run records',
@@ -157,88 +150,52 @@ export class OrchestratorFunctions extends Construct {
     const common = {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      role: this.role,
       projectRoot: entries.projectRoot,
       depsLockFilePath: entries.depsLockFilePath,
       handler: 'handler',
       loggingFormat: LoggingFormat.JSON,
       bundling: orchestratorBundling(entries.fromSource),
-    };
-
-    this.runLogGroup = new LogGroup(this, 'RunLogs', {
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.runFunction = new NodejsFunction(this, 'Run', {
-      ...common,
-      description: 'orgpatch: plans and starts a patch run (invoked by the maintenance window)',
-      entry: entries.runHandler,
-      memorySize: 2048,
-      timeout: Duration.minutes(15),
-      logGroup: this.runLogGroup,
-      environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'orgpatch-run' },
-      // The maintenance window invokes it synchronously, so these apply only to an asynchronous
-      // invocation someone makes by hand: Lambda would otherwise retry a failed run twice and keep
-      // a throttled one for up to 6 hours, starting patching nobody is waiting for.
+      // Step Functions invokes both synchronously (the state machine, the maintenance window): an
+      // asynchronous invocation someone makes by hand is not retried or kept.
       retryAttempts: 0,
       maxEventAge: Duration.minutes(1),
-    });
+    };
 
-    this.trackLogGroup = new LogGroup(this, 'TrackLogs', {
+    this.stepLogGroup = new LogGroup(this, 'StepLogs', {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // Invocations of the tracker that never complete land here: ticks EventBridge could not hand to
-    // Lambda, and ticks Lambda dropped (a failed invocation, or one still throttled when it grew
-    // older than a tracking interval). SQS-managed encryption: the messages are schedule events
-    // (ids and times), and a customer managed key would need a key-policy grant to EventBridge.
-    // Kept 14 days (the SQS maximum) so a holiday does not erase the evidence.
-    this.trackDeadLetterQueue = new Queue(this, 'TrackDeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    // A tick that waits longer than one interval is superseded by the next tick, so no event may
-    // outlive an interval (Lambda takes 1 minute to 6 hours), and a failed one is not retried: the
-    // next tick reads the run store afresh and redoes the work. Reserved concurrency 1: two trackers
-    // never rewrite the same run record at once; a tick that finds one running is throttled,
-    // waits in Lambda's queue up to that age, then goes to the dead-letter queue.
-    const tickAge = Duration.seconds(
-      Math.min(Math.max(props.trackingInterval.toSeconds(), 60), Duration.hours(6).toSeconds()),
-    );
-    this.trackFunction = new NodejsFunction(this, 'Track', {
+    this.stepFunction = new NodejsFunction(this, 'Step', {
       ...common,
-      description: 'orgpatch: follows runs in progress and writes their reports (invoked on a schedule)',
-      entry: entries.trackHandler,
-      memorySize: 1024,
-      timeout: Duration.minutes(4),
-      logGroup: this.trackLogGroup,
-      environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'orgpatch-track' },
-      reservedConcurrentExecutions: 1,
-      retryAttempts: 0,
-      maxEventAge: tickAge,
-      deadLetterQueue: this.trackDeadLetterQueue,
+      role: this.role,
+      description: 'orgpatch: runs one step of a patch run (invoked by the orchestrator state machine)',
+      entry: entries.stepHandler,
+      memorySize: 2048,
+      timeout: Duration.minutes(15),
+      logGroup: this.stepLogGroup,
+      environment: { ...environment, POWERTOOLS_SERVICE_NAME: 'orgpatch-step' },
     });
+    this.stepLogGroup.grantWrite(this.role);
 
-    this.runLogGroup.grantWrite(this.role);
-    this.trackLogGroup.grantWrite(this.role);
-
-    // EventBridge invokes the tracker asynchronously, so its retries cover only handing the event to
-    // Lambda (throttled or failed Invoke calls), never a run of the function: two retries within one
-    // interval ride out a transient Lambda error, and reserved concurrency keeps them from
-    // overlapping a running tracker. What EventBridge gives up on goes to the dead-letter queue
-    // (the queue policy admits this rule only).
-    this.trackingRule = new Rule(this, 'TrackSchedule', {
-      description: 'Invokes the orgpatch tracker; it returns at once when no run is in progress',
-      schedule: Schedule.rate(props.trackingInterval),
-      targets: [
-        new LambdaFunction(this.trackFunction, {
-          retryAttempts: 2,
-          maxEventAge: tickAge,
-          deadLetterQueue: this.trackDeadLetterQueue,
-        }),
-      ],
+    this.startRole = new Role(this, 'StartRole', {
+      description: 'orgpatch starter: starts the orchestrator state machine for a maintenance-window task',
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
     });
+    this.startLogGroup = new LogGroup(this, 'StartLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.startFunction = new NodejsFunction(this, 'Start', {
+      ...common,
+      role: this.startRole,
+      description: 'orgpatch: validates the payload and starts a patch run (invoked by the maintenance window)',
+      entry: entries.startHandler,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      logGroup: this.startLogGroup,
+      environment: { POWERTOOLS_SERVICE_NAME: 'orgpatch-start' },
+    });
+    this.startLogGroup.grantWrite(this.startRole);
 
     const bucketLogicalId = Stack.of(this).resolve(
       Stack.of(this).getLogicalId(props.runBucket.node.defaultChild as CfnElement),

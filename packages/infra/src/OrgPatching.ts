@@ -7,12 +7,13 @@ import {
   type TaskPayload,
 } from '@orgpatch/core';
 import { type MemberTemplates, memberTemplates } from '@orgpatch/member-stack';
-import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ManagementAccountMember } from './ManagementAccountMember.js';
 import { type DeployFrom, MemberStackSets, type StackSetOperationPreferences } from './MemberStackSets.js';
 import { OrchestratorFunctions } from './OrchestratorFunctions.js';
+import { OrchestratorStateMachine } from './OrchestratorStateMachine.js';
 import { PatchMaintenanceWindow } from './PatchMaintenanceWindow.js';
 import { checkProps } from './propRules.js';
 import { RunNotifications } from './RunNotifications.js';
@@ -179,11 +180,6 @@ export interface OrgPatchingProps {
    */
   readonly notificationEmails?: readonly string[];
   /**
-   * How often the tracker follows runs in progress (whole minutes, at least 1).
-   * @default Duration.minutes(5)
-   */
-  readonly trackingInterval?: Duration;
-  /**
    * Retention of the orchestrator's log groups.
    * @default RetentionDays.ONE_YEAR
    */
@@ -221,8 +217,10 @@ export class OrgPatching extends Construct {
   readonly runRecords: RunRecordBucket;
   /** The run-summary topic, its key, the report announcement rule and the alarms. */
   readonly notifications: RunNotifications;
-  /** The run and track functions, their log groups, their shared role and the tracking schedule. */
+  /** The step and starter functions, their log groups and roles. */
   readonly orchestrator: OrchestratorFunctions;
+  /** The Step Functions state machine that runs a patch run, step by step. */
+  readonly engine: OrchestratorStateMachine;
   /** The maintenance window, its Lambda task and the task's service role. */
   readonly maintenanceWindow: PatchMaintenanceWindow;
   /** The global and Regional member StackSets. */
@@ -283,23 +281,33 @@ export class OrgPatching extends Construct {
     this.notifications = new RunNotifications(this, 'Notifications', {
       emails: props.notificationEmails ?? [],
     });
+    const logRetention = props.logRetention ?? RetentionDays.ONE_YEAR;
     this.orchestrator = new OrchestratorFunctions(this, 'Orchestrator', {
       organizationId: props.organizationId,
       runBucket: this.runRecords.bucket,
-      trackingInterval: props.trackingInterval ?? Duration.minutes(5),
-      logRetention: props.logRetention ?? RetentionDays.ONE_YEAR,
+      logRetention,
     });
+    this.engine = new OrchestratorStateMachine(this, 'Engine', {
+      stepFunction: this.orchestrator.stepFunction,
+      logRetention,
+    });
+    // The starter may start this state machine and nothing else (states:StartExecution on its ARN).
+    this.engine.stateMachine.grantStartExecution(this.orchestrator.startRole);
+    this.orchestrator.startFunction.addEnvironment(
+      'ORGPATCH_STATE_MACHINE_ARN',
+      this.engine.stateMachine.stateMachineArn,
+    );
     this.notifications.announceReports(this.runRecords.bucket);
-    this.notifications.alarmOnFunction('Run', this.orchestrator.runFunction);
-    this.notifications.alarmOnFunction('Track', this.orchestrator.trackFunction);
-    this.notifications.alarmOnDeadLetters('Track', this.orchestrator.trackDeadLetterQueue);
+    this.notifications.alarmOnFunction('Start', this.orchestrator.startFunction);
+    this.notifications.alarmOnFunction('Step', this.orchestrator.stepFunction);
+    this.notifications.alarmOnStateMachine('Run', this.engine.stateMachine);
     this.runRecords.restrictWritesTo(this.orchestrator.role);
 
     this.maintenanceWindow = new PatchMaintenanceWindow(this, 'MaintenanceWindow', {
       name: props.maintenanceWindowName ?? 'orgpatch',
       ...window,
       ownerInformation: props.ownerInformation ?? DEFAULT_OWNER_INFORMATION,
-      orchestrator: this.orchestrator.runFunction,
+      orchestrator: this.orchestrator.startFunction,
       payload: this.payload.text,
     });
 

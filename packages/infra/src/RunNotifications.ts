@@ -9,7 +9,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
 /** Props of {@link RunNotifications}. */
@@ -39,7 +39,7 @@ export class RunNotifications extends Construct {
   readonly topic: Topic;
   /** The key encrypting the topic. */
   readonly key: Key;
-  /** The alarms created by {@link alarmOnFunction} and {@link alarmOnDeadLetters}. */
+  /** The alarms created by {@link alarmOnFunction} and {@link alarmOnStateMachine}. */
   readonly alarms: Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: RunNotificationsProps = {}) {
@@ -132,21 +132,27 @@ export class RunNotifications extends Construct {
   }
 
   /**
-   * Alarms when `queue` (a dead-letter queue) holds any message, notifying the topic: an event there
-   * is an invocation that never ran to completion, and it stays for the queue's retention.
+   * Alarms when an execution of `machine` fails, times out or is aborted, notifying the topic: a run
+   * that stopped there keeps its record and lease until someone redrives or finishes it.
    */
-  alarmOnDeadLetters(id: string, queue: IQueue): Alarm {
-    const alarm = new Alarm(this, `${id}DeadLetters`, {
-      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: `orgpatch ${id}: an invocation was given up and its event is in the dead-letter queue; read the message attributes (error code and message), then purge the queue.`,
-    });
-    alarm.addAlarmAction(new SnsAction(this.topic));
-    this.alarms.push(alarm);
-    return alarm;
+  alarmOnStateMachine(id: string, machine: IStateMachine): void {
+    const metrics = [
+      { name: 'Failed', metric: machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }) },
+      { name: 'TimedOut', metric: machine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }) },
+      { name: 'Aborted', metric: machine.metricAborted({ period: Duration.minutes(5), statistic: 'Sum' }) },
+    ];
+    for (const { name, metric } of metrics) {
+      const alarm = new Alarm(this, `${id}Executions${name}`, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `orgpatch ${id}: an execution ${name.toLowerCase()}. The run keeps its record and lease: read the execution's failed step (its error names the cause), fix it, then redrive the execution.`,
+      });
+      alarm.addAlarmAction(new SnsAction(this.topic));
+      this.alarms.push(alarm);
+    }
   }
 
   /**

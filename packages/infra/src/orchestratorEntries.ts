@@ -7,10 +7,10 @@ const ORCHESTRATOR_PACKAGE = '@orgpatch/orchestrator';
 
 /** Where the orchestrator's two Lambda entry points live, and what esbuild needs to bundle them. */
 export interface OrchestratorEntries {
-  /** The maintenance-window entry point (exports `handler`). */
-  readonly runHandler: string;
-  /** The tracking entry point (exports `handler`). */
-  readonly trackHandler: string;
+  /** The state machine's step entry point (exports `handler`). */
+  readonly stepHandler: string;
+  /** The maintenance window's starter entry point (exports `handler`). */
+  readonly startHandler: string;
   /** The directory whose lock file pins the bundled dependencies (the workspace or consumer root). */
   readonly projectRoot: string;
   /** The lock file in `projectRoot`. */
@@ -48,22 +48,22 @@ export function resolveOrchestratorEntries(): OrchestratorEntries {
     { dir: join(realDir, 'src', 'lambda'), ext: '.ts', fromSource: true },
     { dir: join(realDir, 'dist', 'lambda'), ext: '.js', fromSource: false },
   ];
-  const found = candidates.find((c) => existsSync(join(c.dir, `handler${c.ext}`)));
+  const found = candidates.find((c) => existsSync(join(c.dir, `stepHandler${c.ext}`)));
   if (found === undefined) {
     throw new OrchestratorEntryNotFoundError(
-      `${ORCHESTRATOR_PACKAGE} at ${realDir} has neither src/lambda/handler.ts nor dist/lambda/handler.js; build it (npm run build -w ${ORCHESTRATOR_PACKAGE}) or reinstall it.`,
+      `${ORCHESTRATOR_PACKAGE} at ${realDir} has neither src/lambda/stepHandler.ts nor dist/lambda/stepHandler.js; build it (npm run build -w ${ORCHESTRATOR_PACKAGE}), or update it to a version with the Step Functions engine.`,
     );
   }
-  const trackHandler = join(found.dir, `trackHandler${found.ext}`);
-  if (!existsSync(trackHandler)) {
+  const startHandler = join(found.dir, `startHandler${found.ext}`);
+  if (!existsSync(startHandler)) {
     throw new OrchestratorEntryNotFoundError(
-      `${ORCHESTRATOR_PACKAGE} at ${realDir} has no ${trackHandler}; the tracking Lambda needs it. Update ${ORCHESTRATOR_PACKAGE}.`,
+      `${ORCHESTRATOR_PACKAGE} at ${realDir} has no ${startHandler}; the maintenance window's starter needs it. Update ${ORCHESTRATOR_PACKAGE}.`,
     );
   }
   const depsLockFilePath = findLockFile(realDir);
   return {
-    runHandler: join(found.dir, `handler${found.ext}`),
-    trackHandler,
+    stepHandler: join(found.dir, `stepHandler${found.ext}`),
+    startHandler,
     projectRoot: dirname(depsLockFilePath),
     depsLockFilePath,
     fromSource: found.fromSource,

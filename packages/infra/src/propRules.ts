@@ -167,14 +167,6 @@ const PROP_RULES: readonly PropRule[] = [
     firstItem(notificationEmails, 'notificationEmails', (email) =>
       EMAIL.test(email) ? undefined : `"${email}" is not an email address.`,
     ),
-  ({ trackingInterval }) => {
-    const minutes = trackingInterval?.toMinutes({ integral: false });
-    return problemIf(
-      minutes !== undefined && (!Number.isInteger(minutes) || minutes < 1),
-      'trackingInterval',
-      () => `must be a whole number of minutes, at least 1; got ${trackingInterval?.toHumanString()}.`,
-    );
-  },
   (_, { window }) => {
     const issue = validateMaintenanceWindowSchedule(window)[0];
     return issue && { prop: SCHEDULE_PROP[issue.path] ?? 'schedule', message: describeIssue(issue) };

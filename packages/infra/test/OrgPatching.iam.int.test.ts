@@ -15,7 +15,6 @@ const ORCHESTRATOR_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/${ROLE_NAME}`;
 const SESSION = `arn:aws:sts::${ACCOUNT}:assumed-role/${ROLE_NAME}/orgpatch-run`;
 const BUCKET = 'orgpatch-runrecords-bucket1234';
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
-const DEAD_LETTERS_ARN = `arn:aws:sqs:us-east-1:${ACCOUNT}:OrgPatch-TrackDeadLetters1A2B3C`;
 const WINDOW_ID = 'mw-0123456789abcdef0';
 const WINDOW_ARN = `arn:aws:ssm:us-east-1:${ACCOUNT}:maintenancewindow/${WINDOW_ID}`;
 const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -36,9 +35,7 @@ beforeAll(() => {
     resources: { [stack.resolve(stack.getLogicalId(orgPatching.maintenanceWindow.window)) as string]: WINDOW_ID },
     attributes: {
       [`${logicalIdOf(stack, orgPatching.runRecords.bucket)}.Arn`]: BUCKET_ARN,
-      [`${logicalIdOf(stack, orgPatching.orchestrator.runLogGroup)}.Arn`]: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:run:*`,
-      [`${logicalIdOf(stack, orgPatching.orchestrator.trackLogGroup)}.Arn`]: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:track:*`,
-      [`${logicalIdOf(stack, orgPatching.orchestrator.trackDeadLetterQueue)}.Arn`]: DEAD_LETTERS_ARN,
+      [`${logicalIdOf(stack, orgPatching.orchestrator.stepLogGroup)}.Arn`]: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:step:*`,
       [`${logicalIdOf(stack, orgPatching.orchestrator.role)}.Arn`]: ORCHESTRATOR_ROLE_ARN,
     },
   };

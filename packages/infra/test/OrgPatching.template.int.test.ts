@@ -11,13 +11,14 @@ let s: Synthesized;
 let template: Template;
 let ids: {
   bucket: string;
-  run: string;
-  track: string;
+  step: string;
+  start: string;
   role: string;
-  runLogs: string;
-  trackLogs: string;
+  startRole: string;
+  stepLogs: string;
+  startLogs: string;
+  machine: string;
   topic: string;
-  deadLetters: string;
   key: string;
 };
 
@@ -43,13 +44,14 @@ beforeAll(() => {
   const o = s.orgPatching;
   ids = {
     bucket: logicalIdOf(s.stack, o.runRecords.bucket),
-    run: logicalIdOf(s.stack, o.orchestrator.runFunction),
-    track: logicalIdOf(s.stack, o.orchestrator.trackFunction),
+    step: logicalIdOf(s.stack, o.orchestrator.stepFunction),
+    start: logicalIdOf(s.stack, o.orchestrator.startFunction),
     role: logicalIdOf(s.stack, o.orchestrator.role),
-    runLogs: logicalIdOf(s.stack, o.orchestrator.runLogGroup),
-    trackLogs: logicalIdOf(s.stack, o.orchestrator.trackLogGroup),
+    startRole: logicalIdOf(s.stack, o.orchestrator.startRole),
+    stepLogs: logicalIdOf(s.stack, o.orchestrator.stepLogGroup),
+    startLogs: logicalIdOf(s.stack, o.orchestrator.startLogGroup),
+    machine: logicalIdOf(s.stack, o.engine.stateMachine),
     topic: logicalIdOf(s.stack, o.notifications.topic),
-    deadLetters: logicalIdOf(s.stack, o.orchestrator.trackDeadLetterQueue),
     key: logicalIdOf(s.stack, o.notifications.key),
   };
 }, 120_000);
@@ -57,7 +59,7 @@ beforeAll(() => {
 const arn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
 
 describe('the orchestrator functions', () => {
-  it('run the bundled ESM handler on Node.js 24, arm64, sized for a fan-out and for tracking', () => {
+  it('run the bundled ESM handlers on Node.js 24, arm64: the step sized for a shard, the starter for one call', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
@@ -65,11 +67,11 @@ describe('the orchestrator functions', () => {
       MemorySize: 2048,
       Timeout: 900,
       Role: { 'Fn::GetAtt': [ids.role, 'Arn'] },
-      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: ids.runLogs } },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: ids.stepLogs } },
       Environment: {
         Variables: {
           ORGPATCH_RUN_BUCKET: { Ref: ids.bucket },
-          POWERTOOLS_SERVICE_NAME: 'orgpatch-run',
+          POWERTOOLS_SERVICE_NAME: 'orgpatch-step',
           POWERTOOLS_METRICS_NAMESPACE: 'OrgPatch',
         },
       },
@@ -77,16 +79,19 @@ describe('the orchestrator functions', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
-      MemorySize: 1024,
-      Timeout: 240,
-      Role: { 'Fn::GetAtt': [ids.role, 'Arn'] },
-      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: ids.trackLogs } },
+      MemorySize: 256,
+      Timeout: 30,
+      Role: { 'Fn::GetAtt': [ids.startRole, 'Arn'] },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: ids.startLogs } },
+      Environment: {
+        Variables: { POWERTOOLS_SERVICE_NAME: 'orgpatch-start', ORGPATCH_STATE_MACHINE_ARN: { Ref: ids.machine } },
+      },
     });
     template.resourceCountIs('AWS::Lambda::Function', 2);
   });
 
-  it('give each function its own log group, kept a year and retained on delete', () => {
-    template.resourceCountIs('AWS::Logs::LogGroup', 2);
+  it('give each function and the state machine its own log group, kept a year and retained on delete', () => {
+    template.resourceCountIs('AWS::Logs::LogGroup', 3);
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
     for (const g of groups) {
       expect(g.Properties).toEqual({ RetentionInDays: 365 });
@@ -117,80 +122,23 @@ describe('the orchestrator functions', () => {
     }
   });
 
-  it('invoke the tracker every 5 minutes; EventBridge retries delivery within one interval, then dead-letters', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(5 minutes)',
-      State: 'ENABLED',
-      Targets: [
-        {
-          Arn: { 'Fn::GetAtt': [ids.track, 'Arn'] },
-          Id: 'Target0',
-          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [ids.deadLetters, 'Arn'] } },
-        },
-      ],
-    });
-    template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      FunctionName: { 'Fn::GetAtt': [ids.track, 'Arn'] },
-      Principal: 'events.amazonaws.com',
-    });
+  it('have no tracker schedule and no queue: the state machine waits and polls', () => {
+    template.resourceCountIs('AWS::Events::Rule', 1); // the report announcement, not a schedule
+    template.resourceCountIs('AWS::SQS::Queue', 0);
+    expect(JSON.stringify(template.findResources('AWS::Events::Rule'))).not.toContain('ScheduleExpression');
   });
 
-  it('run one tracker at a time, drop a tick older than one interval and never retry a failed one', () => {
-    const track = template.findResources('AWS::Lambda::Function')[ids.track];
-    expect(track?.Properties).toMatchObject({
-      ReservedConcurrentExecutions: 1,
-      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [ids.deadLetters, 'Arn'] } },
-    });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: ids.track },
-      Qualifier: '$LATEST',
-      MaximumRetryAttempts: 0,
-      MaximumEventAgeInSeconds: 300,
-    });
-    // The run function is invoked synchronously by the maintenance window: no dead-letter queue,
-    // no reserved concurrency, and an asynchronous invocation by hand is neither retried nor kept.
-    const run = template.findResources('AWS::Lambda::Function')[ids.run];
-    expect(run?.Properties.DeadLetterConfig).toBeUndefined();
-    expect(run?.Properties.ReservedConcurrentExecutions).toBeUndefined();
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: ids.run },
-      MaximumRetryAttempts: 0,
-      MaximumEventAgeInSeconds: 60,
-    });
-  });
-
-  it('keep undelivered ticks 14 days in an encrypted, TLS-only queue whose policy admits this rule alone', () => {
-    expect(onlyResource(template, 'AWS::SQS::Queue').properties).toEqual({
-      MessageRetentionPeriod: 1_209_600,
-      SqsManagedSseEnabled: true,
-    });
-    const rule = logicalIdOf(s.stack, s.orgPatching.orchestrator.trackingRule);
-    template.resourceCountIs('AWS::SQS::QueuePolicy', 1);
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [{ Ref: ids.deadLetters }],
-      PolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Action: 'sqs:*',
-            Effect: 'Deny',
-            Principal: { AWS: '*' },
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            Resource: { 'Fn::GetAtt': [ids.deadLetters, 'Arn'] },
-          },
-          {
-            Sid: Match.anyValue(),
-            Action: 'sqs:SendMessage',
-            Effect: 'Allow',
-            Principal: { Service: 'events.amazonaws.com' },
-            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [rule, 'Arn'] } } },
-            Resource: { 'Fn::GetAtt': [ids.deadLetters, 'Arn'] },
-          },
-        ],
-      },
-    });
+  it('are invoked synchronously: an asynchronous invocation by hand is neither retried nor kept', () => {
+    for (const fn of [ids.step, ids.start]) {
+      const props = template.findResources('AWS::Lambda::Function')[fn]?.Properties;
+      expect(props?.DeadLetterConfig).toBeUndefined();
+      expect(props?.ReservedConcurrentExecutions).toBeUndefined();
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: fn },
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 60,
+      });
+    }
   });
 });
 
@@ -204,7 +152,7 @@ describe('the orchestrator role', () => {
     expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it("may list the Organization, assume OrgPatchExecutionRole in it, use the run store's keys, dead-letter and write its logs — nothing else", () => {
+  it("may list the Organization, assume OrgPatchExecutionRole in it, use the run store's keys and write its logs — nothing else", () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
       (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: ids.role })),
     );
@@ -256,21 +204,38 @@ describe('the orchestrator role', () => {
         },
         {
           Effect: 'Allow',
-          Action: 'sqs:SendMessage',
-          Resource: { 'Fn::GetAtt': [ids.deadLetters, 'Arn'] },
-        },
-        {
-          Effect: 'Allow',
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          Resource: { 'Fn::GetAtt': [ids.runLogs, 'Arn'] },
-        },
-        {
-          Effect: 'Allow',
-          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          Resource: { 'Fn::GetAtt': [ids.trackLogs, 'Arn'] },
+          Resource: { 'Fn::GetAtt': [ids.stepLogs, 'Arn'] },
         },
       ],
     });
+  });
+});
+
+describe('the starter role', () => {
+  it('is trusted by Lambda alone and may start this state machine and write its logs — nothing else', () => {
+    const role = template.findResources('AWS::IAM::Role')[ids.startRole];
+    expect(role?.Properties.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+    });
+    expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: ids.startRole })),
+    );
+    expect(policies.map((p) => p.Properties.PolicyDocument)).toEqual([
+      {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: { 'Fn::GetAtt': [ids.startLogs, 'Arn'] },
+          },
+          { Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: ids.machine } },
+        ],
+      },
+    ]);
   });
 });
 
@@ -289,14 +254,14 @@ describe('the maintenance window', () => {
     });
   });
 
-  it('has one target-less Lambda task invoking the run function with its own service role', () => {
+  it('has one target-less Lambda task invoking the starter with its own service role', () => {
     const window = onlyResource(template, 'AWS::SSM::MaintenanceWindow');
     const task = onlyResource(template, 'AWS::SSM::MaintenanceWindowTask').properties;
     const roleId = logicalIdOf(s.stack, s.orgPatching.maintenanceWindow.serviceRole);
     expect(task).toMatchObject({
       WindowId: { Ref: window.logicalId },
       TaskType: 'LAMBDA',
-      TaskArn: { 'Fn::GetAtt': [ids.run, 'Arn'] },
+      TaskArn: { 'Fn::GetAtt': [ids.start, 'Arn'] },
       ServiceRoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
       Priority: 1,
     });
@@ -339,7 +304,7 @@ describe('the maintenance window', () => {
     expect(request.organization?.errorBudget?.raw).toBe('5%');
   });
 
-  it('runs the task as a role Systems Manager assumes for this window only, allowed to invoke the run function only', () => {
+  it('runs the task as a role Systems Manager assumes for this window only, allowed to invoke the starter only', () => {
     const roleId = logicalIdOf(s.stack, s.orgPatching.maintenanceWindow.serviceRole);
     const window = onlyResource(template, 'AWS::SSM::MaintenanceWindow');
     const role = template.findResources('AWS::IAM::Role')[roleId];
@@ -384,7 +349,7 @@ describe('the maintenance window', () => {
             Sid: 'InvokeTheOrchestrator',
             Effect: 'Allow',
             Action: 'lambda:InvokeFunction',
-            Resource: { 'Fn::GetAtt': [ids.run, 'Arn'] },
+            Resource: { 'Fn::GetAtt': [ids.start, 'Arn'] },
           },
         ],
       },
@@ -598,23 +563,25 @@ describe('notifications', () => {
     });
   });
 
-  it('alarm on a tick in the dead-letter queue, to the topic', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Namespace: 'AWS/SQS',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.deadLetters, 'QueueName'] } }],
-      Statistic: 'Maximum',
-      Period: 300,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-      AlarmActions: [{ Ref: ids.topic }],
-    });
+  it('alarm on a failed, timed-out or aborted run execution, to the topic', () => {
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metric,
+        Namespace: 'AWS/States',
+        Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: ids.machine } }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: ids.topic }],
+      });
+    }
   });
 
   it('alarm on errors and throttles of both functions, to the topic', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
-    for (const fn of [ids.run, ids.track]) {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    for (const fn of [ids.step, ids.start]) {
       for (const metric of ['Errors', 'Throttles']) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           MetricName: metric,

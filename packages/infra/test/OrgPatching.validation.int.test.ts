@@ -1,5 +1,4 @@
 import { memberTemplates } from '@orgpatch/member-stack';
-import { Duration } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { OrgPatchingConfigError, type OrgPatchingProps } from '../src/index.js';
 import { build } from './fixtures.js';
@@ -161,15 +160,12 @@ describe('OrgPatching rejects at synth time', () => {
     );
   });
 
-  it('retention, email and tracking settings that cannot work', () => {
+  it('retention and email settings that cannot work', () => {
     expect(errorFor({ runRecordRetentionDays: 0 }).message).toBe(
       'OrgPatching.runRecordRetentionDays: must be a whole number of days, at least 1; got 0.',
     );
     expect(errorFor({ notificationEmails: ['ops@example.com', 'not-an-address'] }).message).toBe(
       'OrgPatching.notificationEmails[1]: "not-an-address" is not an email address.',
-    );
-    expect(errorFor({ trackingInterval: Duration.seconds(30) }).message).toBe(
-      'OrgPatching.trackingInterval: must be a whole number of minutes, at least 1; got 30 seconds.',
     );
   });
 

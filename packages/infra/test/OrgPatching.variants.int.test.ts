@@ -1,5 +1,4 @@
 import { AUTOMATION_DOCUMENT_NAME, AUTOMATION_ROLE_NAME, EXECUTION_ROLE_NAME } from '@orgpatch/core';
-import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { createOrgPatchApp, OrgPatchingConfigError } from '../src/index.js';
@@ -133,26 +132,5 @@ describe('the orgpatch app', () => {
     expect(() => createOrgPatchApp({ outdir: outdir(), context: { ...context, 'orgpatch:duration': 'five' } })).toThrow(
       'OrgPatching.duration: context "orgpatch:duration" must be a number, got "five".',
     );
-  });
-});
-
-describe('a tracking interval', () => {
-  /** How old a tick may grow before EventBridge and Lambda give it up, in seconds. */
-  const tickAges = (interval: Duration) => {
-    const { stack, orgPatching, template } = synth({ trackingInterval: interval });
-    const rule = template.findResources('AWS::Events::Rule')[logicalIdOf(stack, orgPatching.orchestrator.trackingRule)];
-    const track = logicalIdOf(stack, orgPatching.orchestrator.trackFunction);
-    const config = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).find(
-      (c) => JSON.stringify(c.Properties.FunctionName) === JSON.stringify({ Ref: track }),
-    );
-    const targets = rule?.Properties.Targets as { RetryPolicy: { MaximumEventAgeInSeconds: number } }[] | undefined;
-    const target = targets?.[0];
-    return { rule: target?.RetryPolicy.MaximumEventAgeInSeconds, lambda: config?.Properties.MaximumEventAgeInSeconds };
-  };
-
-  it("is the age after which a tick is given up, within Lambda's 1 minute to 6 hours", () => {
-    expect(tickAges(Duration.minutes(1))).toEqual({ rule: 60, lambda: 60 });
-    expect(tickAges(Duration.minutes(15))).toEqual({ rule: 900, lambda: 900 });
-    expect(tickAges(Duration.hours(12))).toEqual({ rule: 21_600, lambda: 21_600 });
   });
 });

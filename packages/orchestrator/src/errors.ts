@@ -223,3 +223,30 @@ export class HealthGateError extends OrgPatchError {
     this.name = 'HealthGateError';
   }
 }
+
+/**
+ * A step of a run failed for a reason worth trying again: AWS throttled, answered 5xx, or the network
+ * dropped the call, after the SDK's own retries. Thrown by the Step Functions step Lambda under this
+ * stable name, so the state machine's Retry can match it; the AWS error is the `cause`. Every step is
+ * idempotent, so repeating it starts nothing twice.
+ */
+export class TransientStepError extends OrgPatchError {
+  /** The AWS error code (e.g. ThrottlingException, ECONNRESET). */
+  readonly code: string;
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(`${message} (${code}; transient: the step is safe to run again, and the state machine retries it)`, options);
+    this.name = 'TransientStepError';
+    this.code = code;
+  }
+}
+
+/**
+ * The step Lambda was invoked with something that is not a step's input (`step` missing or unknown,
+ * a field of the wrong type): the state machine definition and the handler disagree. Nothing was run.
+ */
+export class StepInputError extends OrgPatchError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StepInputError';
+  }
+}

@@ -21,8 +21,10 @@ export {
   /** @public */ RunStoreConflictError,
   RunStoreError,
 } from './errors.js';
+export { runStepWithDeps, STEP_FUNCTIONS_BACKOFF, /** @public */ type StepDepsFor } from './lambda/awsStep.js';
 export { handleMaintenanceWindowEvent } from './lambda/maintenanceWindow.js';
 export { createLambdaRuntime } from './lambda/runtime.js';
+export { handleStepEvent, /** @public */ type StepRunner } from './lambda/stepEvent.js';
 export { trackInProgressRuns } from './lambda/tracking.js';
 export { automationParameters } from './run/automationParameters.js';
 export type { ProgressEvent, RunDeps } from './run/deps.js';
@@ -49,4 +51,5 @@ export {
   /** @public */ type LocalRunStoreOptions,
 } from './store/localRunStore.js';
 export { S3RunStore, /** @public */ type S3RunStoreOptions } from './store/s3RunStore.js';
+export { SHARD_BOUNDS } from './store/shardedRecords.js';
 export { ORGPATCH_VERSION } from './version.js';

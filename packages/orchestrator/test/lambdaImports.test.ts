@@ -25,7 +25,7 @@ function importGraph(entry: string): { files: Set<string>; packages: Set<string>
 }
 
 describe('the Lambda entry points', () => {
-  it.each(['lambda/handler.ts', 'lambda/trackHandler.ts'])(
+  it.each(['lambda/handler.ts', 'lambda/trackHandler.ts', 'lambda/stepHandler.ts', 'lambda/startHandler.ts'])(
     '%s imports nothing the CLI or the sandbox needs',
     (entry) => {
       const { files, packages } = importGraph(entry);

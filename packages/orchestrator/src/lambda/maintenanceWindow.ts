@@ -14,6 +14,7 @@ import { runPreflight } from '../run/preflight.js';
 import { startRun } from '../run/startRun.js';
 import { loggableRequest } from './requestLog.js';
 import { addRunMetrics, type LambdaRuntime } from './runtime.js';
+import { requireTaskExecutionId } from './taskExecutionId.js';
 
 /** What the maintenance-window task gets back. */
 export interface HandlerResult {
@@ -53,24 +54,13 @@ async function handleEvent(event: unknown, rt: LambdaRuntime): Promise<HandlerRe
   let request: ReturnType<typeof parsePayload>;
   try {
     request = parsePayload(event);
-    // The run id and every ClientToken derive from the task execution id: without it, a retried
-    // (or duplicated) invocation could not be told from a new run and would patch twice.
-    if (request.taskExecutionId === undefined) {
-      throw new PayloadValidationError([
-        {
-          path: 'TaskExecutionId',
-          message:
-            'The maintenance window did not fill in {{TASK_EXECUTION_ID}}, so this invocation has no task execution id',
-          hint: 'register the Lambda task with the payload\'s "TaskExecutionId": "{{TASK_EXECUTION_ID}}" as a maintenance-window task (the window fills it in); invoke the Lambda only through the window',
-        },
-      ]);
-    }
+    requireTaskExecutionId(request);
   } catch (error) {
     if (error instanceof PayloadValidationError)
       rt.logger.error('Invalid payload: nothing started', { issues: error.issues });
     throw error;
   }
-  const runId = runIdFor(request.taskExecutionId, new Date());
+  const runId = runIdFor(requireTaskExecutionId(request), new Date());
   rt.logger.appendKeys({ runId });
   rt.logger.info('Patch request', { request: loggableRequest(request) });
   const deps = createAwsRunDeps(request, {

@@ -1,0 +1,28 @@
+import type { Context } from 'aws-lambda';
+import { createAwsRunDeps } from '../awsRunDeps.js';
+import { runStepWithDeps, STEP_FUNCTIONS_BACKOFF } from './awsStep.js';
+import { createLambdaRuntime, type LambdaRuntime } from './runtime.js';
+import { handleStepEvent } from './stepEvent.js';
+
+// Module scope: made once per execution environment, reused by warm invocations.
+const runtime: LambdaRuntime = createLambdaRuntime();
+
+/**
+ * The Lambda entry point of the orchestrator state machine's tasks: one step of a run (begin, plan,
+ * next, start, poll, settle, finish) with the AWS ports of the run's request. The Lambda runtime
+ * calls it by name; nothing imports it.
+ * @public
+ */
+export const handler = (event: unknown, context: Context): Promise<unknown> =>
+  handleStepEvent(
+    event,
+    runtime.logger,
+    (input) => {
+      const store = runtime.store();
+      return runStepWithDeps(input, store, (request, runId) => ({
+        ...createAwsRunDeps(request, { clients: runtime.clients, store, runId, extra: { logger: runtime.logger } }),
+        backoff: STEP_FUNCTIONS_BACKOFF,
+      }));
+    },
+    context,
+  );
