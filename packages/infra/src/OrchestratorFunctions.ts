@@ -120,6 +120,17 @@ export class OrchestratorFunctions extends Construct {
         conditions: { StringEquals: { 'aws:ResourceOrgID': props.organizationId } },
       }),
     );
+    // The waves' health gates (Alarms in the payload): DescribeAlarms of metric and composite alarms.
+    // "To use this operation and return information about composite alarms, you must be signed on
+    // with the cloudwatch:DescribeAlarms permission that is scoped to *" (DescribeAlarms, CloudWatch
+    // API Reference), so no narrower resource; it reads alarm states, nothing more.
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ReadHealthGateAlarms',
+        actions: ['cloudwatch:DescribeAlarms'],
+        resources: ['*'],
+      }),
+    );
     // The run store (S3RunStore) lists and reads its prefixes, writes records, reports and index
     // markers, and deletes markers and leases when a run ends. Its conditional requests need no
     // permission of their own: PutObject with If-None-Match or If-Match needs s3:PutObject, and

@@ -152,7 +152,7 @@ describe('the orchestrator role', () => {
     expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it("may list the Organization, assume OrgPatchExecutionRole in it, use the run store's keys and write its logs — nothing else", () => {
+  it("may list the Organization, assume OrgPatchExecutionRole in it, read alarm states, use the run store's keys and write its logs — nothing else", () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
       (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: ids.role })),
     );
@@ -187,6 +187,12 @@ describe('the orchestrator role', () => {
           Action: 'sts:AssumeRole',
           Resource: arn(':iam::*:role/OrgPatchExecutionRole'),
           Condition: { StringEquals: { 'aws:ResourceOrgID': ORG_ID } },
+        },
+        {
+          Sid: 'ReadHealthGateAlarms',
+          Effect: 'Allow',
+          Action: 'cloudwatch:DescribeAlarms',
+          Resource: '*',
         },
         {
           Sid: 'ListRunRecords',
