@@ -1,4 +1,44 @@
 export { clientToken } from './clientToken.js';
+export { renderComplianceAsff, renderComplianceAsffBatches } from './complianceAsff.js';
+export { type ComplianceComparison, compareSnapshots } from './complianceCompare.js';
+export { renderComplianceHtml } from './complianceHtml.js';
+export type {
+  ComplianceSnapshot,
+  NodeCompliance,
+  NodeManagement,
+  NodePatchState,
+  NotSeen,
+} from './complianceModel.js';
+export { nodeLevel } from './complianceModel.js';
+export {
+  type ComplianceTotals,
+  complianceGate,
+  FAIL_ON_VALUES,
+  type FailOn,
+  type GateDecision,
+  rollUpCompliance,
+} from './complianceRollup.js';
+export {
+  assembleComplianceSnapshot,
+  type ComplianceManifest,
+  type ComplianceShard,
+  parseComplianceManifest,
+  parseComplianceShard,
+  splitComplianceSnapshot,
+} from './complianceSchema.js';
+export {
+  buildComplianceSnapshot,
+  DEFAULT_MAX_AGE_DAYS,
+  type LocationReading,
+  type ObservedNode,
+} from './complianceSnapshot.js';
+export {
+  type ComplianceReportExtras,
+  comparisonLines,
+  renderComplianceCsv,
+  renderComplianceJson,
+  renderComplianceMarkdown,
+} from './complianceText.js';
 export { OrgPatchError, PayloadValidationError, StoredDocumentError, type ValidationIssue } from './errors.js';
 export type { GroupObservation, InventoryErrorKind, InventoryObservation, Location } from './inventory.js';
 export { validateMaintenanceWindowSchedule } from './maintenanceWindowSchedule.js';
@@ -17,11 +57,14 @@ export type { Plan, PlannedLocation } from './planModel.js';
 export type {
   AutomationRunner,
   AutomationStart,
+  ComplianceSnapshotListing,
+  ComplianceStore,
   DiscoveryScope,
   ExecutionState,
   InventoryReader,
   LeaseResult,
   LeaseScope,
+  NodeComplianceReader,
   OrganizationDirectory,
   PatchStateReader,
   RunLease,
