@@ -135,6 +135,10 @@ function expandLocation(accountId: string, region: string, location: WorldFileLo
           patchMinutes: spec.patchMinutes ?? 10,
           failsPatching: spec.failsPatching ?? false,
           ...(spec.tags ? { tags: spec.tags } : {}),
+          ...(spec.criticalPatches === undefined ? {} : { criticalPatches: spec.criticalPatches }),
+          ...(spec.securityPatches === undefined ? {} : { securityPatches: spec.securityPatches }),
+          ...(spec.pingStatus === undefined || spec.pingStatus === 'Online' ? {} : { pingStatus: spec.pingStatus }),
+          ...(spec.lastScanDaysAgo === undefined ? {} : { lastScanDaysAgo: spec.lastScanDaysAgo }),
         }),
       );
       for (const name of spec.groups ?? []) {
