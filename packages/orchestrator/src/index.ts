@@ -5,9 +5,17 @@ export { awsErrorCode, isExpiredCredentials, isMissingCredentials } from './aws/
 export { type AwsClientFactory, type AwsClientOptions, createAwsClientFactory } from './aws/clients.js';
 export { type AwsRunDeps, /** @public */ type AwsRunDepsOptions, createAwsRunDeps } from './awsRunDeps.js';
 export {
+  /** @public */ type CollectComplianceOptions,
+  /** @public */ type ComplianceDeps,
+  collectCompliance,
+} from './compliance/collectCompliance.js';
+export {
   /** @public */ AssumeRoleError,
   /** @public */ AutomationApiError,
   AwsEnvironmentError,
+  ComplianceOrganizationMismatchError,
+  ComplianceSnapshotInvalidError,
+  ComplianceSnapshotNotFoundError,
   /** @public */ DryRunViolationError,
   /** @public */ IdempotentParameterMismatchError,
   /** @public */ InvalidRunIdError,
