@@ -9,6 +9,7 @@ export {
   /** @public */ type ComplianceDeps,
   collectCompliance,
 } from './compliance/collectCompliance.js';
+export { assertSameOrganization, comparisonSnapshot } from './compliance/comparisonSnapshot.js';
 export {
   /** @public */ AssumeRoleError,
   /** @public */ AutomationApiError,
