@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 const visibleNodes = (page: Page) =>
-  page.locator('table.nodes tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.node));
+  page.locator('table.nodes tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-node')));
 
 describe('the HTML compliance page in a real browser', () => {
   it('renders the OU roll-up first, shows every unmanaged and non-compliant node, filters, searches and loads nothing', async () => {
@@ -48,7 +48,7 @@ describe('the HTML compliance page in a real browser', () => {
     const tables = await page.locator('table').evaluateAll((t) => t.map((x) => x.className));
     expect(tables.slice(0, 2)).toEqual(['totals', 'ou-rollup']);
     expect(await page.locator('table.ou-rollup tbody tr').count()).toBe(2);
-    expect(await page.locator('p.gate.fail').innerText()).toContain('1 node missing Critical patches');
+    expect(await page.locator('p.gate.fail').textContent()).toContain('1 node missing Critical patches');
 
     // Not seen, never collapsed: the account without member stacks and the Region not enabled.
     await expect(page.locator(`table.not-seen tr[data-account="${NOSTACK}"]`).isVisible()).resolves.toBe(true);
@@ -84,7 +84,7 @@ describe('the HTML compliance page in a real browser', () => {
     expect(await visibleNodes(page)).toEqual([NODE.other]);
     await page.fill('#search', NODE.hybrid.slice(0, 12));
     expect(await visibleNodes(page)).toEqual([NODE.hybrid]);
-    expect(await page.locator('#shown').innerText()).toBe('1 of 1 matching nodes shown');
+    expect(await page.locator('#shown').textContent()).toBe('1 of 1 matching nodes shown');
     await page.fill('#search', 'no such node');
     expect(await visibleNodes(page)).toEqual([]);
 

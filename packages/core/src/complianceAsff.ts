@@ -16,7 +16,7 @@ import { displayText } from './displayText.js';
 const ASFF_SCHEMA_VERSION = '2018-10-08';
 
 /** BatchImportFindings takes at most 100 findings per call. */
-export const ASFF_BATCH_SIZE = 100;
+const ASFF_BATCH_SIZE = 100;
 
 /** Options of {@link complianceFindings}. */
 export interface AsffOptions {
@@ -48,7 +48,7 @@ function nodeArn(partition: string, node: NodeCompliance): string {
  * const findings = complianceFindings(snapshot);
  * // aws securityhub batch-import-findings --findings file://batch.json (up to 100 a call)
  */
-export function complianceFindings(snapshot: ComplianceSnapshot, options: AsffOptions = {}): Record<string, unknown>[] {
+function complianceFindings(snapshot: ComplianceSnapshot, options: AsffOptions = {}): Record<string, unknown>[] {
   const { partition, managementAccountId } = snapshot.organization;
   const product = options.productAccountId ?? managementAccountId;
   const findings: Record<string, unknown>[] = [];

@@ -45,7 +45,7 @@ export interface ComplianceRollup {
 }
 
 /** Empty totals. */
-export function emptyTotals(): ComplianceTotals {
+function emptyTotals(): ComplianceTotals {
   return {
     nodes: 0,
     critical: 0,
@@ -75,7 +75,7 @@ function addNode(t: ComplianceTotals, node: NodeCompliance, level: NodeLevel): v
 }
 
 /** Sorts rows worst first: critical nodes, security nodes, other, unknown, not seen, then by key. */
-export function byCompliance(a: ComplianceRollupRow, b: ComplianceRollupRow): number {
+function byCompliance(a: ComplianceRollupRow, b: ComplianceRollupRow): number {
   const t = a.totals;
   const u = b.totals;
   return (

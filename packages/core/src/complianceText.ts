@@ -137,7 +137,7 @@ const TOTAL_HEADER = [
 ];
 
 /** The counts of a totals row, in {@link TOTAL_HEADER}'s order. */
-export function totalCells(t: ComplianceTotals): number[] {
+function totalCells(t: ComplianceTotals): number[] {
   return [t.nodes, t.critical, t.security, t.other, t.unknown, t.compliant, t.unmanaged, t.offline, t.stale, t.notSeen];
 }
 

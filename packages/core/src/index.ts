@@ -1,21 +1,25 @@
 export { clientToken } from './clientToken.js';
 export { renderComplianceAsff, renderComplianceAsffBatches } from './complianceAsff.js';
-export { type ComplianceComparison, compareSnapshots } from './complianceCompare.js';
+export {
+  /** @public */ ComplianceCompareError,
+  /** @public */ type ComplianceComparison,
+  compareSnapshots,
+} from './complianceCompare.js';
 export { renderComplianceHtml } from './complianceHtml.js';
 export type {
   ComplianceSnapshot,
-  NodeCompliance,
-  NodeManagement,
+  /** @public */ NodeCompliance,
+  /** @public */ NodeManagement,
   NodePatchState,
-  NotSeen,
+  /** @public */ NotSeen,
 } from './complianceModel.js';
 export { nodeLevel } from './complianceModel.js';
 export {
-  type ComplianceTotals,
+  /** @public */ type ComplianceTotals,
   complianceGate,
   FAIL_ON_VALUES,
   type FailOn,
-  type GateDecision,
+  /** @public */ type GateDecision,
   rollUpCompliance,
 } from './complianceRollup.js';
 export {

@@ -7,7 +7,7 @@ import {
   type OrganizationSnapshot,
 } from '@orgpatch/core';
 
-export const TAKEN_AT = new Date('2026-06-01T12:00:00Z');
+const TAKEN_AT = new Date('2026-06-01T12:00:00Z');
 
 /** A patch state `days` old with the given classification counts. */
 export function patch(days: number, counts: Partial<NodePatchState> = {}): NodePatchState {
@@ -29,7 +29,7 @@ export function patch(days: number, counts: Partial<NodePatchState> = {}): NodeP
   };
 }
 
-export function organization(accounts: number, partition = 'aws'): OrganizationSnapshot {
+function organization(accounts: number, partition = 'aws'): OrganizationSnapshot {
   return {
     organizationId: 'o-abc123',
     managementAccountId: '100000000000',

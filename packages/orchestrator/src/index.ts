@@ -14,7 +14,7 @@ export {
   /** @public */ AssumeRoleError,
   /** @public */ AutomationApiError,
   AwsEnvironmentError,
-  ComplianceOrganizationMismatchError,
+  /** @public */ ComplianceOrganizationMismatchError,
   ComplianceSnapshotInvalidError,
   ComplianceSnapshotNotFoundError,
   /** @public */ DryRunViolationError,
