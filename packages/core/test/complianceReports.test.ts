@@ -164,5 +164,6 @@ describe('compliance reports', () => {
     expect(kinds.filter((k) => k === 0)).toHaveLength(15_000);
     expect(kinds.filter((k) => k === 1)).toHaveLength(15_000);
     expect(html).toMatch(/<p class="note omitted">\d+ nodes/);
-  });
+    // 135,000 nodes take a couple of seconds on a quiet machine; a busy one is allowed longer.
+  }, 60_000);
 });
