@@ -48,10 +48,12 @@ function nodeArn(partition: string, node: NodeCompliance): string {
  * const findings = complianceFindings(snapshot);
  * // aws securityhub batch-import-findings --findings file://batch.json (up to 100 a call)
  */
-function complianceFindings(snapshot: ComplianceSnapshot, options: AsffOptions = {}): Record<string, unknown>[] {
+function* complianceFindings(
+  snapshot: ComplianceSnapshot,
+  options: AsffOptions = {},
+): Generator<Record<string, unknown>> {
   const { partition, managementAccountId } = snapshot.organization;
   const product = options.productAccountId ?? managementAccountId;
-  const findings: Record<string, unknown>[] = [];
   for (const node of snapshot.nodes) {
     const level = nodeLevel(node);
     const p = node.patch;
@@ -59,7 +61,7 @@ function complianceFindings(snapshot: ComplianceSnapshot, options: AsffOptions =
     const severity = SEVERITY[level];
     const arn = nodeArn(partition, node);
     const ended = p.operationEndTime;
-    findings.push({
+    yield {
       SchemaVersion: ASFF_SCHEMA_VERSION,
       Id: `orgpatch/compliance/${node.accountId}/${node.region}/${node.instanceId}`,
       ProductArn: `arn:${partition}:securityhub:${node.region}:${product}:product/${product}/default`,
@@ -107,25 +109,45 @@ function complianceFindings(snapshot: ComplianceSnapshot, options: AsffOptions =
       Compliance: { Status: 'FAILED' },
       RecordState: 'ACTIVE',
       Workflow: { Status: 'NEW' },
-    });
+    };
   }
-  return findings;
 }
 
 /**
- * The findings as JSON text: a list, as `aws securityhub batch-import-findings --findings` takes it
- * (split it in lists of {@link ASFF_BATCH_SIZE} for each call: see {@link renderComplianceAsffBatches}).
+ * The findings as JSON text, a chunk at a time (a finding per line), so that 100,000 findings are
+ * never one string: a list, as `aws securityhub batch-import-findings --findings` takes it (in lists
+ * of at most 100 per call: see {@link renderComplianceAsffBatches}).
  */
-export function renderComplianceAsff(snapshot: ComplianceSnapshot, options: AsffOptions = {}): string {
-  return `${JSON.stringify(complianceFindings(snapshot, options), null, 2)}\n`;
+export function* renderComplianceAsffChunks(
+  snapshot: ComplianceSnapshot,
+  options: AsffOptions = {},
+): Generator<string> {
+  let first = true;
+  yield '[';
+  for (const finding of complianceFindings(snapshot, options)) {
+    yield `${first ? '' : ','}\n${JSON.stringify(finding)}`;
+    first = false;
+  }
+  yield '\n]\n';
 }
 
-/** The findings as BatchImportFindings request bodies (`{"Findings": [...]}`), up to 100 findings each. */
-export function renderComplianceAsffBatches(snapshot: ComplianceSnapshot, options: AsffOptions = {}): string[] {
-  const findings = complianceFindings(snapshot, options);
-  const batches: string[] = [];
-  for (let i = 0; i < findings.length; i += ASFF_BATCH_SIZE) {
-    batches.push(`${JSON.stringify({ Findings: findings.slice(i, i + ASFF_BATCH_SIZE) }, null, 2)}\n`);
+/** The findings as one JSON text (see {@link renderComplianceAsffChunks}). */
+export function renderComplianceAsff(snapshot: ComplianceSnapshot, options: AsffOptions = {}): string {
+  return [...renderComplianceAsffChunks(snapshot, options)].join('');
+}
+
+/** The findings as BatchImportFindings request bodies (`{"Findings": [...]}`), up to 100 findings each, one at a time. */
+export function* renderComplianceAsffBatches(
+  snapshot: ComplianceSnapshot,
+  options: AsffOptions = {},
+): Generator<string> {
+  let batch: Record<string, unknown>[] = [];
+  for (const finding of complianceFindings(snapshot, options)) {
+    batch.push(finding);
+    if (batch.length === ASFF_BATCH_SIZE) {
+      yield `${JSON.stringify({ Findings: batch })}\n`;
+      batch = [];
+    }
   }
-  return batches;
+  if (batch.length > 0) yield `${JSON.stringify({ Findings: batch })}\n`;
 }

@@ -17,21 +17,36 @@ export interface ComplianceReportExtras {
 }
 
 /**
- * The JSON report: the snapshot's header, its roll-ups, the gate and comparison when given, what
- * could not be seen, and every node with its level.
+ * The JSON report, a chunk at a time (a node per line), so that a large Organization is never one
+ * string: the snapshot's header, its roll-ups, the gate and comparison when given, what could not
+ * be seen, the accounts, and every node with its level.
  */
-export function renderComplianceJson(snapshot: ComplianceSnapshot, extras: ComplianceReportExtras = {}): string {
+export function* renderComplianceJsonChunks(
+  snapshot: ComplianceSnapshot,
+  extras: ComplianceReportExtras = {},
+): Generator<string> {
   const { nodes, notSeen, accounts, ...header } = snapshot;
-  const report = {
+  const head = {
     ...header,
     rollup: rollUpCompliance(snapshot),
     ...(extras.gate ? { gate: extras.gate } : {}),
     ...(extras.comparison ? { comparison: extras.comparison } : {}),
     notSeen,
     accounts,
-    nodes: nodes.map((n) => ({ ...n, level: nodeLevel(n) })),
   };
-  return `${displayText(JSON.stringify(report, null, 2))}\n`;
+  yield displayText(JSON.stringify(head).slice(0, -1));
+  yield ',"nodes":[';
+  let first = true;
+  for (const n of nodes) {
+    yield `${first ? '' : ','}\n${displayText(JSON.stringify({ ...n, level: nodeLevel(n) }))}`;
+    first = false;
+  }
+  yield '\n]}\n';
+}
+
+/** The JSON report as one text (see {@link renderComplianceJsonChunks}). */
+export function renderComplianceJson(snapshot: ComplianceSnapshot, extras: ComplianceReportExtras = {}): string {
+  return [...renderComplianceJsonChunks(snapshot, extras)].join('');
 }
 
 /** The CSV report's columns, in order. */

@@ -1,5 +1,9 @@
 export { clientToken } from './clientToken.js';
-export { renderComplianceAsff, renderComplianceAsffBatches } from './complianceAsff.js';
+export {
+  renderComplianceAsff,
+  /** @public */ renderComplianceAsffBatches,
+  renderComplianceAsffChunks,
+} from './complianceAsff.js';
 export {
   /** @public */ ComplianceCompareError,
   /** @public */ type ComplianceComparison,
@@ -41,6 +45,7 @@ export {
   comparisonLines,
   renderComplianceCsv,
   renderComplianceJson,
+  renderComplianceJsonChunks,
   renderComplianceMarkdown,
 } from './complianceText.js';
 export { OrgPatchError, PayloadValidationError, StoredDocumentError, type ValidationIssue } from './errors.js';

@@ -112,7 +112,7 @@ describe('compliance reports', () => {
       patch: patch(1, { security: 1 }),
     }));
     const s = snapshotOf([{ accountId: '200000000000', region: 'us-east-1', reading: nodes(...many) }]);
-    const batches = renderComplianceAsffBatches(s).map((b) => JSON.parse(b).Findings.length);
+    const batches = [...renderComplianceAsffBatches(s)].map((b) => JSON.parse(b).Findings.length);
     expect(batches).toEqual([100, 100, 30]);
   });
 

@@ -9,10 +9,10 @@ import {
   DEFAULT_MAX_AGE_DAYS,
   FAIL_ON_VALUES,
   type FailOn,
-  renderComplianceAsff,
+  renderComplianceAsffChunks,
   renderComplianceCsv,
   renderComplianceHtml,
-  renderComplianceJson,
+  renderComplianceJsonChunks,
   renderComplianceMarkdown,
   rollUpCompliance,
 } from '@orgpatch/core';
@@ -31,16 +31,22 @@ import { CliUsageError, EXIT } from '../exitCodes.js';
 import { println } from '../io.js';
 import { createProgressRenderer } from '../progress.js';
 
-/** The compliance report formats and how each is rendered. */
+/** The compliance report formats and how each is rendered: JSON and ASFF a chunk at a time, never as one string. */
 const FORMATS = {
-  json: { file: 'compliance.json', render: renderComplianceJson },
-  csv: { file: 'compliance.csv', render: (s: ComplianceSnapshot) => renderComplianceCsv(s) },
-  md: { file: 'compliance.md', render: renderComplianceMarkdown },
-  html: { file: 'compliance.html', render: renderComplianceHtml },
-  asff: { file: 'compliance.asff.json', render: (s: ComplianceSnapshot) => renderComplianceAsff(s) },
+  json: { file: 'compliance.json', render: renderComplianceJsonChunks },
+  csv: { file: 'compliance.csv', render: (s: ComplianceSnapshot) => [renderComplianceCsv(s)] },
+  md: {
+    file: 'compliance.md',
+    render: (s: ComplianceSnapshot, e: ComplianceReportExtras) => [renderComplianceMarkdown(s, e)],
+  },
+  html: {
+    file: 'compliance.html',
+    render: (s: ComplianceSnapshot, e: ComplianceReportExtras) => [renderComplianceHtml(s, e)],
+  },
+  asff: { file: 'compliance.asff.json', render: (s: ComplianceSnapshot) => renderComplianceAsffChunks(s) },
 } as const satisfies Record<
   string,
-  { file: string; render: (s: ComplianceSnapshot, e: ComplianceReportExtras) => string }
+  { file: string; render: (s: ComplianceSnapshot, e: ComplianceReportExtras) => Iterable<string> }
 >;
 
 type Format = keyof typeof FORMATS;
@@ -165,8 +171,7 @@ export const registerCompliance: RegisterCommand = (program, ctx) => {
             .join(', ')}`,
         );
       } else {
-        const body = FORMATS[opts.format].render(snapshot, extras);
-        io.stdout.write(body.endsWith('\n') ? body : `${body}\n`);
+        for (const chunk of FORMATS[opts.format].render(snapshot, extras)) io.stdout.write(chunk);
       }
       const t = rollUpCompliance(snapshot).organization;
       println(
