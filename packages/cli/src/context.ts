@@ -1,7 +1,7 @@
 import { constants, type Stats } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { PatchRequest, RunStore, ValidationIssue } from '@orgpatch/core';
+import type { ComplianceStore, PatchRequest, RunStore, ValidationIssue } from '@orgpatch/core';
 import { PayloadValidationError, safeParsePayloadJson } from '@orgpatch/core';
 import {
   type AwsClientFactory,
@@ -122,7 +122,11 @@ export function clientsFor(options: AwsCliOptions, io: CliIo): AwsClientFactory 
  * in-progress index and leases all under PREFIX), `--store s3` for ORGPATCH_RUN_BUCKET, else a
  * local folder (`--store DIR`, default `.orgpatch/runs`).
  */
-export function storeFor(options: AwsCliOptions, io: CliIo, clients?: () => AwsClientFactory): RunStore {
+export function storeFor(
+  options: AwsCliOptions,
+  io: CliIo,
+  clients?: () => AwsClientFactory,
+): RunStore & ComplianceStore {
   const spec = options.store;
   if (spec?.startsWith('s3://') || spec === 's3') {
     const [bucket, root] =

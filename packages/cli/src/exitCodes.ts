@@ -2,6 +2,7 @@ import { OrgPatchError } from '@orgpatch/core';
 import {
   AwsEnvironmentError,
   awsErrorCode,
+  ComplianceSnapshotInvalidError,
   isExpiredCredentials,
   isMissingCredentials,
   RunRecordInvalidError,
@@ -35,7 +36,7 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof Error && error.name === 'SandboxStartError') return EXIT.environment;
   if (error instanceof Error && error.name === 'SandboxOptionsError') return EXIT.usage;
   // A corrupt or tampered record is bad input (exit 1), not a store that cannot be reached.
-  if (error instanceof RunRecordInvalidError) return EXIT.failed;
+  if (error instanceof RunRecordInvalidError || error instanceof ComplianceSnapshotInvalidError) return EXIT.failed;
   if (error instanceof AwsEnvironmentError || error instanceof RunStoreError) return EXIT.environment;
   if (error instanceof OrgPatchError) return EXIT.failed;
   if (isMissingCredentials(error) || isExpiredCredentials(error)) return EXIT.environment;

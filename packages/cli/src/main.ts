@@ -2,6 +2,7 @@ import { PayloadValidationError } from '@orgpatch/core';
 import { ORGPATCH_VERSION } from '@orgpatch/orchestrator';
 import { Command, CommanderError } from 'commander';
 import type { CommandContext } from './command.js';
+import { registerCompliance } from './commands/compliance.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerPlan } from './commands/plan.js';
@@ -48,6 +49,7 @@ function createProgram(ctx: CommandContext): Command {
     registerRun,
     registerStatus,
     registerReport,
+    registerCompliance,
     registerSchedule,
     registerSandbox,
     registerDemo,

@@ -1,5 +1,54 @@
 export { canonicalJson } from './canonicalJson.js';
 export { clientToken } from './clientToken.js';
+export {
+  renderComplianceAsff,
+  /** @public */ renderComplianceAsffBatches,
+  renderComplianceAsffChunks,
+} from './complianceAsff.js';
+export {
+  /** @public */ ComplianceCompareError,
+  /** @public */ type ComplianceComparison,
+  compareSnapshots,
+} from './complianceCompare.js';
+export { renderComplianceHtml } from './complianceHtml.js';
+export type {
+  ComplianceSnapshot,
+  /** @public */ NodeCompliance,
+  /** @public */ NodeManagement,
+  NodePatchState,
+  /** @public */ NotSeen,
+} from './complianceModel.js';
+export { nodeLevel } from './complianceModel.js';
+export {
+  /** @public */ type ComplianceTotals,
+  complianceGate,
+  FAIL_ON_VALUES,
+  type FailOn,
+  /** @public */ type GateDecision,
+  rollUpCompliance,
+} from './complianceRollup.js';
+export {
+  assembleComplianceSnapshot,
+  type ComplianceManifest,
+  type ComplianceShard,
+  parseComplianceManifest,
+  parseComplianceShard,
+  splitComplianceSnapshot,
+} from './complianceSchema.js';
+export {
+  buildComplianceSnapshot,
+  DEFAULT_MAX_AGE_DAYS,
+  type LocationReading,
+  type ObservedNode,
+} from './complianceSnapshot.js';
+export {
+  type ComplianceReportExtras,
+  comparisonLines,
+  renderComplianceCsv,
+  renderComplianceJson,
+  renderComplianceJsonChunks,
+  renderComplianceMarkdown,
+} from './complianceText.js';
 export { OrgPatchError, PayloadValidationError, StoredDocumentError, type ValidationIssue } from './errors.js';
 export type { GroupObservation, InventoryErrorKind, InventoryObservation, Location } from './inventory.js';
 export { validateMaintenanceWindowSchedule } from './maintenanceWindowSchedule.js';
@@ -20,11 +69,14 @@ export type {
   AlarmReader,
   AutomationRunner,
   AutomationStart,
+  ComplianceSnapshotListing,
+  ComplianceStore,
   DiscoveryScope,
   ExecutionState,
   InventoryReader,
   LeaseResult,
   LeaseScope,
+  NodeComplianceReader,
   OrganizationDirectory,
   PatchStateReader,
   PreflightReader,

@@ -1,3 +1,5 @@
+import type { ComplianceSnapshot } from './complianceModel.js';
+import type { LocationReading } from './complianceSnapshot.js';
 import type { InventoryObservation, Location } from './inventory.js';
 import type { OrganizationSnapshot } from './organization.js';
 import type { DocumentObservation, NodesObservation, RoleObservation } from './preflightModel.js';
@@ -224,4 +226,44 @@ export interface RunStore {
   putArtifactChunks?(runId: string, name: string, chunks: AsyncIterable<string>, contentType: string): Promise<string>;
   /** Optional: the run a shard at a time, for the step engines (see {@link ShardedRunStore}). */
   readonly sharded?: ShardedRunStore;
+}
+
+/**
+ * Reads, in one location, the managed nodes (DescribeInstanceInformation) and their patch states
+ * (DescribeInstancePatchStates), for a compliance snapshot. `members` are the target groups'
+ * instance ids (a member SSM does not list is unmanaged), or `'all'` for every managed node.
+ * Starts nothing. Never throws for AWS errors: it returns them as an error reading.
+ */
+export interface NodeComplianceReader {
+  read(location: Location, members: readonly string[] | 'all'): Promise<LocationReading>;
+}
+
+/** A snapshot listed by the store; one that cannot be read is listed too, with the problem. */
+export type ComplianceSnapshotListing =
+  | {
+      readonly snapshotId: string;
+      readonly takenAt: string;
+      readonly organizationId?: string;
+      readonly runId?: string;
+    }
+  | { readonly snapshotId: string; readonly unreadable: string };
+
+/**
+ * Keeps compliance snapshots beside the runs (same local folder or bucket). A snapshot is written
+ * once, as a manifest and shards of nodes, and validated whenever it is read.
+ */
+export interface ComplianceStore {
+  /**
+   * Writes the snapshot; refuses to replace one already stored under its id. Returns where it went.
+   * @throws an error naming the snapshot when one exists under its id.
+   */
+  putSnapshot(snapshot: ComplianceSnapshot): Promise<string>;
+  /**
+   * The snapshot, validated (manifest, each shard's hash and shape).
+   * @returns undefined when there is none under the id.
+   * @throws an error naming the document and what is wrong with it when it is malformed.
+   */
+  getSnapshot(snapshotId: string): Promise<ComplianceSnapshot | undefined>;
+  /** Every stored snapshot, from the manifests alone, oldest first. */
+  listSnapshots(): Promise<readonly ComplianceSnapshotListing[]>;
 }

@@ -1,4 +1,10 @@
-import { type AutomationRunner, type PatchRequest, partitionOf, type RunStore } from '@orgpatch/core';
+import {
+  type AutomationRunner,
+  type NodeComplianceReader,
+  type PatchRequest,
+  partitionOf,
+  type RunStore,
+} from '@orgpatch/core';
 import {
   type AccountCredentials,
   AssumedRoleCredentials,
@@ -10,6 +16,7 @@ import { CloudWatchAlarms } from './aws/cloudWatchAlarms.js';
 import { OrganizationsDirectory } from './aws/organizationsDirectory.js';
 import { ResourceGroupsInventory } from './aws/resourceGroupsInventory.js';
 import { SsmAutomationRunner } from './aws/ssmAutomationRunner.js';
+import { SsmNodeComplianceReader } from './aws/ssmNodeComplianceReader.js';
 import { SsmPatchStateReader } from './aws/ssmPatchStateReader.js';
 import { SsmTagInventory } from './aws/ssmTagInventory.js';
 import { DryRunViolationError } from './errors.js';
@@ -29,6 +36,8 @@ export interface AwsRunDepsOptions {
 /** The AWS adapters for a request, wired to one client factory and one credential cache. */
 export interface AwsRunDeps extends RunDeps {
   readonly credentials: AccountCredentials;
+  /** Managed nodes and their patch states, for compliance snapshots (read-only). */
+  readonly nodes: NodeComplianceReader;
 }
 
 /**
@@ -61,6 +70,7 @@ export function createAwsRunDeps(request: PatchRequest, options: AwsRunDepsOptio
       : new SsmAutomationRunner({ clients, credentials }),
     patchStates: new SsmPatchStateReader({ clients, credentials }),
     alarms: new CloudWatchAlarms(clients, clients.homeRegion ?? region),
+    nodes: new SsmNodeComplianceReader({ clients, credentials }),
     store: options.store,
     ...options.extra,
   };

@@ -224,6 +224,19 @@ export class HealthGateError extends OrgPatchError {
   }
 }
 
+/** No compliance snapshot (and no run with one) is stored under the id. */
+export class ComplianceSnapshotNotFoundError extends OrgPatchError {
+  readonly snapshotId: string;
+  constructor(snapshotId: string, where: string, detail = '', options?: ErrorOptions) {
+    super(
+      `Compliance snapshot ${truncateForMessage(snapshotId)} was not found in ${where}${detail}. List the snapshots with "orgpatch compliance --list", or point --store at the store that holds it.`,
+      options,
+    );
+    this.name = 'ComplianceSnapshotNotFoundError';
+    this.snapshotId = snapshotId;
+  }
+}
+
 /**
  * A step of a run failed for a reason worth trying again: AWS throttled, answered 5xx, or the network
  * dropped the call, after the SDK's own retries. Thrown by the Step Functions step Lambda under this
@@ -248,5 +261,38 @@ export class StepInputError extends OrgPatchError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'StepInputError';
+  }
+}
+
+/**
+ * A stored compliance snapshot failed validation when read back (not JSON, a wrong shape, a shard
+ * changed since it was written): bad input, never used.
+ */
+export class ComplianceSnapshotInvalidError extends RunStoreError {
+  readonly snapshotId: string;
+  readonly source: string;
+  readonly issues: readonly ValidationIssue[];
+  constructor(snapshotId: string, source: string, issues: readonly ValidationIssue[], options?: ErrorOptions) {
+    super(
+      `Compliance snapshot ${truncateForMessage(snapshotId)} cannot be used: ${source} is not valid (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${issues
+        .map((i) => `- ${i.path || '(root)'}: ${i.message}${i.hint ? ` (${i.hint})` : ''}`)
+        .join('\n')}\nIt was changed outside orgpatch or damaged; take a new snapshot, or compare with another one.`,
+      options,
+    );
+    this.name = 'ComplianceSnapshotInvalidError';
+    this.snapshotId = snapshotId;
+    this.source = source;
+    this.issues = issues;
+  }
+}
+
+/** A snapshot to compare with was taken of another Organization than the one being read. */
+export class ComplianceOrganizationMismatchError extends OrgPatchError {
+  constructor(snapshotId: string, theirs: string, ours: string, options?: ErrorOptions) {
+    super(
+      `Compliance snapshot ${truncateForMessage(snapshotId)} was taken of Organization ${theirs}, not ${ours}: compare with a snapshot of the same Organization (a store shared by several Organizations keeps each one's snapshots apart by their Organization).`,
+      options,
+    );
+    this.name = 'ComplianceOrganizationMismatchError';
   }
 }

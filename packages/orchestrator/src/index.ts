@@ -6,9 +6,18 @@ export { AwsPreflightReader, /** @public */ type AwsPreflightReaderOptions } fro
 export { type AwsClientFactory, type AwsClientOptions, createAwsClientFactory } from './aws/clients.js';
 export { type AwsRunDeps, /** @public */ type AwsRunDepsOptions, createAwsRunDeps } from './awsRunDeps.js';
 export {
+  /** @public */ type CollectComplianceOptions,
+  /** @public */ type ComplianceDeps,
+  collectCompliance,
+} from './compliance/collectCompliance.js';
+export { assertSameOrganization, comparisonSnapshot } from './compliance/comparisonSnapshot.js';
+export {
   /** @public */ AssumeRoleError,
   /** @public */ AutomationApiError,
   AwsEnvironmentError,
+  /** @public */ ComplianceOrganizationMismatchError,
+  ComplianceSnapshotInvalidError,
+  ComplianceSnapshotNotFoundError,
   /** @public */ DryRunViolationError,
   /** @public */ IdempotentParameterMismatchError,
   /** @public */ InvalidRunIdError,

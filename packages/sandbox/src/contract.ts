@@ -57,21 +57,25 @@ export interface SimInstance {
   readonly platformName: string;
   /** Registered with SSM (appears in DescribeInstanceInformation, can run commands). */
   readonly managed: boolean;
-  /**
-   * DescribeInstanceInformation's PingStatus of a managed node (default `Online`). Only reported:
-   * commands to a node that is not online are still delivered (see README, "Known differences").
-   */
-  readonly pingStatus?: 'Online' | 'ConnectionLost' | 'Inactive';
   /** Minutes (simulated) that one AWS-RunPatchBaseline Install takes on it. */
   readonly patchMinutes: number;
   /** If true, AWS-RunPatchBaseline fails on it. */
   readonly failsPatching: boolean;
   /** Its tags (EC2 tags, or a hybrid node's SSM tags): what tag targets and tag filters match. */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * SSM Agent's PingStatus when it is not `Online` (`ConnectionLost`, `Inactive`): the node is
+   * still listed by DescribeInstanceInformation, but takes delivery of no command.
+   */
+  readonly pingStatus?: 'Online' | 'ConnectionLost' | 'Inactive';
   /** Patch state as DescribeInstancePatchStates reports it. Updated by runs. */
   patchState: {
     installedCount: number;
     missingCount: number;
+    /** Of the missing and failed patches, those classified Critical (CriticalNonCompliantCount). */
+    criticalCount: number;
+    /** Of the missing and failed patches, those classified Security (SecurityNonCompliantCount). */
+    securityCount: number;
     failedCount: number;
     installedPendingRebootCount: number;
     operation?: 'Scan' | 'Install';
@@ -79,6 +83,11 @@ export interface SimInstance {
     operationEndTime?: number;
     snapshotId?: string;
     baselineId: string;
+    /**
+     * A Scan that ended this many simulated ms before the sandbox started (the world's history): the
+     * state DescribeInstancePatchStates reports until a run records an operation of its own.
+     */
+    priorScanAgeMs?: number;
   };
 }
 

@@ -27,6 +27,8 @@ export function instance(instanceId: string, overrides: Partial<Omit<SimInstance
     patchState: {
       installedCount: 10,
       missingCount: 3,
+      criticalCount: 0,
+      securityCount: 0,
       failedCount: 0,
       installedPendingRebootCount: 0,
       operation: 'Scan',

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type {
+  ComplianceSnapshot,
+  ComplianceSnapshotListing,
+  ComplianceStore,
   LeaseResult,
   LeaseScope,
   RunLease,
@@ -12,6 +15,7 @@ import type {
   ShardedRunStore,
 } from '@orgpatch/core';
 import { RunStoreError } from '../errors.js';
+import { ComplianceSnapshots, type SnapshotObjects } from './complianceSnapshots.js';
 import { type FileLockOptions, withFileLock } from './fileLock.js';
 import { isInProgress } from './inProgressIndex.js';
 import { KeyedQueue } from './keyedQueue.js';
@@ -28,6 +32,7 @@ export const DEFAULT_LOCAL_RUNS_DIR = join('.orgpatch', 'runs');
 /** Folders beside the runs, named with a leading dot so that no run id can be one of them. */
 const IN_PROGRESS_DIR = '.in-progress';
 const LEASES_DIR = '.leases';
+const COMPLIANCE_DIR = '.compliance';
 
 /** Options of {@link LocalRunStore}. */
 export interface LocalRunStoreOptions {
@@ -48,7 +53,7 @@ export interface LocalRunStoreOptions {
  * ever leaves half an object. An object is replaced only if its content (by hash) is what this store
  * last read or wrote; a run it has not seen is only created.
  */
-export class LocalRunStore implements RunStore {
+export class LocalRunStore implements RunStore, ComplianceStore {
   /** Absolute path of the runs folder. */
   readonly root: string;
   private readonly lock: FileLockOptions;
@@ -67,6 +72,7 @@ export class LocalRunStore implements RunStore {
     },
     unindex: (runId) => this.remove(join(this.root, IN_PROGRESS_DIR, runId)),
   });
+  private readonly snapshots = new ComplianceSnapshots(this.snapshotObjects());
 
   constructor(root: string = DEFAULT_LOCAL_RUNS_DIR, options: LocalRunStoreOptions = {}) {
     this.root = resolve(root);
@@ -149,6 +155,49 @@ export class LocalRunStore implements RunStore {
     const dir = this.runDir(runId);
     await this.makeDir(dir);
     return this.writeAtomic(join(dir, name), chunks);
+  }
+
+  /** Keeps a compliance snapshot under `<root>/.compliance/<snapshot-id>/` (see ComplianceStore). */
+  putSnapshot(snapshot: ComplianceSnapshot): Promise<string> {
+    return this.snapshots.putSnapshot(snapshot);
+  }
+
+  getSnapshot(snapshotId: string): Promise<ComplianceSnapshot | undefined> {
+    return this.snapshots.getSnapshot(snapshotId);
+  }
+
+  listSnapshots(): Promise<readonly ComplianceSnapshotListing[]> {
+    return this.snapshots.listSnapshots();
+  }
+
+  /** The snapshot folders' files: each created once (a temporary file hard-linked into place, never over another). */
+  private snapshotObjects(): SnapshotObjects {
+    const file = (snapshotId: string, name: string): string => join(this.root, COMPLIANCE_DIR, snapshotId, name);
+    return {
+      where: file,
+      read: (snapshotId, name) => readIfPresent(file(snapshotId, name)),
+      create: async (snapshotId, name, text) => {
+        const target = file(snapshotId, name);
+        await this.makeDir(dirname(target));
+        const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+        try {
+          await writeFile(temp, text, 'utf8');
+          await link(temp, target);
+          return true;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+          throw new RunStoreError(
+            `Cannot write ${target}: ${(error as Error).message}. Check that the folder is writable.`,
+            {
+              cause: error,
+            },
+          );
+        } finally {
+          await rm(temp, { force: true }).catch(() => undefined);
+        }
+      },
+      listIds: () => this.names(join(this.root, COMPLIANCE_DIR)),
+    };
   }
 
   /** Runs `task` on the scope's lease file and its current lease, under the scope's lock. */

@@ -6,6 +6,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type {
+  ComplianceSnapshot,
+  ComplianceSnapshotListing,
+  ComplianceStore,
   LeaseResult,
   LeaseScope,
   RunLease,
@@ -18,6 +21,7 @@ import type {
 import pLimit from 'p-limit';
 import { awsErrorCode, awsErrorMessage, awsHttpStatus } from '../aws/awsErrors.js';
 import { AwsEnvironmentError, RunStoreError } from '../errors.js';
+import { ComplianceSnapshots, type SnapshotObjects } from './complianceSnapshots.js';
 import { isInProgress } from './inProgressIndex.js';
 import { KeyedQueue } from './keyedQueue.js';
 import { decideLease, type LeaseRequest } from './leaseDecision.js';
@@ -71,7 +75,7 @@ interface Versioned {
  * ConditionalRequestConflict; both mean another writer got there first (RunStoreConflictError).
  * Needs s3:GetObject, s3:PutObject and s3:DeleteObject on those prefixes and s3:ListBucket.
  */
-export class S3RunStore implements RunStore {
+export class S3RunStore implements RunStore, ComplianceStore {
   readonly bucket: string;
   /** The key prefix everything is kept under ('' or ending in `/`). */
   readonly root: string;
@@ -99,6 +103,7 @@ export class S3RunStore implements RunStore {
       this.indexed.set(runId, false);
     },
   });
+  private readonly snapshots = new ComplianceSnapshots(this.snapshotObjects());
 
   constructor(options: S3RunStoreOptions) {
     const bucket = options.bucket ?? process.env[RUN_BUCKET_ENV];
@@ -311,6 +316,46 @@ export class S3RunStore implements RunStore {
   private async readLease(key: string, scopeKey: string): Promise<{ lease: RunLease; etag: string } | undefined> {
     const read = await this.read(key);
     return read && { lease: decodeRunLease(read.text, this.url(key), scopeKey), etag: read.etag };
+  }
+
+  /** Keeps a compliance snapshot under `<root>compliance/<snapshot-id>/` (see ComplianceStore). */
+  putSnapshot(snapshot: ComplianceSnapshot): Promise<string> {
+    return this.snapshots.putSnapshot(snapshot);
+  }
+
+  getSnapshot(snapshotId: string): Promise<ComplianceSnapshot | undefined> {
+    return this.snapshots.getSnapshot(snapshotId);
+  }
+
+  listSnapshots(): Promise<readonly ComplianceSnapshotListing[]> {
+    return this.snapshots.listSnapshots();
+  }
+
+  /** The snapshots' objects, each created with `If-None-Match: *` (never replaced). */
+  private snapshotObjects(): SnapshotObjects {
+    const key = (snapshotId: string, name: string): string => `${this.root}compliance/${snapshotId}/${name}`;
+    return {
+      where: (snapshotId, name) => this.url(key(snapshotId, name)),
+      read: async (snapshotId, name) => (await this.read(key(snapshotId, name)))?.text,
+      create: async (snapshotId, name, text) =>
+        (await this.writeConditionally(key(snapshotId, name), text, undefined)).ok,
+      listIds: async () => {
+        const prefix = `${this.root}compliance/`;
+        const ids: string[] = [];
+        await this.send(prefix, async () => {
+          for await (const page of paginateListObjectsV2(
+            { client: this.client },
+            { Bucket: this.bucket, Prefix: prefix, Delimiter: '/' },
+          )) {
+            for (const p of page.CommonPrefixes ?? []) {
+              const id = p.Prefix?.slice(prefix.length).replace(/\/$/, '');
+              if (id) ids.push(id);
+            }
+          }
+        });
+        return ids;
+      },
+    };
   }
 
   /**

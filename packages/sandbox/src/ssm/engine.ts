@@ -481,7 +481,11 @@ export class AutomationEngine {
         startTime: step.start,
         extras: this.patchExtras,
         deliveryTimeoutSeconds: inputs.TimeoutSeconds,
-        deliveryDelayMs: (instanceId) => this.delivery?.deliveryDelayMs(accountId, region.region, instanceId) ?? 0,
+        // An agent that is not Online never takes delivery: the command times out on that node.
+        deliveryDelayMs: (instanceId) =>
+          region.instances.get(instanceId)?.pingStatus !== undefined
+            ? Number.POSITIVE_INFINITY
+            : (this.delivery?.deliveryDelayMs(accountId, region.region, instanceId) ?? 0),
       });
       durationMs = command.durationMs;
       afterTimeout = () => command.complete(this.clock.now());

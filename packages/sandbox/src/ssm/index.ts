@@ -61,6 +61,8 @@ export function createSsmService(deps: SsmServiceDeps): ServiceHandlers {
     deps.delivery,
   );
 
+  // The world's history (scans before the sandbox started) ends when the service starts.
+  const startedAt = deps.clock.now();
   /** The location the caller acts in; SSM in a Region the account has not enabled refuses the credentials. */
   const locate = (ctx: CallContext): LocationState => {
     const region = deps.world.accounts.get(ctx.accountId)?.regions.get(ctx.region);
@@ -87,6 +89,6 @@ export function createSsmService(deps: SsmServiceDeps): ServiceHandlers {
     DescribeAutomationStepExecutions: at((l, input) => describeAutomationStepExecutions(engine, l, input)),
     StopAutomationExecution: at((l, input) => stopAutomationExecution(engine, l, input)),
     DescribeInstanceInformation: at((l, input) => describeInstanceInformation(l, deps.clock, input)),
-    DescribeInstancePatchStates: at((l, input) => describeInstancePatchStates(engine, l, input)),
+    DescribeInstancePatchStates: at((l, input) => describeInstancePatchStates(engine, l, input, startedAt)),
   };
 }

@@ -125,14 +125,21 @@ export function describeInstanceInformation(
 }
 
 /**
- * DescribeInstancePatchStates: the patch state of the given nodes (1..50 ids, MaxResults 10..100).
+ * DescribeInstancePatchStates: the patch state of the given nodes (0..50 ids, MaxResults 10..100).
  * Like SSM, nodes without patch data (never scanned or patched, unknown, or not managed) are left
- * out rather than reported as errors.
+ * out rather than reported as errors. A node scanned before the sandbox started (the world's
+ * `lastScanDaysAgo`) reports that Scan until a run records its own operation. The non-compliant
+ * patches are split by classification: CriticalNonCompliantCount and SecurityNonCompliantCount as
+ * the world classifies them, OtherNonCompliantCount the rest of the missing, failed and
+ * installed-pending-reboot patches.
+ *
+ * @param startedAt simulated epoch ms at which the sandbox started (the world's history ends there).
  */
 export function describeInstancePatchStates(
   engine: AutomationEngine,
   location: LocationState,
   input: Record<string, unknown>,
+  startedAt: number,
 ): unknown {
   const check = new RequestCheck(input);
   const ids =
@@ -143,7 +150,10 @@ export function describeInstancePatchStates(
   const region = location.region;
   const states = ids
     .map((id) => region.instances.get(id))
-    .filter((i): i is SimInstance => i?.managed === true && i.patchState.operation !== undefined);
+    .filter(
+      (i): i is SimInstance =>
+        i?.managed === true && (i.patchState.operation !== undefined || i.patchState.priorScanAgeMs !== undefined),
+    );
   const query = ids;
   const offset = nextToken === undefined ? 0 : decodeToken(nextToken, query);
   const page = states.slice(offset, offset + maxResults);
@@ -151,6 +161,8 @@ export function describeInstancePatchStates(
     InstancePatchStates: page.map((instance) => {
       const state = instance.patchState;
       const extras = engine.extras(instance);
+      const prior = state.operation === undefined ? startedAt - (state.priorScanAgeMs ?? 0) : undefined;
+      const nonCompliant = state.missingCount + state.failedCount + state.installedPendingRebootCount;
       return {
         InstanceId: instance.instanceId,
         PatchGroup: '',
@@ -165,17 +177,17 @@ export function describeInstancePatchStates(
         FailedCount: state.failedCount,
         UnreportedNotApplicableCount: 0,
         NotApplicableCount: 0,
-        OperationStartTime: (state.operationStartTime ?? 0) / 1000,
-        OperationEndTime: (state.operationEndTime ?? 0) / 1000,
-        Operation: state.operation,
+        OperationStartTime: (state.operationStartTime ?? (prior ?? 0) - 120_000) / 1000,
+        OperationEndTime: (state.operationEndTime ?? prior ?? 0) / 1000,
+        Operation: state.operation ?? 'Scan',
         LastNoRebootInstallOperationTime:
           extras?.lastNoRebootInstallOperationTime === undefined
             ? undefined
             : extras.lastNoRebootInstallOperationTime / 1000,
         RebootOption: extras?.rebootOption ?? 'RebootIfNeeded',
-        CriticalNonCompliantCount: 0,
-        SecurityNonCompliantCount: 0,
-        OtherNonCompliantCount: state.missingCount + state.failedCount,
+        CriticalNonCompliantCount: state.criticalCount,
+        SecurityNonCompliantCount: state.securityCount,
+        OtherNonCompliantCount: Math.max(0, nonCompliant - state.criticalCount - state.securityCount),
       };
     }),
     NextToken: offset + maxResults < states.length ? encodeToken(offset + maxResults, query) : undefined,

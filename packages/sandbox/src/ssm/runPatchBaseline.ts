@@ -141,6 +141,12 @@ export function planRunPatchBaseline(args: {
         if (instance.failsPatching) {
           failed.push(instance);
           if (operation === 'Install') {
+            // Critical and Security patches go first, as baselines approve them; the rest fail.
+            const first = state.criticalCount + state.securityCount;
+            state.installedCount += first;
+            state.missingCount -= first;
+            state.criticalCount = 0;
+            state.securityCount = 0;
             state.failedCount = Math.max(1, state.missingCount);
             record(instance, operation, args.startTime, endTime, snapshotId);
           }
@@ -155,6 +161,8 @@ export function planRunPatchBaseline(args: {
           state.installedPendingRebootCount =
             rebootOption === 'NoReboot' ? state.installedPendingRebootCount + installed : 0;
           state.missingCount = 0;
+          state.criticalCount = 0;
+          state.securityCount = 0;
           state.failedCount = 0;
           const extras = args.extras.get(instance) ?? {};
           extras.rebootOption = rebootOption;

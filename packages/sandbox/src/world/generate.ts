@@ -61,6 +61,8 @@ export interface GenerateWorldOptions {
   readonly optInEnabledRate?: number;
   /** Chance that an instance fails patching. @default 0.02 */
   readonly failingInstanceRate?: number;
+  /** Chance that a managed node's agent is offline (PingStatus ConnectionLost): it takes no command. @default 0 */
+  readonly offlineRate?: number;
   /** Chance that a location without instances still has its (empty) groups. @default 0.5 */
   readonly emptyGroupRate?: number;
   /** @default ['orgpatch-runs'] */
@@ -160,6 +162,7 @@ export function generateWorld(options: GenerateWorldOptions): SandboxWorld {
         perLocation,
         failing,
         emptyGroups,
+        offline: options.offlineRate ?? 0,
         groupNames,
       });
 
@@ -237,6 +240,7 @@ interface LocationPlan {
   readonly perLocation: { readonly min: number; readonly max: number };
   readonly failing: number;
   readonly emptyGroups: number;
+  readonly offline: number;
   readonly groupNames: readonly string[];
 }
 
@@ -253,15 +257,31 @@ function generateLocation(random: Random, plan: LocationPlan): LocationContent {
     const platformRoll = random();
     const platform = platformRoll < 0.7 ? 'Linux' : platformRoll < 0.97 ? 'Windows' : 'MacOS';
     const instanceId = derivedInstanceId(plan.accountId, plan.region, i, hybrid);
+    const managed = hybrid || random() < 0.92;
+    const missingPatches = randomInt(random, 0, 25);
+    const installedPatches = randomInt(random, 60, 400);
+    const patchMinutes = randomInt(random, 5, 45);
+    const failsPatching = random() < plan.failing;
+    // The history of each node comes from its own generator, so that the world's other draws (and
+    // every world generated before patch classes and scans were simulated) stay as they were.
+    const history = mulberry32(hashSeed('patch-history', instanceId));
+    const criticalPatches = history() < 0.15 ? Math.min(missingPatches, randomInt(history, 1, 3)) : 0;
+    const securityPatches = history() < 0.4 ? Math.min(missingPatches - criticalPatches, randomInt(history, 1, 6)) : 0;
+    const lastScanDaysAgo = randomInt(history, 0, 13) + history();
+    const offline = managed && history() < plan.offline;
     instances.push(
       createInstance({
         instanceId,
         platform,
-        managed: hybrid || random() < 0.92,
-        missingPatches: randomInt(random, 0, 25),
-        installedPatches: randomInt(random, 60, 400),
-        patchMinutes: randomInt(random, 5, 45),
-        failsPatching: random() < plan.failing,
+        managed,
+        missingPatches,
+        installedPatches,
+        patchMinutes,
+        failsPatching,
+        criticalPatches,
+        securityPatches,
+        ...(managed ? { lastScanDaysAgo } : {}),
+        ...(offline ? { pingStatus: 'ConnectionLost' as const } : {}),
       }),
     );
     members.forEach((list, g) => {
@@ -314,6 +334,7 @@ function validate(options: GenerateWorldOptions): WorldIssue[] {
     'optInEnabledRate',
     'failingInstanceRate',
     'emptyGroupRate',
+    'offlineRate',
   ] as const) {
     rate(name);
   }

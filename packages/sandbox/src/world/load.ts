@@ -130,12 +130,15 @@ function expandLocation(accountId: string, region: string, location: WorldFileLo
           platform: spec.platform ?? 'Linux',
           ...(spec.platformName ? { platformName: spec.platformName } : {}),
           managed: hybrid ? true : (spec.managed ?? true),
-          ...(spec.pingStatus ? { pingStatus: spec.pingStatus } : {}),
           missingPatches: spec.missingPatches ?? 0,
           installedPatches: spec.installedPatches ?? 120,
           patchMinutes: spec.patchMinutes ?? 10,
           failsPatching: spec.failsPatching ?? false,
           ...(spec.tags ? { tags: spec.tags } : {}),
+          ...(spec.criticalPatches === undefined ? {} : { criticalPatches: spec.criticalPatches }),
+          ...(spec.securityPatches === undefined ? {} : { securityPatches: spec.securityPatches }),
+          ...(spec.pingStatus === undefined || spec.pingStatus === 'Online' ? {} : { pingStatus: spec.pingStatus }),
+          ...(spec.lastScanDaysAgo === undefined ? {} : { lastScanDaysAgo: spec.lastScanDaysAgo }),
         }),
       );
       for (const name of spec.groups ?? []) {

@@ -199,12 +199,18 @@ export interface InstanceInit {
   readonly platform: SimInstance['platform'];
   readonly platformName?: string;
   readonly managed: boolean;
-  readonly pingStatus?: SimInstance['pingStatus'];
   readonly missingPatches: number;
   readonly installedPatches: number;
   readonly patchMinutes: number;
   readonly failsPatching: boolean;
   readonly tags?: Readonly<Record<string, string>>;
+  /** Of the missing patches, how many are classified Critical, and Security. @default 0 */
+  readonly criticalPatches?: number;
+  readonly securityPatches?: number;
+  /** The agent's PingStatus when not Online. */
+  readonly pingStatus?: SimInstance['pingStatus'];
+  /** A Scan that ended this many days before the sandbox started. @default none: never scanned */
+  readonly lastScanDaysAgo?: number;
 }
 
 const PLATFORM_NAMES: Readonly<Record<SimInstance['platform'], string>> = {
@@ -227,16 +233,22 @@ export function createInstance(init: InstanceInit): SimInstance {
     platform: init.platform,
     platformName: init.platformName ?? PLATFORM_NAMES[init.platform],
     managed: init.managed,
-    ...(init.pingStatus ? { pingStatus: init.pingStatus } : {}),
     patchMinutes: init.patchMinutes,
     failsPatching: init.failsPatching,
     ...(init.tags ? { tags: init.tags } : {}),
+    ...(init.pingStatus ? { pingStatus: init.pingStatus } : {}),
     patchState: {
       installedCount: init.installedPatches,
       missingCount: init.missingPatches,
+      criticalCount: Math.min(init.criticalPatches ?? 0, init.missingPatches),
+      securityCount: Math.min(
+        init.securityPatches ?? 0,
+        init.missingPatches - Math.min(init.criticalPatches ?? 0, init.missingPatches),
+      ),
       failedCount: 0,
       installedPendingRebootCount: 0,
       baselineId: BASELINES[init.platform],
+      ...(init.lastScanDaysAgo === undefined ? {} : { priorScanAgeMs: Math.round(init.lastScanDaysAgo * 86_400_000) }),
     },
   };
 }

@@ -44,14 +44,31 @@ const instanceSpec = z
     platformName: z.string().min(1).optional().describe('As DescribeInstanceInformation reports it.'),
     managed: z.boolean().optional().describe('Registered with SSM (default true).'),
     hybrid: z.boolean().optional().describe('A hybrid managed node ("mi-" id) rather than EC2 (default false).'),
-    pingStatus: z
-      .enum(['Online', 'ConnectionLost', 'Inactive'])
-      .optional()
-      .describe('PingStatus DescribeInstanceInformation reports for a managed node (default Online).'),
     missingPatches: z.number().int().min(0).optional().describe('Patches missing before any run (default 0).'),
     installedPatches: z.number().int().min(0).optional().describe('Patches installed before any run (default 120).'),
     patchMinutes: z.number().positive().optional().describe('Simulated minutes one Install takes (default 10).'),
     failsPatching: z.boolean().optional().describe('AWS-RunPatchBaseline fails on it (default false).'),
+    criticalPatches: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Of the missing patches, how many are classified Critical (default 0).'),
+    securityPatches: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Of the missing patches, how many are classified Security (default 0).'),
+    pingStatus: z
+      .enum(['Online', 'ConnectionLost', 'Inactive'])
+      .optional()
+      .describe("SSM Agent's PingStatus (default Online); a node not Online takes no command."),
+    lastScanDaysAgo: z
+      .number()
+      .min(0)
+      .optional()
+      .describe('A Scan ended this many days before the sandbox starts (default: never scanned).'),
     groups: z.array(groupName).optional().describe('Resource groups (of this location) that contain it.'),
     tags: tags.optional().describe('Its tags, matched by tag targets and DescribeInstanceInformation tag filters.'),
   })
@@ -312,6 +329,12 @@ export const worldFileSchema = z
       for (const [r, location] of Object.entries(account.locations ?? {})) {
         if (!worldRegions.has(r)) issue(['accounts', i, 'locations', r], `${r} is not one of the world's regions`);
         location.instances?.forEach((inst, j) => {
+          if ((inst.criticalPatches ?? 0) + (inst.securityPatches ?? 0) > (inst.missingPatches ?? 0)) {
+            issue(
+              ['accounts', i, 'locations', r, 'instances', j, 'criticalPatches'],
+              'criticalPatches and securityPatches are some of the missingPatches: their sum cannot exceed it',
+            );
+          }
           if (inst.instanceId && (inst.count ?? 1) !== 1) {
             issue(
               ['accounts', i, 'locations', r, 'instances', j, 'instanceId'],

@@ -1,0 +1,311 @@
+import { type ComplianceSnapshot, NODE_LEVELS, type NodeCompliance, nodeLevel } from './complianceModel.js';
+import { type ComplianceRollupRow, type ComplianceTotals, rollUpCompliance } from './complianceRollup.js';
+import { type ComplianceReportExtras, comparisonLines } from './complianceText.js';
+import { displayText } from './displayText.js';
+import { escapeHtml } from './reportHtml.js';
+
+/**
+ * The compliance page: one self-contained HTML file. In order: the totals and the gate, the
+ * comparison (when given), the roll-up by OU (`<table class="ou-rollup">`, a `<tr data-ou>` per OU
+ * path, worst first), what could not be seen (`<table class="not-seen">`, never collapsed), the
+ * roll-up by Region, the accounts that need attention (worst first), and the nodes: a table
+ * (`<table class="nodes">`, a `<tr data-account data-region data-node data-level data-management>`
+ * per node) that a small script fills from the data embedded in the page, with a search box
+ * (`#search`: account, name, Region, node id, baseline), a level filter (`#level`) and a sort
+ * (`#sort`, by severity first), 500 rows at a time (`#more`).
+ *
+ * So that the page stays under 5 MB at 5,000 accounts, nodes are embedded worst first (unmanaged,
+ * offline, critical, security, no data, other, stale, compliant) up to {@link NODE_DATA_BUDGET}
+ * bytes; the rest are counted on the page and listed in the CSV. The only script is the one below,
+ * allowed by its hash in the Content-Security-Policy; nothing is loaded from anywhere. Every text
+ * is escaped, and the script writes only `textContent`.
+ */
+
+/** The most bytes of node data the page embeds. */
+const NODE_DATA_BUDGET = 3_500_000;
+/** Up to how many accounts the accounts table lists (worst first). */
+const ACCOUNT_ROWS = 1_000;
+
+/** The page's script. Its SHA-256 is in the policy ({@link SCRIPT_SHA256}); a unit test checks the two agree. */
+export const COMPLIANCE_SCRIPT = `(function () {
+  var data = JSON.parse(document.getElementById('nodes-data').textContent);
+  var body = document.querySelector('table.nodes tbody');
+  var search = document.getElementById('search');
+  var level = document.getElementById('level');
+  var sort = document.getElementById('sort');
+  var shown = document.getElementById('shown');
+  var more = document.getElementById('more');
+  var LEVELS = ['critical', 'security', 'other', 'unknown', 'compliant'];
+  var MANAGEMENT = ['online', 'offline', 'unmanaged'];
+  var limit = 500;
+  function matches(n, q, l) {
+    var management = MANAGEMENT[n[4]];
+    if (l === 'unmanaged' || l === 'offline') { if (management !== l) return false; }
+    else if (l === 'stale') { if (!n[5]) return false; }
+    else if (l !== '' && LEVELS[n[3]] !== l) return false;
+    if (q === '') return true;
+    var text = (data.accounts[n[0]] + ' ' + data.names[n[0]] + ' ' + data.regions[n[1]] + ' ' + n[2] + ' ' + (n[12] < 0 ? '' : data.baselines[n[12]])).toLowerCase();
+    return text.indexOf(q) >= 0;
+  }
+  function order(a, b) {
+    if (sort.value === 'account') return data.accounts[a[0]] < data.accounts[b[0]] ? -1 : data.accounts[a[0]] > data.accounts[b[0]] ? 1 : 0;
+    if (sort.value === 'missing') return (b[9] || 0) - (a[9] || 0);
+    return 0;
+  }
+  function cells(n) {
+    var has = n[6] !== null;
+    return [data.accounts[n[0]], data.names[n[0]], data.regions[n[1]], n[2], LEVELS[n[3]], MANAGEMENT[n[4]] + (n[5] ? ', stale' : ''),
+      has ? n[6] : '', has ? n[7] : '', has ? n[8] : '', has ? n[9] : '', has ? n[10] : '', has ? n[11] : '',
+      n[12] < 0 ? '' : data.baselines[n[12]], n[13] === null ? 'never' : n[13] + ' d'];
+  }
+  function render() {
+    var q = search.value.trim().toLowerCase();
+    var rows = data.nodes.filter(function (n) { return matches(n, q, level.value); });
+    if (sort.value !== 'severity') rows = rows.slice().sort(order);
+    body.textContent = '';
+    var fragment = document.createDocumentFragment();
+    rows.slice(0, limit).forEach(function (n) {
+      var tr = document.createElement('tr');
+      tr.dataset.account = data.accounts[n[0]];
+      tr.dataset.region = data.regions[n[1]];
+      tr.dataset.node = n[2];
+      tr.dataset.level = LEVELS[n[3]];
+      tr.dataset.management = MANAGEMENT[n[4]];
+      tr.className = 'l-' + LEVELS[n[3]] + ' m-' + MANAGEMENT[n[4]];
+      cells(n).forEach(function (value) {
+        var td = document.createElement('td');
+        td.textContent = String(value);
+        tr.appendChild(td);
+      });
+      fragment.appendChild(tr);
+    });
+    body.appendChild(fragment);
+    shown.textContent = Math.min(limit, rows.length) + ' of ' + rows.length + ' matching nodes shown';
+    more.hidden = rows.length <= limit;
+  }
+  search.addEventListener('input', function () { limit = 500; render(); });
+  level.addEventListener('change', function () { limit = 500; render(); });
+  sort.addEventListener('change', function () { limit = 500; render(); });
+  more.addEventListener('click', function () { limit += 500; render(); });
+  render();
+})();`;
+
+/** base64 SHA-256 of {@link COMPLIANCE_SCRIPT}, as the Content-Security-Policy names it. */
+export const SCRIPT_SHA256 = 'PI5AOTFZSmq4uXHzJASboFciXTRGpzhgN4CYFPUeaZc=';
+
+const STYLE = `
+:root { color-scheme: light; --crit: #b71c1c; --sec: #e65100; --other: #f9a825; --unknown: #78909c; --ok: #2e7d32; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem; color: #1b1f23; }
+h1 { font-size: 1.5rem; margin: 0 0 .25rem; } h2 { font-size: 1.15rem; margin: 2rem 0 .5rem; }
+code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; }
+.meta, .note { color: #57606a; }
+table { border-collapse: collapse; margin: .25rem 0 1rem; }
+th, td { border: 1px solid #d0d7de; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; font-weight: 600; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.crit { background: var(--crit); color: #fff; } td.sec { background: var(--sec); color: #fff; }
+tr.l-critical td:nth-child(5) { background: var(--crit); color: #fff; } tr.l-security td:nth-child(5) { background: var(--sec); color: #fff; }
+tr.l-other td:nth-child(5) { background: var(--other); } tr.l-unknown td:nth-child(5) { background: var(--unknown); color: #fff; }
+tr.m-unmanaged td:nth-child(6), tr.m-offline td:nth-child(6) { color: var(--crit); font-weight: 600; }
+.gate { font-weight: 600; } .gate.fail { color: var(--crit); } .gate.pass { color: var(--ok); }
+.controls { display: flex; gap: .5rem; align-items: center; margin: .5rem 0; }
+.controls input { min-width: 20rem; padding: .25rem .4rem; }
+`;
+
+const TOTAL_HEADER = [
+  'Nodes',
+  'Critical',
+  'Security',
+  'Other',
+  'No data',
+  'Compliant',
+  'Unmanaged',
+  'Offline',
+  'Stale',
+  'Not seen',
+];
+
+function totalCells(t: ComplianceTotals): string {
+  const cell = (v: number, cls?: string) => `<td class="num${cls && v > 0 ? ` ${cls}` : ''}">${v}</td>`;
+  return [
+    cell(t.nodes),
+    cell(t.critical, 'crit'),
+    cell(t.security, 'sec'),
+    cell(t.other),
+    cell(t.unknown),
+    cell(t.compliant),
+    cell(t.unmanaged, 'crit'),
+    cell(t.offline, 'sec'),
+    cell(t.stale),
+    cell(t.notSeen, 'crit'),
+  ].join('');
+}
+
+function rollupTable(
+  className: string,
+  first: string,
+  rows: readonly ComplianceRollupRow[],
+  attribute: string,
+  withName = false,
+): string {
+  const body = rows
+    .map(
+      (r) =>
+        `<tr data-${attribute}="${escapeHtml(r.key)}"><th scope="row">${escapeHtml(r.key)}</th>${withName ? `<td>${escapeHtml(r.name ?? '')}</td>` : ''}<td class="num">${r.accounts}</td>${totalCells(r.totals)}</tr>`,
+    )
+    .join('\n');
+  return `<table class="${className}"><thead><tr><th>${first}</th>${withName ? '<th>Name</th>' : ''}<th>Accounts</th>${TOTAL_HEADER.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+/** Embedding order: what matters most first, so a budget cut drops the least important nodes. */
+function priority(node: NodeCompliance): number {
+  if (node.management === 'unmanaged') return 0;
+  if (node.management === 'offline') return 1;
+  const level = nodeLevel(node);
+  if (level === 'critical') return 2;
+  if (level === 'security') return 3;
+  if (level === 'unknown') return 4;
+  if (level === 'other') return 5;
+  return node.stale ? 6 : 7;
+}
+
+/** The node data the script reads, worst first, within the budget; and how many nodes were left out. */
+function nodeData(snapshot: ComplianceSnapshot): { readonly json: string; readonly omitted: number } {
+  const accounts: string[] = [];
+  const accountIndex = new Map<string, number>();
+  const regions: string[] = [];
+  const regionIndex = new Map<string, number>();
+  const baselines: string[] = [];
+  const baselineIndex = new Map<string, number>();
+  const indexOf = (list: string[], map: Map<string, number>, value: string): number => {
+    let i = map.get(value);
+    if (i === undefined) {
+      i = list.length;
+      list.push(value);
+      map.set(value, i);
+    }
+    return i;
+  };
+  const names = new Map(snapshot.accounts.map((a) => [a.id, a.name]));
+  const takenAt = Date.parse(snapshot.takenAt);
+  const sorted = [...snapshot.nodes].sort((a, b) => priority(a) - priority(b));
+  const rows: string[] = [];
+  let bytes = 0;
+  let omitted = 0;
+  for (const n of sorted) {
+    if (bytes > NODE_DATA_BUDGET) {
+      omitted += 1;
+      continue;
+    }
+    const p = n.patch;
+    const age =
+      p === undefined ? null : Math.max(0, Math.floor((takenAt - Date.parse(p.operationEndTime)) / 86_400_000));
+    const row = JSON.stringify([
+      indexOf(accounts, accountIndex, n.accountId),
+      indexOf(regions, regionIndex, n.region),
+      n.instanceId,
+      NODE_LEVELS.indexOf(nodeLevel(n)),
+      ['online', 'offline', 'unmanaged'].indexOf(n.management),
+      n.stale ? 1 : 0,
+      p?.critical ?? null,
+      p?.security ?? null,
+      p?.other ?? null,
+      p?.missing ?? null,
+      p?.failed ?? null,
+      p?.installedPendingReboot ?? null,
+      p === undefined ? -1 : indexOf(baselines, baselineIndex, p.baselineId),
+      age,
+    ]);
+    bytes += row.length + 1;
+    rows.push(row);
+  }
+  const json = `{"accounts":${JSON.stringify(accounts)},"names":${JSON.stringify(accounts.map((a) => names.get(a) ?? ''))},"regions":${JSON.stringify(regions)},"baselines":${JSON.stringify(baselines)},"nodes":[\n${rows.join(',\n')}\n]}`;
+  // Inside <script>, only "</" (and "<!--") could end it early: write every "<" as JSON's \u003c.
+  return { json: displayText(json).replaceAll('<', '\\u003c'), omitted };
+}
+
+function notSeenTable(snapshot: ComplianceSnapshot): string {
+  if (snapshot.notSeen.length === 0) return '<p class="note">Every target account and Region was read.</p>';
+  const rows = snapshot.notSeen
+    .map(
+      (g) =>
+        `<tr data-account="${escapeHtml(g.accountId)}" data-region="${escapeHtml(g.region ?? '')}"><td>${escapeHtml(g.accountId)}</td><td>${escapeHtml(g.region ?? '(every Region)')}</td><td>${escapeHtml(g.reason)}</td><td>${escapeHtml(g.message)}</td></tr>`,
+    )
+    .join('\n');
+  return `<table class="not-seen"><thead><tr><th>Account</th><th>Region</th><th>Why</th><th>What AWS said</th></tr></thead><tbody>\n${rows}\n</tbody></table>`;
+}
+
+function comparisonSection(extras: ComplianceReportExtras): string {
+  const c = extras.comparison;
+  if (!c) return '';
+  const t = c.totals;
+  return `<h2>Compared with ${escapeHtml(c.before.snapshotId)}</h2>
+<section class="comparison">${comparisonLines(c)
+    .map((l) => `<p>${escapeHtml(l)}</p>`)
+    .join('')}
+<table class="delta"><thead><tr><th></th><th>Before</th><th>After</th></tr></thead><tbody>
+<tr data-count="critical"><th scope="row">Nodes missing Critical patches</th><td class="num">${t.criticalNodes.before}</td><td class="num">${t.criticalNodes.after}</td></tr>
+<tr data-count="security"><th scope="row">Nodes missing Security patches</th><td class="num">${t.securityNodes.before}</td><td class="num">${t.securityNodes.after}</td></tr>
+<tr data-count="non-compliant"><th scope="row">Non-compliant nodes</th><td class="num">${t.nonCompliantNodes.before}</td><td class="num">${t.nonCompliantNodes.after}</td></tr>
+</tbody></table></section>`;
+}
+
+/**
+ * The compliance page for a snapshot (see the module comment for its parts).
+ * @example
+ * const html = renderComplianceHtml(snapshot, { gate: complianceGate(snapshot, 'critical') });
+ */
+export function renderComplianceHtml(snapshot: ComplianceSnapshot, extras: ComplianceReportExtras = {}): string {
+  const rollup = rollUpCompliance(snapshot);
+  const { json, omitted } = nodeData(snapshot);
+  const needing = rollup.accounts.filter((r) => {
+    const t = r.totals;
+    return t.nodes !== t.compliant || t.notSeen > 0 || t.unmanaged > 0 || t.offline > 0 || t.stale > 0;
+  });
+  const org = snapshot.organization.organizationId ?? `management account ${snapshot.organization.managementAccountId}`;
+  const title = `orgpatch compliance ${snapshot.snapshotId}`;
+  const gate = extras.gate
+    ? `<p class="gate ${extras.gate.fail ? 'fail' : 'pass'}">${escapeHtml(extras.gate.message)}</p>`
+    : '';
+  const options = ['critical', 'security', 'other', 'unknown', 'compliant', 'unmanaged', 'offline', 'stale']
+    .map((l) => `<option value="${l}">${l === 'unknown' ? 'no patch data' : l}</option>`)
+    .join('');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_SHA256}'">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>orgpatch compliance <code>${escapeHtml(snapshot.snapshotId)}</code></h1>
+<p class="meta">${escapeHtml(`Taken ${snapshot.takenAt} of Organization ${org}; ${snapshot.scope.allNodes ? 'every managed node' : `targets ${snapshot.scope.targets.join(', ')}`}; Regions ${snapshot.scope.regions.join(', ')}; a scan older than ${snapshot.maxAgeDays} days is stale.`)}</p>
+<table class="totals"><thead><tr>${TOTAL_HEADER.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody><tr>${totalCells(rollup.organization)}</tr></tbody></table>
+${gate}
+${comparisonSection(extras)}
+<h2>By OU</h2>
+${rollupTable('ou-rollup', 'OU path', rollup.ous, 'ou')}
+<h2>Not seen</h2>
+${notSeenTable(snapshot)}
+<h2>By Region</h2>
+${rollupTable('regions', 'Region', rollup.regions, 'region')}
+<h2>Accounts that need attention</h2>
+${rollupTable('accounts', 'Account', needing.slice(0, ACCOUNT_ROWS), 'account', true)}
+${needing.length > ACCOUNT_ROWS ? `<p class="note">${needing.length - ACCOUNT_ROWS} more accounts need attention: the CSV lists every node.</p>` : ''}
+<h2>Nodes</h2>
+<div class="controls"><input id="search" type="search" placeholder="Search account, name, Region, node id, baseline" aria-label="Search nodes">
+<select id="level" aria-label="Level"><option value="">every level</option>${options}</select>
+<select id="sort" aria-label="Sort"><option value="severity">worst first</option><option value="account">by account</option><option value="missing">most missing patches</option></select>
+<span id="shown" class="note"></span></div>
+<table class="nodes"><thead><tr><th>Account</th><th>Name</th><th>Region</th><th>Node</th><th>Level</th><th>Management</th><th>Critical</th><th>Security</th><th>Other</th><th>Missing</th><th>Failed</th><th>Pending reboot</th><th>Baseline</th><th>Scan age</th></tr></thead><tbody></tbody></table>
+<button id="more" type="button" hidden>Show 500 more</button>
+${omitted > 0 ? `<p class="note omitted">${omitted} nodes (the least urgent: other, stale or compliant) are not listed on this page, to keep it small; the CSV lists every node.</p>` : ''}
+<script type="application/json" id="nodes-data">${json}</script>
+<script>${COMPLIANCE_SCRIPT}</script>
+</body>
+</html>
+`;
+}

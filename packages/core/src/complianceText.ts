@@ -1,0 +1,253 @@
+import type { ComplianceComparison } from './complianceCompare.js';
+import { type ComplianceSnapshot, NODE_LEVELS, needsAttention, nodeLevel } from './complianceModel.js';
+import { type ComplianceTotals, type GateDecision, ouLabel, rollUpCompliance } from './complianceRollup.js';
+import { displayText } from './displayText.js';
+import { markdownCell } from './report.js';
+import { csvField } from './reportCsv.js';
+
+/**
+ * Compliance as JSON, CSV and Markdown. Every text from AWS or another account goes through the
+ * reports' one character policy ({@link displayText}); CSV cells are formula-safe.
+ */
+
+/** What a rendered compliance report may carry besides the snapshot. */
+export interface ComplianceReportExtras {
+  readonly gate?: GateDecision;
+  readonly comparison?: ComplianceComparison;
+}
+
+/**
+ * The JSON report, a chunk at a time (a node per line), so that a large Organization is never one
+ * string: the snapshot's header, its roll-ups, the gate and comparison when given, what could not
+ * be seen, the accounts, and every node with its level.
+ */
+export function* renderComplianceJsonChunks(
+  snapshot: ComplianceSnapshot,
+  extras: ComplianceReportExtras = {},
+): Generator<string> {
+  const { nodes, notSeen, accounts, ...header } = snapshot;
+  const head = {
+    ...header,
+    rollup: rollUpCompliance(snapshot),
+    ...(extras.gate ? { gate: extras.gate } : {}),
+    ...(extras.comparison ? { comparison: extras.comparison } : {}),
+    notSeen,
+    accounts,
+  };
+  yield displayText(JSON.stringify(head).slice(0, -1));
+  yield ',"nodes":[';
+  let first = true;
+  for (const n of nodes) {
+    yield `${first ? '' : ','}\n${displayText(JSON.stringify({ ...n, level: nodeLevel(n) }))}`;
+    first = false;
+  }
+  yield '\n]}\n';
+}
+
+/** The JSON report as one text (see {@link renderComplianceJsonChunks}). */
+export function renderComplianceJson(snapshot: ComplianceSnapshot, extras: ComplianceReportExtras = {}): string {
+  return [...renderComplianceJsonChunks(snapshot, extras)].join('');
+}
+
+/** The CSV report's columns, in order. */
+const COMPLIANCE_CSV_COLUMNS = [
+  'snapshot_id',
+  'account_id',
+  'account_name',
+  'ou_path',
+  'region',
+  'instance_id',
+  'level',
+  'management',
+  'ping_status',
+  'stale',
+  'operation',
+  'operation_end_time',
+  'baseline_id',
+  'installed',
+  'missing',
+  'failed',
+  'installed_pending_reboot',
+  'critical',
+  'security',
+  'other',
+  'not_seen_reason',
+  'message',
+] as const;
+
+/**
+ * The CSV report: a row per node (worst first), then a row per place that could not be read
+ * (level `not-seen`, with its reason and message).
+ */
+export function renderComplianceCsv(snapshot: ComplianceSnapshot): string {
+  const accounts = new Map(snapshot.accounts.map((a) => [a.id, a]));
+  const lines = [COMPLIANCE_CSV_COLUMNS.join(',')];
+  const id = csvField(snapshot.snapshotId);
+  const sorted = [...snapshot.nodes].sort(
+    (a, b) => NODE_LEVELS.indexOf(nodeLevel(a)) - NODE_LEVELS.indexOf(nodeLevel(b)),
+  );
+  for (const n of sorted) {
+    const a = accounts.get(n.accountId);
+    const p = n.patch;
+    lines.push(
+      [
+        id,
+        csvField(n.accountId),
+        csvField(a?.name ?? ''),
+        csvField(ouLabel(a?.ouPath)),
+        csvField(n.region),
+        csvField(n.instanceId),
+        csvField(nodeLevel(n)),
+        csvField(n.management),
+        csvField(n.pingStatus ?? ''),
+        csvField(n.stale ? 'true' : 'false'),
+        csvField(p?.operation ?? ''),
+        csvField(p?.operationEndTime ?? ''),
+        csvField(p?.baselineId ?? ''),
+        ...(p
+          ? [p.installed, p.missing, p.failed, p.installedPendingReboot, p.critical, p.security, p.other]
+          : ['', '', '', '', '', '', '']
+        ).map((v) => (v === '' ? '' : csvField(v))),
+        '',
+        '',
+      ].join(','),
+    );
+  }
+  for (const gap of snapshot.notSeen) {
+    const a = accounts.get(gap.accountId);
+    lines.push(
+      [
+        id,
+        csvField(gap.accountId),
+        csvField(a?.name ?? ''),
+        csvField(ouLabel(a?.ouPath)),
+        csvField(gap.region ?? ''),
+        '',
+        csvField('not-seen'),
+        ...Array.from({ length: 13 }, () => ''),
+        csvField(gap.reason),
+        csvField(gap.message),
+      ].join(','),
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const line = (cells: readonly (string | number)[]): string => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const TOTAL_HEADER = [
+  'Nodes',
+  'Critical',
+  'Security',
+  'Other',
+  'No data',
+  'Compliant',
+  'Unmanaged',
+  'Offline',
+  'Stale',
+  'Not seen',
+];
+
+/** The counts of a totals row, in {@link TOTAL_HEADER}'s order. */
+function totalCells(t: ComplianceTotals): number[] {
+  return [t.nodes, t.critical, t.security, t.other, t.unknown, t.compliant, t.unmanaged, t.offline, t.stale, t.notSeen];
+}
+
+/** Up to how many nodes the Markdown report lists (worst first); the CSV lists them all. */
+const MARKDOWN_NODE_ROWS = 500;
+
+/** The comparison's totals as sentences (Markdown, and the CLI's text). */
+export function comparisonLines(c: ComplianceComparison): string[] {
+  const t = c.totals;
+  return [
+    `Compared with snapshot ${c.before.snapshotId} (${c.before.takenAt}): ${t.fixed} fixed, ${t.new} new, ${t.stillMissing} still missing, ${t.gone} gone.`,
+    `Critical missing before: ${t.criticalNodes.before}, after: ${t.criticalNodes.after}. Security missing before: ${t.securityNodes.before}, after: ${t.securityNodes.after}. Non-compliant nodes before: ${t.nonCompliantNodes.before}, after: ${t.nonCompliantNodes.after}. Missing patches before: ${t.missingPatches.before}, after: ${t.missingPatches.after}.`,
+  ];
+}
+
+/**
+ * The Markdown report: totals, the gate, the comparison, roll-ups by OU and Region, what could not
+ * be seen, and the nodes that need attention (worst first, up to 500; the CSV has every node).
+ */
+export function renderComplianceMarkdown(snapshot: ComplianceSnapshot, extras: ComplianceReportExtras = {}): string {
+  const rollup = rollUpCompliance(snapshot);
+  const out: string[] = [
+    `# orgpatch compliance ${markdownCell(snapshot.snapshotId)}`,
+    '',
+    markdownCell(
+      `Taken ${snapshot.takenAt} of Organization ${snapshot.organization.organizationId ?? snapshot.organization.managementAccountId}; ${snapshot.scope.allNodes ? 'every managed node' : `targets ${snapshot.scope.targets.join(', ')}`}; Regions ${snapshot.scope.regions.join(', ')}; stale after ${snapshot.maxAgeDays} days.`,
+    ),
+    '',
+    table(TOTAL_HEADER, [totalCells(rollup.organization)]),
+  ];
+  if (extras.gate) out.push('', `**Gate:** ${markdownCell(extras.gate.message)}`);
+  if (extras.comparison) {
+    out.push('', '## Compared', '', ...comparisonLines(extras.comparison).map(markdownCell));
+    const rows = extras.comparison.nodes
+      .slice(0, MARKDOWN_NODE_ROWS)
+      .map((d) => [d.change, d.accountId, d.region, d.instanceId, d.before ?? '-', d.after ?? '-'].map(markdownCell));
+    if (rows.length > 0) out.push('', table(['Change', 'Account', 'Region', 'Node', 'Before', 'After'], rows));
+  }
+  out.push(
+    '',
+    '## By OU',
+    '',
+    table(
+      ['OU path', 'Accounts', ...TOTAL_HEADER],
+      rollup.ous.map((r) => [markdownCell(r.key), r.accounts, ...totalCells(r.totals)]),
+    ),
+    '',
+    '## By Region',
+    '',
+    table(
+      ['Region', 'Accounts', ...TOTAL_HEADER],
+      rollup.regions.map((r) => [markdownCell(r.key), r.accounts, ...totalCells(r.totals)]),
+    ),
+  );
+  out.push('', '## Not seen', '');
+  out.push(
+    snapshot.notSeen.length === 0
+      ? 'Every target account and Region was read.'
+      : table(
+          ['Account', 'Region', 'Reason', 'Message'],
+          snapshot.notSeen.map((g) =>
+            [g.accountId, g.region ?? '(every Region)', g.reason, g.message].map(markdownCell),
+          ),
+        ),
+  );
+  const attention = snapshot.nodes
+    .filter(needsAttention)
+    .sort((a, b) => NODE_LEVELS.indexOf(nodeLevel(a)) - NODE_LEVELS.indexOf(nodeLevel(b)));
+  out.push('', '## Nodes that need attention', '');
+  out.push(
+    attention.length === 0
+      ? 'None: every node is managed, online, scanned recently and compliant.'
+      : table(
+          ['Account', 'Region', 'Node', 'Level', 'Management', 'Stale', 'Critical', 'Security', 'Other', 'Missing'],
+          attention
+            .slice(0, MARKDOWN_NODE_ROWS)
+            .map((n) => [
+              markdownCell(n.accountId),
+              markdownCell(n.region),
+              markdownCell(n.instanceId),
+              nodeLevel(n),
+              n.management,
+              n.stale ? 'stale' : '',
+              n.patch?.critical ?? '',
+              n.patch?.security ?? '',
+              n.patch?.other ?? '',
+              n.patch?.missing ?? '',
+            ]),
+        ),
+  );
+  if (attention.length > MARKDOWN_NODE_ROWS) {
+    out.push(
+      '',
+      `${attention.length - MARKDOWN_NODE_ROWS} more nodes need attention: the CSV report lists every node.`,
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
