@@ -85,7 +85,7 @@ export interface Sandbox {
   readonly clock: ScaledClock;
   readonly faults: FaultController;
   readonly calls: CallLog;
-  /** Config for an SDK v3 client of any of the five services. Organizations needs the partition's global Region (us-east-1). */
+  /** Config for an SDK v3 client of any of the services. Organizations needs the partition's global Region (us-east-1). */
   clientConfig(region?: string): SandboxClientConfig;
   /** The environment a process needs to use the sandbox (AWS_ENDPOINT_URL, keys, Region). */
   env(region?: string): Readonly<Record<string, string>>;
@@ -111,8 +111,8 @@ export interface Sandbox {
 }
 
 /**
- * Starts the sandbox: an HTTP endpoint on 127.0.0.1 that serves STS, Organizations, Resource
- * Groups, SSM and S3 for a simulated Organization.
+ * Starts the sandbox: an HTTP endpoint on 127.0.0.1 that serves STS, IAM, Organizations, Resource
+ * Groups, SSM, S3 and CloudWatch for a simulated Organization.
  *
  * @example
  * const sandbox = await startSandbox({ world: { generate: { accounts: 50, regions: 4 } }, timeScale: 0 });
