@@ -1,6 +1,9 @@
 import type { CallContext } from './contract.js';
 
-/** The services the sandbox serves, by SigV4 signing name. */
+/**
+ * The services the sandbox serves, by SigV4 signing name, except CloudWatch: `cloudwatch` (its IAM
+ * action prefix) is signed as `monitoring`.
+ */
 export type ServiceName = CallContext['service'];
 
 /** One call the sandbox answered. */

@@ -1,12 +1,12 @@
 /**
  * The sandbox's internal contract between its HTTP/protocol layer (server, SigV4 identity,
- * wire protocols, STS, Organizations, Resource Groups, S3, faults, call log) and its services'
+ * wire protocols, STS, Organizations, Resource Groups, S3, CloudWatch, faults, call log) and its services'
  * domain logic (SSM and the automation engine). Both sides import these names only.
  */
 
 /** Who is calling, where, and what: resolved from SigV4 (access key -> principal, credential scope -> Region). */
 export interface CallContext {
-  readonly service: 'sts' | 'iam' | 'organizations' | 'resource-groups' | 'ssm' | 's3';
+  readonly service: 'sts' | 'iam' | 'organizations' | 'resource-groups' | 'ssm' | 's3' | 'cloudwatch';
   readonly operation: string;
   /** The account the caller acts in (the assumed role's account, or the orchestrator principal's). */
   readonly accountId: string;

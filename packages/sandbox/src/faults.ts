@@ -4,7 +4,7 @@ import { SandboxOptionsError } from './errors.js';
 import { mulberry32, type Random } from './prng.js';
 import { SSM_AUTOMATION_API_QUOTAS } from './ssm/quotas.js';
 
-const serviceName = z.enum(['sts', 'iam', 'organizations', 'resource-groups', 'ssm', 's3']);
+const serviceName = z.enum(['sts', 'iam', 'organizations', 'resource-groups', 'ssm', 's3', 'cloudwatch']);
 
 const latencySpec = z
   .object({
@@ -26,6 +26,26 @@ const throttleRule = z
       .array(z.enum(['service', 'operation', 'account', 'region']))
       .optional()
       .describe('Dimensions that get separate buckets. Default all four (AWS: per account, Region and API).'),
+  })
+  .strict();
+
+/** A simulated duration after `faults.set`: `+90s`, `+10m`, `+1.5h`, `+2d`, `+500ms`. */
+const RELATIVE_TIME = /^\+(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+const alarmFlip = z
+  .object({
+    name: z.string().min(1).max(255).describe('The alarm name.'),
+    accountId: z.string().optional().describe('Only the alarm of this account (default: every account that has one).'),
+    region: z.string().optional().describe('Only the alarm of this Region (default: every Region that has one).'),
+    at: z
+      .union([z.string().regex(RELATIVE_TIME, 'a simulated duration such as "+10m"'), z.iso.datetime({ offset: true })])
+      .optional()
+      .describe(
+        'When, on the simulated clock: "+10m" after the faults are set, or an ISO time (one already past flips at once). Default: at once.',
+      ),
+    state: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']).describe('The StateValue the alarm turns to.'),
+    reason: z.string().max(1023).optional().describe('The StateReason (default: a sentence naming the fault).'),
   })
   .strict();
 
@@ -73,6 +93,12 @@ export const faultConfigSchema = z
       )
       .optional()
       .describe('Managed nodes that take Run Command deliveries late or never; the rest take them at once.'),
+    alarms: z
+      .array(alarmFlip)
+      .optional()
+      .describe(
+        'CloudWatch alarms that change state at a simulated time. Setting the list replaces the flips still to come; flips made stay made.',
+      ),
     serverErrorRate: z.number().min(0).max(1).optional(),
     serverErrorRateByOperation: z.record(z.string(), z.number().min(0).max(1)).optional(),
     emptyPageRate: z.number().min(0).max(1).optional(),
@@ -84,6 +110,17 @@ export const faultConfigSchema = z
 export type FaultConfig = z.input<typeof faultConfigSchema>;
 /** A token bucket throttling rule. */
 export type ThrottleRule = z.input<typeof throttleRule>;
+
+/** An alarm state change a fault makes, with its simulated time resolved. */
+export interface AlarmFlip {
+  readonly name: string;
+  readonly accountId?: string;
+  readonly region?: string;
+  /** Simulated epoch ms. */
+  readonly at: number;
+  readonly state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  readonly reason: string;
+}
 
 /** The empty-page rate when none is configured: low, but on. */
 const DEFAULT_EMPTY_PAGE_RATE = 0.05;
@@ -102,17 +139,20 @@ interface Bucket {
   lastSim: number;
 }
 
-/** The clocks token buckets refill on. */
+/** What the controller reads from the sandbox: the clocks token buckets refill on, and the world's alarms. */
 export interface FaultClocks {
   /** Real monotonic milliseconds. @default performance.now */
   readonly realNow?: () => number;
   /** Simulated epoch milliseconds (the sandbox's clock). @default none: buckets refill on real time only */
   readonly simNow?: () => number;
+  /** Whether an `alarms` rule names an alarm of the world; a rule that names none is refused. @default any */
+  readonly alarmExists?: (rule: { name: string; accountId?: string; region?: string }) => boolean;
 }
 
 /**
  * Injected faults, changeable while the sandbox runs: latency, token-bucket throttling, access
- * denied, Regions not enabled, late command delivery, server errors and the empty-page rate.
+ * denied, Regions not enabled, late command delivery, CloudWatch alarm state changes at a simulated
+ * time, server errors and the empty-page rate.
  *
  * Throttling starts at AWS's published quotas: SSM's Automation API rates
  * ({@link SSM_AUTOMATION_API_QUOTAS}); `set({ throttle })` replaces them (`[]`: no throttling).
@@ -137,6 +177,9 @@ export class FaultController {
 
   private readonly realNow: () => number;
   private readonly simNow: (() => number) | undefined;
+  private readonly alarmExists: NonNullable<FaultClocks['alarmExists']>;
+  /** Alarm flips still to come, in time order. */
+  private pendingFlips: AlarmFlip[] = [];
 
   /**
    * @param initial faults at start.
@@ -151,6 +194,7 @@ export class FaultController {
   ) {
     this.realNow = clocks.realNow ?? (() => performance.now());
     this.simNow = clocks.simNow;
+    this.alarmExists = clocks.alarmExists ?? (() => true);
     this.set({ throttle: [...SSM_AUTOMATION_API_QUOTAS], ...baseline });
     this.baseline = this.get();
     this.set(initial);
@@ -165,8 +209,15 @@ export class FaultController {
         { cause: parsed.error },
       );
     }
+    const unknown = (parsed.data.alarms ?? []).filter((rule) => !this.alarmExists(rule));
+    if (unknown.length > 0) {
+      throw new SandboxOptionsError(
+        `Invalid fault configuration:\n${unknown.map((r) => `- alarms: no alarm ${r.name}${r.accountId ? ` in ${r.accountId}` : ''}${r.region ? ` in ${r.region}` : ''} in the world`).join('\n')}`,
+      );
+    }
     this.config = { ...this.config, ...parsed.data };
     if (patch.throttle !== undefined) this.buckets = new Map();
+    if (parsed.data.alarms !== undefined) this.pendingFlips = this.resolveFlips(parsed.data.alarms);
     if (patch.seed !== undefined) this.random = mulberry32(patch.seed);
   }
 
@@ -182,6 +233,40 @@ export class FaultController {
   reset(): void {
     this.config = structuredClone(this.baseline);
     this.buckets = new Map();
+    this.pendingFlips = [];
+  }
+
+  /** Removes and returns the alarm flips due at `now` (simulated epoch ms), in time order. */
+  takeDueAlarmFlips(now: number): readonly AlarmFlip[] {
+    const due = this.pendingFlips.filter((f) => f.at <= now);
+    if (due.length > 0) this.pendingFlips = this.pendingFlips.filter((f) => f.at > now);
+    return due;
+  }
+
+  private resolveFlips(rules: readonly z.output<typeof alarmFlip>[]): AlarmFlip[] {
+    const now = this.simNow?.() ?? Date.now();
+    const flips = rules.map((rule) => {
+      const relative = rule.at === undefined ? undefined : RELATIVE_TIME.exec(rule.at);
+      const at =
+        rule.at === undefined
+          ? now
+          : relative
+            ? now + Number(relative[1]) * (UNIT_MS[relative[2] ?? 'ms'] ?? 1)
+            : Math.max(now, Date.parse(rule.at));
+      return {
+        name: rule.name,
+        ...(rule.accountId === undefined ? {} : { accountId: rule.accountId }),
+        ...(rule.region === undefined ? {} : { region: rule.region }),
+        at,
+        state: rule.state,
+        reason: rule.reason ?? `The sandbox's alarms fault set the alarm to ${rule.state}.`,
+      };
+    });
+    // Stable: flips at the same time happen in the order listed.
+    return flips
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => a.f.at - b.f.at || a.i - b.i)
+      .map(({ f }) => f);
   }
 
   /** The empty-page rate list operations use now. */

@@ -7,6 +7,8 @@ import { type FaultConfig, FaultController } from './faults.js';
 import { IdentityStore } from './identity.js';
 import { Pager } from './paging.js';
 import { createRequestHandler } from './server.js';
+import { AlarmStore } from './services/alarms.js';
+import { createCloudWatchService } from './services/cloudwatch.js';
 import type { ServiceContext } from './services/context.js';
 import { createIamService } from './services/iam.js';
 import { createOrganizationsService } from './services/organizations.js';
@@ -16,7 +18,7 @@ import { createStsService } from './services/sts.js';
 import { createSsmService } from './ssm/index.js';
 import { type GenerateWorldOptions, generateWorld } from './world/generate.js';
 import { buildWorld, loadWorldFile } from './world/load.js';
-import type { SandboxWorld } from './world/model.js';
+import type { AlarmState, SandboxWorld } from './world/model.js';
 import type { WorldFile } from './world/schema.js';
 
 /** Static credentials, as SDK v3 clients take them. */
@@ -83,19 +85,34 @@ export interface Sandbox {
   readonly clock: ScaledClock;
   readonly faults: FaultController;
   readonly calls: CallLog;
-  /** Config for an SDK v3 client of any of the five services. Organizations needs the partition's global Region (us-east-1). */
+  /** Config for an SDK v3 client of any of the services. Organizations needs the partition's global Region (us-east-1). */
   clientConfig(region?: string): SandboxClientConfig;
   /** The environment a process needs to use the sandbox (AWS_ENDPOINT_URL, keys, Region). */
   env(region?: string): Readonly<Record<string, string>>;
   /** Moves the simulated clock forward (fires due timers). */
   advance(ms: number): void;
+  /**
+   * Sets a CloudWatch alarm's state now (simulated time), as CloudWatch would on a breach or
+   * recovery: StateValue, StateReason and StateUpdatedTimestamp (StateTransitionedTimestamp too when
+   * the value changes). Throws a SandboxOptionsError if the world has no such alarm.
+   */
+  setAlarm(change: {
+    readonly name: string;
+    readonly state: AlarmState;
+    /** @default the sandbox's default Region */
+    readonly region?: string;
+    /** @default the management account (where the orchestrator runs) */
+    readonly accountId?: string;
+    /** @default a sentence naming the state */
+    readonly reason?: string;
+  }): void;
   /** Stops listening and closes connections. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts the sandbox: an HTTP endpoint on 127.0.0.1 that serves STS, Organizations, Resource
- * Groups, SSM and S3 for a simulated Organization.
+ * Starts the sandbox: an HTTP endpoint on 127.0.0.1 that serves STS, IAM, Organizations, Resource
+ * Groups, SSM, S3 and CloudWatch for a simulated Organization.
  *
  * @example
  * const sandbox = await startSandbox({ world: { generate: { accounts: 50, regions: 4 } }, timeScale: 0 });
@@ -113,8 +130,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults = new FaultController(
     options.faults,
     options.emptyPageRate === undefined ? {} : { emptyPageRate: options.emptyPageRate },
-    { simNow: () => clock.now() },
+    {
+      simNow: () => clock.now(),
+      alarmExists: (rule) =>
+        world.alarms.some(
+          (a) =>
+            a.name === rule.name &&
+            (rule.accountId === undefined || a.accountId === rule.accountId) &&
+            (rule.region === undefined || a.region === rule.region),
+        ),
+    },
   );
+  const alarms = new AlarmStore(world, clock, faults);
   const calls = new CallLog();
   const identities = new IdentityStore(world);
   const context: ServiceContext = {
@@ -136,6 +163,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       iam: createIamService(context),
       organizations: createOrganizationsService(context),
       'resource-groups': createResourceGroupsService(context),
+      cloudwatch: createCloudWatchService(context, alarms),
       ssm: createSsmService({
         world,
         clock,
@@ -181,6 +209,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       AWS_REGION: r,
     }),
     advance: (ms) => clock.advance(ms),
+    setAlarm: (change) => {
+      const accountId = change.accountId ?? world.managementAccountId;
+      const where = { name: change.name, accountId, region: change.region ?? region };
+      if (
+        alarms.set({
+          ...where,
+          state: change.state,
+          reason: change.reason ?? `Set to ${change.state} by the test.`,
+        }) === 0
+      ) {
+        throw new SandboxOptionsError(
+          `setAlarm: the world has no alarm ${where.name} in ${accountId} ${where.region}.`,
+        );
+      }
+    },
     stop: async () => {
       if (stopped) return;
       stopped = true;

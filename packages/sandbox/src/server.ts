@@ -45,16 +45,23 @@ interface Route {
   readonly error?: AwsServiceError;
 }
 
-const JSON_TARGETS: Readonly<Record<string, ServiceName>> = {
-  AmazonSSM: 'ssm',
-  AWSOrganizationsV20161128: 'organizations',
+/** The awsJson services by X-Amz-Target prefix (each model's `targetPrefix` / the SDK's `serviceTarget`). */
+const JSON_TARGETS: Readonly<Record<string, { service: ServiceName; protocol: 'awsJson1_0' | 'awsJson1_1' }>> = {
+  AmazonSSM: { service: 'ssm', protocol: 'awsJson1_1' },
+  AWSOrganizationsV20161128: { service: 'organizations', protocol: 'awsJson1_1' },
+  GraniteServiceVersion20100801: { service: 'cloudwatch', protocol: 'awsJson1_0' },
 };
+
+/** The SigV4 signing name of a service, where it is not the service's name (CloudWatch: `monitoring`). */
+function signingName(service: ServiceName): string {
+  return service === 'cloudwatch' ? 'monitoring' : service;
+}
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /**
  * The HTTP request handler: tells services apart as the SDK v3 clients address them (X-Amz-Target
- * for awsJson1_1, a form body for awsQuery, restJson1 paths for Resource Groups, path-style S3 for
+ * for awsJson1_1 and awsJson1_0, a form body for awsQuery, restJson1 paths for Resource Groups, path-style S3 for
  * the rest; the SigV4 scope's service decides when the request alone is ambiguous), identifies the
  * caller from the access key, applies faults, calls the service and logs the call.
  */
@@ -84,8 +91,11 @@ async function handle(state: ServerState, req: IncomingMessage, res: ServerRespo
     if (scope === 'missing') throw missingAuthentication(route.service);
     if (scope === 'malformed') throw malformedAuthentication(route.service);
     if (route.error) throw route.error;
-    if (scope.service !== route.service) {
-      throw badScope(route.service, `Credential should be scoped to correct service: '${route.service}'. `);
+    if (scope.service !== signingName(route.service)) {
+      throw badScope(
+        route.service,
+        `Credential should be scoped to correct service: '${signingName(route.service)}'. `,
+      );
     }
     const identity = state.identities.resolve(scope.accessKeyId, scope.sessionToken, time);
     if (!identity.ok) {
@@ -177,7 +187,8 @@ async function dispatch(
       requestId,
       route.service === 'iam' ? 'iam' : 'sts',
     );
-  return jsonReply(route.protocol === 'restJson1' ? 'restJson1' : 'awsJson1_1', output, requestId);
+  const json = route.protocol === 'awsJson1_0' || route.protocol === 'awsJson1_1' ? route.protocol : 'restJson1';
+  return jsonReply(json, output, requestId);
 }
 
 function detectRoute(
@@ -190,22 +201,19 @@ function detectRoute(
   const target = first(headers['x-amz-target']);
   if (target !== undefined) {
     const dot = target.indexOf('.');
-    const service = JSON_TARGETS[target.slice(0, dot)];
+    const known = dot < 0 ? undefined : JSON_TARGETS[target.slice(0, dot)];
     const operation = target.slice(dot + 1);
-    if (!service || dot < 0) {
-      const fallback = (['ssm', 'organizations'] as const).find((s) => s === scopeService) ?? 'ssm';
-      return {
-        service: fallback,
+    if (!known) {
+      const fallback = Object.values(JSON_TARGETS).find((t) => signingName(t.service) === scopeService) ?? {
+        service: 'ssm',
         protocol: 'awsJson1_1',
-        operation: target,
-        input: {},
-        error: unknownOperation(fallback, target),
       };
+      return { ...fallback, operation: target, input: {}, error: unknownOperation(fallback.service, target) };
     }
     const parsed = parseJson(body);
     return parsed.ok
-      ? { service, protocol: 'awsJson1_1', operation, input: parsed.value }
-      : { service, protocol: 'awsJson1_1', operation, input: {}, error: serializationError(parsed.message) };
+      ? { ...known, operation, input: parsed.value }
+      : { ...known, operation, input: {}, error: serializationError(known.service, parsed.message) };
   }
   const contentType = first(headers['content-type']) ?? '';
   if (
@@ -274,6 +282,8 @@ function resourceOf(world: SandboxWorld, ctx: CallContext, path: string): string
       return `arn:${p}:resource-groups:${ctx.region}:${ctx.accountId}:group/*`;
     case 'iam':
       return `arn:${p}:iam::${ctx.accountId}:role/*`;
+    case 'cloudwatch':
+      return `arn:${p}:cloudwatch:${ctx.region}:${ctx.accountId}:alarm:*`;
     case 's3':
       return `arn:${p}:s3:::${path.replace(/^\/+/, '')}`;
     default:
@@ -282,6 +292,8 @@ function resourceOf(world: SandboxWorld, ctx: CallContext, path: string): string
 }
 
 function outcomeOf(reply: HttpReply): string | undefined {
+  const queryError = reply.headers['x-amzn-query-error'];
+  if (queryError) return queryError.split(';')[0];
   const header = reply.headers['x-amzn-errortype'];
   if (header) return header;
   const text = typeof reply.body === 'string' ? reply.body : '';
@@ -332,8 +344,11 @@ function parseJson(body: Buffer): { ok: true; value: Record<string, unknown> } |
   }
 }
 
-function serializationError(message: string): DetailedServiceError {
-  return new DetailedServiceError('SerializationException', message, 400, {}, 'message');
+function serializationError(service: ServiceName, message: string): DetailedServiceError {
+  // CloudWatch (awsQueryCompatible) answers a body it cannot read as a query service would.
+  return service === 'cloudwatch'
+    ? new DetailedServiceError('MalformedInput', message, 400)
+    : new DetailedServiceError('SerializationException', message, 400, {}, 'message');
 }
 
 function badRequest(message: string): DetailedServiceError {

@@ -80,6 +80,66 @@ describe('buildWorld', () => {
     expect((caught as Error).message).toMatch(/only opt-in Regions can be not enabled/);
   });
 
+  it('reads CloudWatch alarms per account and Region with their defaults, and refuses what CloudWatch would not hold', () => {
+    const world = structuredClone(TEST_WORLD);
+    world.accounts[0]!.locations = {
+      'eu-west-1': {
+        alarms: [{ name: 'gate' }, { name: 'gates', type: 'composite', state: 'ALARM', reason: 'child in ALARM' }],
+      },
+    };
+    const built = buildWorld(world);
+    expect(built.alarms).toEqual([
+      expect.objectContaining({
+        accountId: '111111111111',
+        region: 'eu-west-1',
+        name: 'gate',
+        type: 'metric',
+        state: 'OK',
+        actions: [],
+        metric: expect.objectContaining({ metricName: 'gate', period: 60 }),
+      }),
+      expect.objectContaining({
+        name: 'gates',
+        type: 'composite',
+        state: 'ALARM',
+        reason: 'child in ALARM',
+        rule: 'FALSE',
+      }),
+    ]);
+    world.accounts[0]!.locations = {
+      'eu-west-1': {
+        alarms: [
+          { name: 'gate' },
+          { name: 'gate', type: 'composite' },
+          { name: 'metric-with-rule', rule: 'TRUE' },
+          { name: 'x'.repeat(256) },
+          { name: 'bad-state', state: 'BROKEN' as never },
+        ],
+      },
+    };
+    let caught: unknown;
+    try {
+      buildWorld(world);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(WorldValidationError);
+    expect((caught as WorldValidationError).issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining([
+        'accounts.0.locations.eu-west-1.alarms.3.name',
+        'accounts.0.locations.eu-west-1.alarms.4.state',
+      ]),
+    );
+    world.accounts[0]!.locations['eu-west-1']!.alarms = [
+      { name: 'gate' },
+      { name: 'gate', type: 'composite' },
+      { name: 'metric-with-rule', rule: 'TRUE' },
+    ];
+    expect(() => buildWorld(world)).toThrow(
+      /duplicate alarm name gate in eu-west-1[\s\S]*only a composite alarm has a rule/,
+    );
+  });
+
   it('deploys the member stacks: both roles, trusting as the templates say, and the runbook content itself', () => {
     const world = buildWorld(structuredClone(TEST_WORLD));
     const member = world.accounts.get('222222222222')!;

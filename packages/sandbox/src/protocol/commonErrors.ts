@@ -4,8 +4,10 @@ import { DetailedServiceError } from '../errors.js';
 /**
  * The errors every service returns in its own words: authentication, Region not enabled,
  * throttling, access denied and internal errors. IAM speaks awsQuery as STS does and shares its
- * common error codes (IAM model: `ServiceFailure` for its internal error). Codes and status codes follow each service's
- * model and the AWS common-errors pages; see README "Errors".
+ * common error codes (IAM model: `ServiceFailure` for its internal error). CloudWatch speaks
+ * awsJson1_0 but is `awsQueryCompatible`: its errors carry the awsQuery codes it had as a query
+ * service (model: `InternalServiceFault`, awsQuery code `InternalServiceError`). Codes and status
+ * codes follow each service's model and the AWS common-errors pages; see README "Errors".
  */
 
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
@@ -18,6 +20,7 @@ export function unrecognizedClient(
   switch (service) {
     case 'sts':
     case 'iam':
+    case 'cloudwatch':
       return new DetailedServiceError('InvalidClientTokenId', INVALID_TOKEN, 403);
     case 's3':
       return problem === 'bad-session-token'
@@ -39,6 +42,7 @@ export function expiredToken(service: ServiceName): DetailedServiceError {
   switch (service) {
     case 'sts':
     case 'iam':
+    case 'cloudwatch':
       return new DetailedServiceError('ExpiredToken', 'The security token included in the request is expired', 403);
     case 's3':
       return new DetailedServiceError('ExpiredToken', 'The provided token has expired.', 400);
@@ -66,6 +70,7 @@ export function missingAuthentication(service: ServiceName): DetailedServiceErro
   switch (service) {
     case 'sts':
     case 'iam':
+    case 'cloudwatch':
       return new DetailedServiceError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
     case 's3':
       return new DetailedServiceError('AccessDenied', 'Access Denied', 403);
@@ -85,6 +90,7 @@ export function malformedAuthentication(service: ServiceName): DetailedServiceEr
   switch (service) {
     case 'sts':
     case 'iam':
+    case 'cloudwatch':
       return new DetailedServiceError(
         'IncompleteSignature',
         'The request signature does not conform to AWS standards.',
@@ -108,6 +114,7 @@ export function badScope(service: ServiceName, message: string): DetailedService
   switch (service) {
     case 'sts':
     case 'iam':
+    case 'cloudwatch':
       return new DetailedServiceError('SignatureDoesNotMatch', message, 403);
     case 's3':
       return new DetailedServiceError('AuthorizationHeaderMalformed', message, 400);
@@ -130,6 +137,7 @@ export function throttling(service: ServiceName): DetailedServiceError {
       );
     case 'sts':
     case 'iam':
+    case 'cloudwatch':
       return new DetailedServiceError('Throttling', 'Rate exceeded', 400);
     case 'resource-groups':
       return new DetailedServiceError('TooManyRequestsException', 'Rate exceeded', 429);
@@ -160,6 +168,7 @@ export function accessDenied(
       return new DetailedServiceError('ForbiddenException', message, 403);
     case 'sts':
     case 'iam':
+    case 'cloudwatch':
       return new DetailedServiceError('AccessDenied', message, 403);
     case 's3':
       return new DetailedServiceError('AccessDenied', 'Access Denied', 403);
@@ -183,6 +192,8 @@ export function internalError(service: ServiceName): DetailedServiceError {
         'The request processing has failed because of an unknown error, exception or failure.',
         500,
       );
+    case 'cloudwatch':
+      return new DetailedServiceError('InternalServiceError', 'Internal service error.', 500);
     case 'sts':
       return new DetailedServiceError(
         'InternalFailure',
@@ -207,6 +218,12 @@ export function unknownOperation(service: ServiceName, operation: string): Detai
       return new DetailedServiceError(
         'InvalidAction',
         `Could not find operation ${operation} for version 2010-05-08`,
+        400,
+      );
+    case 'cloudwatch':
+      return new DetailedServiceError(
+        'InvalidAction',
+        `Could not find operation ${operation} for version 2010-08-01`,
         400,
       );
     case 'sts':

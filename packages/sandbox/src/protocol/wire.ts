@@ -2,13 +2,34 @@ import type { AwsServiceError } from '../contract.js';
 import { DetailedServiceError } from '../errors.js';
 
 /**
- * Encoders for the four wire protocols the sandbox speaks, shaped as the AWS SDK v3 deserializers
- * read them: awsJson1_1 (SSM, Organizations), restJson1 (Resource Groups), awsQuery (STS) and
- * restXml (S3).
+ * Encoders for the five wire protocols the sandbox speaks, shaped as the AWS SDK v3 deserializers
+ * read them: awsJson1_1 (SSM, Organizations), awsJson1_0 with `awsQueryCompatible` (CloudWatch),
+ * restJson1 (Resource Groups), awsQuery (STS, IAM) and restXml (S3).
  */
 
 /** The protocol a request came in with. */
-export type WireProtocol = 'awsJson1_1' | 'restJson1' | 'awsQuery' | 'restXml';
+export type WireProtocol = 'awsJson1_0' | 'awsJson1_1' | 'restJson1' | 'awsQuery' | 'restXml';
+
+/** The JSON protocols (what {@link jsonReply} writes). */
+type JsonProtocol = 'awsJson1_0' | 'awsJson1_1' | 'restJson1';
+
+const JSON_CONTENT_TYPES: Readonly<Record<JsonProtocol, string>> = {
+  awsJson1_0: 'application/x-amz-json-1.0',
+  awsJson1_1: 'application/x-amz-json-1.1',
+  restJson1: 'application/json',
+};
+
+/**
+ * CloudWatch's modeled errors whose shape name is not their awsQuery code (the model's
+ * `awsQueryError` trait): a query-compatible JSON error names the shape in `__type` and the code in
+ * `x-amzn-query-error`. Other codes are their own shape names, or not modeled.
+ */
+const QUERY_COMPATIBLE_SHAPES: Readonly<Record<string, string>> = {
+  InvalidParameterValue: 'InvalidParameterValueException',
+  InvalidParameterCombination: 'InvalidParameterCombinationException',
+  MissingParameter: 'MissingRequiredParameterException',
+  InternalServiceError: 'InternalServiceFault',
+};
 
 /** A response ready to write. */
 export interface HttpReply {
@@ -36,14 +57,34 @@ function toAwsJson(value: unknown): string {
 }
 
 /** A successful response of a JSON protocol. */
-export function jsonReply(protocol: 'awsJson1_1' | 'restJson1', output: unknown, requestId: string): HttpReply {
+export function jsonReply(protocol: JsonProtocol, output: unknown, requestId: string): HttpReply {
   return {
     status: 200,
-    headers: {
-      'content-type': protocol === 'awsJson1_1' ? 'application/x-amz-json-1.1' : 'application/json',
-      'x-amzn-requestid': requestId,
-    },
+    headers: { 'content-type': JSON_CONTENT_TYPES[protocol], 'x-amzn-requestid': requestId },
     body: toAwsJson(output ?? {}),
+  };
+}
+
+/**
+ * An error of an awsJson1_0 service that is `awsQueryCompatible` (CloudWatch): the awsQuery code and
+ * fault in `x-amzn-query-error: Code;Sender|Receiver`, which the SDK prefers, and the error's shape
+ * name in `__type` with `message` (Smithy, "aws.protocols#awsQueryCompatible"; the SDK's
+ * `AwsJsonRpcProtocol.handleError`).
+ */
+function queryCompatibleJsonError(error: AwsServiceError, requestId: string): HttpReply {
+  const fields = error instanceof DetailedServiceError ? error.fields : {};
+  return {
+    status: error.statusCode,
+    headers: {
+      'content-type': JSON_CONTENT_TYPES.awsJson1_0,
+      'x-amzn-requestid': requestId,
+      'x-amzn-query-error': `${error.code};${error.statusCode >= 500 ? 'Receiver' : 'Sender'}`,
+    },
+    body: JSON.stringify({
+      __type: QUERY_COMPATIBLE_SHAPES[error.code] ?? error.code,
+      message: error.message,
+      ...fields,
+    }),
   };
 }
 
@@ -58,7 +99,7 @@ function jsonError(protocol: 'awsJson1_1' | 'restJson1', error: AwsServiceError,
   return {
     status: error.statusCode,
     headers: {
-      'content-type': protocol === 'awsJson1_1' ? 'application/x-amz-json-1.1' : 'application/json',
+      'content-type': JSON_CONTENT_TYPES[protocol],
       'x-amzn-requestid': requestId,
       'x-amzn-errortype': error.code,
     },
@@ -149,6 +190,8 @@ export function errorReply(
   service: QueryService = 'sts',
 ): HttpReply {
   switch (protocol) {
+    case 'awsJson1_0':
+      return queryCompatibleJsonError(error, requestId);
     case 'awsJson1_1':
     case 'restJson1':
       return jsonError(protocol, error, requestId);

@@ -13,6 +13,7 @@ import {
   type SandboxAccount,
   type SandboxOu,
   type SandboxWorld,
+  type WorldAlarm,
 } from './model.js';
 
 /** One account as the loader or the generator describes it; its Regions are built lazily from `content`. */
@@ -54,6 +55,8 @@ export interface WorldInit {
   readonly delegatedAdministrators?: readonly DelegatedAdministrator[];
   /** @default [] */
   readonly delegationPolicy?: readonly DelegationStatement[];
+  /** @default [] */
+  readonly alarms?: readonly WorldAlarm[];
   /** How the Regional stack's document is installed (default: the SSM service's installer). */
   readonly installDocument?: DocumentInstaller;
 }
@@ -83,6 +86,7 @@ export function assembleWorld(init: WorldInit): SandboxWorld {
     accountOrder: init.accounts.map((a) => a.id),
     delegatedAdministrators: init.delegatedAdministrators ?? [],
     delegationPolicy: init.delegationPolicy ?? [],
+    alarms: init.alarms ?? [],
   };
   const parameters = { orchestratorRoleArn: orchestrator.roleArn, organizationId: init.organizationId };
   for (const a of init.accounts) {

@@ -10,8 +10,9 @@ import {
   type MemberStackDeployment,
   type SandboxGroup,
   type SandboxWorld,
+  type WorldAlarm,
 } from './model.js';
-import { type WorldFileAccount, type WorldFileLocation, worldFileSchema } from './schema.js';
+import { type WorldFileAccount, type WorldFileAlarm, type WorldFileLocation, worldFileSchema } from './schema.js';
 
 /** Options of {@link buildWorld} and {@link loadWorldFile}. */
 export interface BuildWorldOptions {
@@ -72,6 +73,11 @@ export function buildWorld(
     accounts: file.accounts.map((a) => accountInit(a, created)),
     delegatedAdministrators: file.delegatedAdministrators ?? [],
     delegationPolicy: file.delegationPolicy ?? [],
+    alarms: file.accounts.flatMap((a) =>
+      Object.entries(a.locations ?? {}).flatMap(([region, location]) =>
+        (location.alarms ?? []).map((alarm) => worldAlarm(a.id, region, alarm)),
+      ),
+    ),
     ...(options.installDocument ? { installDocument: options.installDocument } : {}),
   });
 }
@@ -97,6 +103,36 @@ function accountInit(a: WorldFileAccount, created: number): AccountInit {
     content: (region) => {
       const location = locations[region];
       return location ? expandLocation(a.id, region, location) : undefined;
+    },
+  };
+}
+
+/** An alarm entry with its defaults (README, "The world"). */
+function worldAlarm(accountId: string, region: string, a: WorldFileAlarm): WorldAlarm {
+  const state = a.state ?? 'OK';
+  const base = {
+    accountId,
+    region,
+    name: a.name,
+    state,
+    reason: a.reason ?? `The sandbox world starts the alarm in ${state}.`,
+    ...(a.description === undefined ? {} : { description: a.description }),
+    actions: a.actions ?? [],
+  };
+  if (a.type === 'composite') return { ...base, type: 'composite', rule: a.rule ?? 'FALSE' };
+  const m = a.metric ?? {};
+  return {
+    ...base,
+    type: 'metric',
+    metric: {
+      namespace: m.namespace ?? 'OrgPatchSandbox',
+      metricName: m.metricName ?? a.name,
+      statistic: m.statistic ?? 'Average',
+      period: m.period ?? 60,
+      evaluationPeriods: m.evaluationPeriods ?? 1,
+      threshold: m.threshold ?? 0,
+      comparisonOperator: m.comparisonOperator ?? 'GreaterThanThreshold',
+      dimensions: m.dimensions ?? {},
     },
   };
 }

@@ -67,6 +67,34 @@ export interface DelegationStatement {
   readonly actions: readonly string[];
 }
 
+/** A CloudWatch alarm state (the model's `StateValue`). */
+export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+/** A CloudWatch alarm of the world, as it is at the simulated start (defaults applied). */
+export interface WorldAlarm {
+  readonly accountId: string;
+  readonly region: string;
+  readonly name: string;
+  readonly type: 'metric' | 'composite';
+  readonly state: AlarmState;
+  readonly reason: string;
+  readonly description?: string;
+  readonly actions: readonly string[];
+  /** A composite alarm's AlarmRule (not evaluated). */
+  readonly rule?: string;
+  /** What a metric alarm watches. */
+  readonly metric?: {
+    readonly namespace: string;
+    readonly metricName: string;
+    readonly statistic: string;
+    readonly period: number;
+    readonly evaluationPeriods: number;
+    readonly threshold: number;
+    readonly comparisonOperator: string;
+    readonly dimensions: Readonly<Record<string, string>>;
+  };
+}
+
 /** An organizational unit. */
 export interface SandboxOu {
   readonly id: string;
@@ -92,6 +120,8 @@ export interface SandboxWorld extends SimWorld {
   readonly delegatedAdministrators: readonly DelegatedAdministrator[];
   /** The Organizations resource-based delegation policy's statements. */
   readonly delegationPolicy: readonly DelegationStatement[];
+  /** CloudWatch alarms per account and Region, as at the simulated start. */
+  readonly alarms: readonly WorldAlarm[];
 }
 
 /** Installs the member automation document into one Region (the SSM service's `installMemberDocument`). */

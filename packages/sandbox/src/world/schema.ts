@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 /**
  * The world file: an Organization (root, OUs, accounts), the Regions every account has, and per
- * account and Region the instances and resource groups. `examples/world.schema.json` is generated
+ * account and Region the instances, resource groups and CloudWatch alarms. `examples/world.schema.json` is generated
  * from this schema (`z.toJSONSchema`), `examples/world.demo.json` is an instance of it.
  */
 
@@ -121,6 +121,66 @@ const groupSpec = z.union([
     .strict(),
 ]);
 
+/** CloudWatch's alarm states (the model's `StateValue`). */
+const ALARM_STATES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;
+/** CloudWatch model, `AlarmName`: 1 to 255 characters. */
+const alarmName = z.string().min(1).max(255);
+/** CloudWatch model, `StateReason`: at most 1,023 characters. */
+const alarmReason = z.string().max(1023);
+
+const alarmSpec = z
+  .object({
+    name: alarmName.describe('The alarm name (unique in its account and Region).'),
+    type: z.enum(['metric', 'composite']).optional().describe('A metric alarm (default) or a composite alarm.'),
+    state: z.enum(ALARM_STATES).optional().describe('StateValue at the simulated start (default OK).'),
+    reason: alarmReason
+      .optional()
+      .describe('StateReason at the simulated start (default: a sentence naming the state).'),
+    description: z.string().max(1024).optional().describe('AlarmDescription.'),
+    actions: z
+      .array(z.string().min(1).max(1024))
+      .max(5)
+      .optional()
+      .describe('AlarmActions (ARNs), matched by ActionPrefix.'),
+    rule: z
+      .string()
+      .min(1)
+      .max(10240)
+      .optional()
+      .describe(
+        'A composite alarm\'s AlarmRule, e.g. ALARM("prod-5xx") OR ALARM("prod-latency") (default FALSE). Not evaluated.',
+      ),
+    metric: z
+      .object({
+        namespace: z.string().min(1).max(255).optional().describe('Default OrgPatchSandbox.'),
+        metricName: z.string().min(1).max(255).optional().describe('Default: the alarm name.'),
+        statistic: z
+          .enum(['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum'])
+          .optional()
+          .describe('Default Average.'),
+        period: z.number().int().min(1).optional().describe('Seconds (default 60).'),
+        evaluationPeriods: z.number().int().min(1).optional().describe('Default 1.'),
+        threshold: z.number().optional().describe('Default 0.'),
+        comparisonOperator: z
+          .enum([
+            'GreaterThanOrEqualToThreshold',
+            'GreaterThanThreshold',
+            'LessThanThreshold',
+            'LessThanOrEqualToThreshold',
+          ])
+          .optional()
+          .describe('Default GreaterThanThreshold.'),
+        dimensions: z
+          .record(z.string().min(1).max(255), z.string().min(1).max(1024))
+          .optional()
+          .describe('Dimensions by name (default none).'),
+      })
+      .strict()
+      .optional()
+      .describe('What a metric alarm watches, as DescribeAlarms reports it (the metric is not evaluated).'),
+  })
+  .strict();
+
 const locationSpec = z
   .object({
     instances: z.array(instanceSpec).optional(),
@@ -132,6 +192,10 @@ const locationSpec = z
       .array(groupSpec)
       .optional()
       .describe('Groups of this location; groups named by instances are created too. A group may be empty.'),
+    alarms: z
+      .array(alarmSpec)
+      .optional()
+      .describe('CloudWatch alarms of this account and Region, as DescribeAlarms answers them.'),
   })
   .strict();
 
@@ -348,6 +412,15 @@ export const worldFileSchema = z
             );
           }
         });
+        const alarmNames = new Set<string>();
+        location.alarms?.forEach((alarm, j) => {
+          const path = ['accounts', i, 'locations', r, 'alarms', j];
+          if (alarmNames.has(alarm.name)) issue([...path, 'name'], `duplicate alarm name ${alarm.name} in ${r}`);
+          alarmNames.add(alarm.name);
+          const composite = alarm.type === 'composite';
+          if (composite && alarm.metric) issue([...path, 'metric'], 'a composite alarm watches no metric');
+          if (!composite && alarm.rule !== undefined) issue([...path, 'rule'], 'only a composite alarm has a rule');
+        });
         location.resources?.forEach((resource, j) => {
           const path = ['accounts', i, 'locations', r, 'resources', j];
           if (resource.id && (resource.count ?? 1) !== 1) issue([...path, 'id'], 'an explicit id needs count 1');
@@ -417,6 +490,8 @@ export type WorldFile = z.input<typeof worldFileSchema>;
 export type WorldFileAccount = z.output<typeof accountSpec>;
 /** One location (account and Region) entry of a world file. */
 export type WorldFileLocation = z.output<typeof locationSpec>;
+/** One alarm entry of a location. */
+export type WorldFileAlarm = z.output<typeof alarmSpec>;
 
 /** The JSON Schema (draft 2020-12) of a world file, as `examples/world.schema.json` holds it. */
 export function worldJsonSchema(): Record<string, unknown> {
@@ -424,6 +499,6 @@ export function worldJsonSchema(): Record<string, unknown> {
     ...z.toJSONSchema(worldFileSchema, { io: 'input' }),
     title: 'orgpatch sandbox world',
     description:
-      'A simulated AWS Organization for the orgpatch sandbox: organization, OUs, accounts, Regions, and per account and Region the instances and resource groups. Generated from worldFileSchema (packages/sandbox/src/world/schema.ts) by packages/sandbox/scripts/world-schema.ts.',
+      'A simulated AWS Organization for the orgpatch sandbox: organization, OUs, accounts, Regions, and per account and Region the instances, resource groups and CloudWatch alarms. Generated from worldFileSchema (packages/sandbox/src/world/schema.ts) by packages/sandbox/scripts/world-schema.ts.',
   };
 }
