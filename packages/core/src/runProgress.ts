@@ -311,25 +311,55 @@ export function requestAlarms(request: Head['request']): string[] {
   return [...new Set((request.organization?.waves ?? []).flatMap((w) => w.alarms ?? []))];
 }
 
+/** Why a health gate is closed: an alarm in ALARM, or one that no longer exists. */
+export interface ClosedGate {
+  readonly kind: 'alarm' | 'missing';
+  readonly alarm: string;
+  /** In words, with the alarm's name and state reason. */
+  readonly reason: string;
+}
+
 /**
- * Why a health gate is closed, or undefined when it is open: the first of `alarms` in ALARM (its
- * name and state reason), or one that no longer exists (a gate never passes on an alarm it cannot see).
+ * Why a health gate is closed, or undefined when it is open: the first of `alarms` that no longer
+ * exists (a gate never passes on an alarm it cannot see), else the first in ALARM (its name and
+ * state reason).
  */
 export function closedGate(
   alarms: readonly string[],
   states: ReadonlyMap<string, AlarmState>,
   wave: string,
-): string | undefined {
+): ClosedGate | undefined {
+  const missing = alarms.find((name) => !states.has(name));
+  if (missing !== undefined) {
+    return {
+      kind: 'missing',
+      alarm: missing,
+      reason: `Health gate of wave "${wave}": alarm "${missing}" no longer exists, so its state cannot be known`,
+    };
+  }
   for (const name of alarms) {
     const state = states.get(name);
-    if (state === undefined) {
-      return `Health gate of wave "${wave}": alarm "${name}" no longer exists, so its state cannot be known; the waves left were not started`;
-    }
-    if (state.state === 'ALARM') {
-      return `Health gate of wave "${wave}": alarm "${name}" is in ALARM (${state.reason}); the waves left were not started`;
+    if (state?.state === 'ALARM') {
+      return {
+        kind: 'alarm',
+        alarm: name,
+        reason: `Health gate of wave "${wave}": alarm "${name}" is in ALARM (${state.reason})`,
+      };
     }
   }
   return undefined;
+}
+
+/**
+ * A pending wave held by its closed gate: the reason is kept on the wave (reports show it) until the
+ * gate opens and the wave starts. Unchanged when it already says so.
+ */
+export function holdManifestWave<M extends Head>(manifest: M, wave: string, reason: string, now: Date): M {
+  if (manifest.waves.some((w) => w.name === wave && w.reason === reason)) return manifest;
+  const waves = manifest.waves.map((w) =>
+    w.name === wave && w.status === 'pending' ? { name: w.name, status: w.status, reason } : w,
+  );
+  return { ...manifest, waves, updatedAt: now.toISOString() };
 }
 
 /**

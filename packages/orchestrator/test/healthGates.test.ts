@@ -81,6 +81,35 @@ describe('health gates and bake time', () => {
     expect(record?.locations.filter((l) => l.wave === 'prod').every((l) => l.status === 'halted')).toBe(true);
   });
 
+  it('holds a wave whose gate is in ALARM before it starts, and lets it go once the alarm clears', async () => {
+    const { deps, alarms, automation } = world();
+    alarms.set('prod-gate', 'ALARM', 'Threshold Crossed: error rate 7%');
+    let reads = 0;
+    let heldReason: string | undefined;
+    let runId = '';
+    const clearing = {
+      read: async (names: readonly string[]) => {
+        reads += 1;
+        if (reads === 4) {
+          // Held: prod has not started, and the record says why.
+          const manifest = await deps.store.sharded.manifest(runId);
+          heldReason = manifest?.waves.find((w) => w.name === 'prod')?.reason;
+          expect(prodStarts(automation)).toHaveLength(0);
+          alarms.set('prod-gate', 'OK');
+        }
+        return alarms.read(names);
+      },
+    };
+    const p = payload({}, { Alarms: ['prod-gate'] });
+    runId = `mw-${p.TaskExecutionId}`;
+    const result = await runEngine(p, { ...deps, alarms: clearing });
+    expect(heldReason).toMatch(
+      /alarm "prod-gate" is in ALARM \(Threshold Crossed: error rate 7%\): wave "prod" is held/,
+    );
+    expect(result.finished?.status).toBe('succeeded');
+    expect(prodStarts(automation)).toHaveLength(2);
+  });
+
   it('refuses a wave naming an alarm that does not exist: a plan error, nothing recorded or started', async () => {
     const { deps, automation } = world();
     await expect(runEngine(payload({}, { Alarms: ['prod-latency'] }), deps)).rejects.toThrow(

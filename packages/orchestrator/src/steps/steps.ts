@@ -3,12 +3,14 @@ import {
   bakeRemainingMs,
   beginShardedRun,
   buildPlan,
+  type ClosedGate,
   closedGate,
   countsDelta,
   gatingAlarms,
   groupOrganization,
   groupShards,
   haltManifestWaves,
+  holdManifestWave,
   leaseScopeFor,
   markManifestWaveRunning,
   nextManifestDecision,
@@ -162,14 +164,20 @@ async function checkAlarmsExist(request: PatchRequest, deps: StepDeps): Promise<
 }
 
 /** Why the health gate of `wave` is closed now, or undefined when it is open (or the wave has none). */
-async function gateOf(manifest: StoredRunManifest, wave: string, deps: StepDeps): Promise<string | undefined> {
+async function gateOf(manifest: StoredRunManifest, wave: string, deps: StepDeps): Promise<ClosedGate | undefined> {
   const alarms = gatingAlarms(manifest, wave);
   if (alarms.length === 0) return undefined;
   if (deps.alarms === undefined) {
-    return `Health gate of wave "${wave}": this run has no alarm reader, so its alarms cannot be read; the waves left were not started`;
+    return {
+      kind: 'missing',
+      alarm: alarms[0] ?? '',
+      reason: `Health gate of wave "${wave}": this run has no alarm reader, so its alarms cannot be read`,
+    };
   }
   return closedGate(alarms, await deps.alarms.read(alarms), wave);
 }
+
+const HALTED = '; the waves left were not started';
 
 function sameRequest(runId: string, stored: PatchRequest, request: PatchRequest): void {
   const differences = requestDifferences(stored, request);
@@ -267,10 +275,11 @@ export async function next(input: NextInput, deps: StepDeps): Promise<NextOutput
       // A health gate closed while the wave runs: its starts that remain are not made, and the rest halt.
       const closed = await gateOf(manifest, running.name, deps);
       if (closed !== undefined) {
-        deps.logger?.warn('Health gate closed', { runId, wave: running.name, reason: closed });
+        const reason = `${closed.reason}${HALTED}`;
+        deps.logger?.warn('Health gate closed', { runId, wave: running.name, reason });
         manifest = await sharded.commit(runId, {
           shards: [],
-          change: (fresh) => haltManifestWaves(fresh, running.name, closed, now()),
+          change: (fresh) => haltManifestWaves(fresh, running.name, reason, now()),
         });
         continue;
       }
@@ -283,13 +292,26 @@ export async function next(input: NextInput, deps: StepDeps): Promise<NextOutput
     const decision = nextManifestDecision(manifest);
     if (decision.action === 'start') {
       const closed = await gateOf(manifest, decision.wave, deps);
-      if (closed !== undefined) {
-        deps.logger?.warn('Health gate closed', { runId, wave: decision.wave, reason: closed });
+      if (closed?.kind === 'missing') {
+        const reason = `${closed.reason}${HALTED}`;
+        deps.logger?.warn('Health gate closed', { runId, wave: decision.wave, reason });
         manifest = await sharded.commit(runId, {
           shards: [],
-          change: (fresh) => haltManifestWaves(fresh, decision.wave, closed, now()),
+          change: (fresh) => haltManifestWaves(fresh, decision.wave, reason, now()),
         });
         continue;
+      }
+      if (closed !== undefined) {
+        // An alarm in ALARM before the wave starts holds it (and every later one) until it clears.
+        const reason = `${closed.reason}: wave "${decision.wave}" is held until it clears`;
+        if (!manifest.waves.some((w) => w.name === decision.wave && w.reason === reason)) {
+          deps.logger?.warn('Wave held by its health gate', { runId, wave: decision.wave, reason });
+          manifest = await sharded.commit(runId, {
+            shards: [],
+            change: (fresh) => holdManifestWave(fresh, decision.wave, reason, now()),
+          });
+        }
+        return waitFor(manifest, input, deps);
       }
       // The wave before bakes first: its gate is read again when the bake is over.
       const baking = bakeRemainingMs(manifest, decision.wave, now());
@@ -407,7 +429,7 @@ export async function start(input: StartInput, deps: StepDeps): Promise<ShardSte
     deps.logger?.warn('Start refused: the health gate closed', {
       runId: input.runId,
       wave: input.wave,
-      reason: closed,
+      reason: closed.reason,
     });
     return { runId: input.runId, shards: [], changed: false };
   }
