@@ -139,7 +139,7 @@ export function renderSummary(summary: RunSummary, c: Colors): string {
   ];
   const t = table([c.bold('Wave'), c.bold('Status'), c.bold('Failed / to run'), c.bold('Threshold'), c.bold('Reason')]);
   for (const w of summary.waves)
-    t.push([w.name, statusColor(w.status, c), `${w.failed} / ${w.total}`, w.errorThreshold, w.reason ?? '']);
+    t.push([w.name, statusColor(w.status, c), `${w.failed} / ${w.total}`, w.errorThreshold, waveNote(w)]);
   lines.push(t.toString());
   return lines.join('\n');
 }
@@ -167,4 +167,16 @@ export function renderLocations(record: RunRecord, c: Colors, limit = 200): stri
   }
   const skipped = record.locations.filter((l) => l.status === 'skipped').length;
   return `${t.toString()}\n${c.dim(`${skipped} skipped location${skipped === 1 ? '' : 's'} not shown; the report lists them with their reasons.`)}`;
+}
+
+/** A wave's note: why it halted, or how long its health gate held it and why. */
+function waveNote(w: RunSummary['waves'][number]): string {
+  if (w.held?.until !== undefined) {
+    const minutes = Math.round((Date.parse(w.held.until) - Date.parse(w.held.since)) / 60_000);
+    const why = w.held.reason
+      .replace(/^Health gate of wave ".*?": /, '')
+      .replace(/: wave ".*" is held until it clears$/, '');
+    return `held ${minutes} min by its health gate: ${why}; then started`;
+  }
+  return w.reason ?? '';
 }

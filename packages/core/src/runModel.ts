@@ -132,6 +132,8 @@ export interface WaveOutcome {
   readonly reason?: string;
   /** When the wave ended (succeeded or failed), for its bake time. */
   readonly endedAt?: string;
+  /** Its health gate held it before it started: why, since when, and until when (once it started). */
+  readonly held?: { readonly reason: string; readonly since: string; readonly until?: string };
 }
 
 /** Where a whole run stands. */

@@ -120,7 +120,15 @@ export function markManifestWaveRunning<M extends Head>(manifest: M, wave: strin
   if (current.status !== 'pending') {
     throw new RunRecordError(manifest.runId, `wave "${wave}" is ${current.status} and cannot start again`);
   }
-  const waves = manifest.waves.map((w) => (w.name === wave ? { name: w.name, status: 'running' as const } : w));
+  const waves = manifest.waves.map((w) =>
+    w.name === wave
+      ? {
+          name: w.name,
+          status: 'running' as const,
+          ...(w.held !== undefined ? { held: { ...w.held, until: now.toISOString() } } : {}),
+        }
+      : w,
+  );
   return withCounts({ ...manifest, waves }, manifest.counts, now);
 }
 
@@ -135,7 +143,7 @@ export function haltManifestWaves<M extends Head>(manifest: M, fromWave: string,
   const waves = manifest.waves.map((w, i) =>
     i < from || !(w.status === 'pending' || (i === from && w.status === 'running'))
       ? w
-      : { name: w.name, status: 'halted' as const, reason },
+      : { name: w.name, status: 'halted' as const, reason, ...(w.held !== undefined ? { held: w.held } : {}) },
   );
   return withCounts({ ...manifest, waves }, manifest.counts, now);
 }
@@ -356,8 +364,11 @@ export function closedGate(
  */
 export function holdManifestWave<M extends Head>(manifest: M, wave: string, reason: string, now: Date): M {
   if (manifest.waves.some((w) => w.name === wave && w.reason === reason)) return manifest;
+  const since = now.toISOString();
   const waves = manifest.waves.map((w) =>
-    w.name === wave && w.status === 'pending' ? { name: w.name, status: w.status, reason } : w,
+    w.name === wave && w.status === 'pending'
+      ? { name: w.name, status: w.status, reason, held: { reason, since: w.held?.since ?? since } }
+      : w,
   );
   return { ...manifest, waves, updatedAt: now.toISOString() };
 }

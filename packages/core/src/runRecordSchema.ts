@@ -199,6 +199,7 @@ export const runRecordSchema = z.strictObject({
       status: z.enum(['pending', 'running', 'succeeded', 'failed', 'halted']),
       reason: z.string().optional(),
       endedAt: z.string().optional(),
+      held: z.strictObject({ reason: z.string(), since: z.string(), until: z.string().optional() }).optional(),
     }),
   ),
   locations: list(locationOutcome),

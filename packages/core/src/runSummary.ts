@@ -1,5 +1,12 @@
 import { formatRateValue, rateExceeded } from './rates.js';
-import type { InstanceResult, LocationOutcome, RunRecord, RunStatus, WaveStatus } from './runModel.js';
+import type {
+  InstanceResult,
+  LocationOutcome,
+  RunRecord,
+  RunStatus,
+  WaveOutcome,
+  WaveStatus,
+} from './runModel.js';
 import {
   isSuccessfulAutomationStatus,
   isTerminalAutomationStatus,
@@ -42,6 +49,8 @@ export interface WaveSummary {
   readonly name: string;
   readonly status: WaveStatus;
   readonly reason?: string;
+  /** Its health gate held it before it started (see WaveOutcome.held). */
+  readonly held?: WaveOutcome['held'];
   readonly errorThreshold: string;
   readonly failed: number;
   readonly total: number;
@@ -209,6 +218,7 @@ export function summaryBuilder(head: SummaryHead): RunSummaryBuilder {
             name: w.name,
             status: w.status,
             ...(w.reason !== undefined ? { reason: w.reason } : {}),
+            ...(w.held !== undefined ? { held: w.held } : {}),
             errorThreshold: plannedWave ? formatRateValue(plannedWave.errorThreshold) : '',
             ...evaluation,
             locations: locationCounts(t),

@@ -16,10 +16,25 @@ import { createProgressRenderer } from '../progress.js';
 import { printRunOutcome, runFlow } from '../runFlow.js';
 import { demoWorldPath } from './sandbox.js';
 
+/** When the demo's health gate clears, in simulated time from the sandbox's start. */
+const DEMO_GATE_CLEARS = '+8h';
+
 /** The example Organization payload shipped in the repository. */
 function demoPayloadPath(): string {
   return fileURLToPath(new URL('../../../../examples/payload.org.json', import.meta.url));
 }
+
+/** The demo world's health gate: in ALARM from the start, clear after a few simulated hours. */
+const DEMO_GATE_FAULTS = {
+  alarms: [
+    {
+      name: 'prod-health',
+      state: 'ALARM' as const,
+      reason: 'ALARM("prod-5xx"): 5xx rate 4.2% over 5 minutes, above 1% (demo)',
+    },
+    { name: 'prod-health', at: DEMO_GATE_CLEARS, state: 'OK' as const, reason: 'prod-5xx back under 1% (demo)' },
+  ],
+};
 
 /** `orgpatch demo`: the sandbox with the demo world, the example payload run with --wait, the report. */
 export const registerDemo: RegisterCommand = (program, ctx) => {
@@ -46,7 +61,10 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
       const request = parsePayloadJson(await readInputFile(payloadPath, io, 'payload'));
       const sandboxModule = await import('@orgpatch/sandbox');
       const world = await sandboxModule.loadWorldFile(opts.world ? resolve(io.cwd, opts.world) : demoWorldPath());
-      const sandbox = await sandboxModule.startSandbox({ world, timeScale, port: 0 });
+      // The demo world's prod gate (the composite alarm prod-health) fires as the run begins and clears
+      // later, so the run shows a health gate holding the prod wave and then letting it go.
+      const faults = opts.world === undefined ? DEMO_GATE_FAULTS : undefined;
+      const sandbox = await sandboxModule.startSandbox({ world, timeScale, port: 0, ...(faults ? { faults } : {}) });
       const clients = createAwsClientFactory({ ...sandbox.clientConfig('us-east-1'), homeRegion: 'us-east-1' });
       const store = new LocalRunStore(resolve(io.cwd, opts.store));
       const runId = runIdFor(request.taskExecutionId, new Date());
@@ -65,7 +83,8 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
           store,
           runId,
           credentialClock: () => sandbox.clock.now(),
-          extra: { onProgress: progress.onProgress },
+          // The run keeps the sandbox's simulated time, so its bake times pass at the demo's pace.
+          extra: { onProgress: progress.onProgress, now: () => new Date(sandbox.clock.now()) },
         });
         const result = await runFlow(request, deps, {
           runId,
