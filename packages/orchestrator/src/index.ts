@@ -27,7 +27,7 @@ export { automationParameters } from './run/automationParameters.js';
 export type { ProgressEvent, RunDeps } from './run/deps.js';
 export { runIdFor } from './run/ids.js';
 export { /** @public */ type PlanResult, planRun } from './run/planRun.js';
-export { REPORT_FORMATS, type ReportFormat, renderReport } from './run/reports.js';
+export { REPORT_FORMATS, type ReportFormat, renderReport, writeStoredReports } from './run/reports.js';
 export { /** @public */ type StartRunOptions, /** @public */ type StartRunResult, startRun } from './run/startRun.js';
 export {
   DEFAULT_BACKOFF,
