@@ -1,4 +1,4 @@
-import { parsePayload } from '@orgpatch/core';
+import { parsePayload, renderReportHtmlChunks, splitRunRecord } from '@orgpatch/core';
 import { renderReport, startRun, trackRun } from '@orgpatch/orchestrator';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,12 @@ describe('the HTML run report in a real browser', () => {
     const { record: finished } = await trackRun(record, deps, { until: 'done', writeReports: false });
     expect(finished.status).toBe('halted');
     const html = renderReport(finished, 'html');
+    // The page a sharded run's finish writes, a shard at a time, is the same page.
+    const { manifest, shards } = splitRunRecord(finished, { accountsPerShard: 2, estimatedBytesPerShard: 1024 ** 2 });
+    expect(shards.length).toBeGreaterThan(1);
+    let streamed = '';
+    for await (const chunk of renderReportHtmlChunks(manifest, () => shards)) streamed += chunk;
+    expect(streamed).toBe(html);
 
     const page = await browser.newPage();
     const requests: string[] = [];
@@ -72,8 +78,12 @@ describe('the HTML run report in a real browser', () => {
       expect(Number(accounts)).toBe(new Set(own.map((l) => l.accountId)).size);
       expect(Number(locations)).toBe(own.length);
     }
-    // Needs attention: every failed and halted location, on screen without opening anything.
-    const needing = finished.locations.filter((l) => l.status === 'failed' || l.status === 'halted');
+    // Needs attention: every failed and halted location (and, the run being over, any never started
+    // or still running), on screen without opening anything.
+    const needing = finished.locations.filter((l) =>
+      ['failed', 'halted', 'starting', 'started', 'planned'].includes(l.status),
+    );
+    expect(needing.some((l) => l.status === 'failed')).toBe(true);
     expect(await page.locator('table.attention tbody tr').count()).toBe(needing.length);
     for (const l of needing) {
       const row = page.locator(`table.attention tr[data-account="${l.accountId}"][data-region="${l.region}"]`);
@@ -94,6 +104,50 @@ describe('the HTML run report in a real browser', () => {
 
     // Self-contained: no request leaves the page, no script error.
     expect(requests).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('renders a run too large for the per-location sections from its shards: a compact row for every location needing attention, accounts collapsed', async () => {
+    e2e = await startE2e(e2eWorld({ devFails: true }), {
+      accessDenied: [{ accountId: DENIED, service: 'resource-groups' }],
+    });
+    const request = parsePayload(orgPayload());
+    const deps = e2e.deps(request);
+    const { record } = await startRun(request, deps);
+    const { record: finished } = await trackRun(record, deps, { until: 'done', writeReports: false });
+    // The run's accounts copied until the page must be compact: a shard per copy, made when reached.
+    const attention = new Set(['failed', 'halted', 'starting', 'started', 'planned']);
+    const perCopy = finished.locations.filter((l) => attention.has(l.status)).length;
+    const copies = Math.ceil(2001 / perCopy);
+    const copyOf = (k: number) =>
+      finished.locations.map((l) => ({ ...l, accountId: `${String(k).padStart(4, '0')}${l.accountId.slice(4)}` }));
+    const shards = function* () {
+      for (let k = 0; k < copies; k += 1) yield { locations: copyOf(k) };
+    };
+    let html = '';
+    for await (const chunk of renderReportHtmlChunks(finished, shards)) html += chunk;
+
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.setContent(html, { waitUntil: 'load' });
+    expect(await page.locator('table.attention.compact').count()).toBe(1);
+    expect(await page.locator('table.attention tbody tr').count()).toBe(perCopy * copies);
+    expect(await page.locator('table.heatmap').count()).toBe(0);
+    const last = copyOf(copies - 1).filter((l) => l.status === 'failed');
+    expect(last.length).toBeGreaterThan(0);
+    for (const l of last) {
+      const row = page.locator(`table.attention tr[data-account="${l.accountId}"][data-region="${l.region}"]`);
+      await expect(row.isVisible()).resolves.toBe(true);
+      expect(await row.getAttribute('data-status')).toBe('failed');
+    }
+    const accounts = new Set(finished.locations.map((l) => l.accountId)).size;
+    expect(await page.locator('details.account').count()).toBe(accounts * copies);
+    expect(await page.locator('details.account[open]').count()).toBe(0);
+    const failedAccount = page.locator(`details.account[data-account="${last[0]?.accountId}"]`);
+    await failedAccount.locator('summary').click();
+    await expect(failedAccount.locator('ul.regions').isVisible()).resolves.toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -115,9 +115,9 @@ export {
   REGIONS,
   suggestRegion,
 } from './regions.js';
-export { renderReportMarkdown } from './report.js';
+export { renderReportMarkdown, renderReportMarkdownChunks } from './report.js';
 export { renderReportCsv, renderReportCsvChunks } from './reportCsv.js';
-export { renderReportHtml } from './reportHtml.js';
+export { renderReportHtml, renderReportHtmlChunks } from './reportHtml.js';
 export { renderReportJson, renderReportJsonChunks, type ShardLocations } from './reportJson.js';
 export type { AutomationRoleSpec, Operation, PatchRequest, RebootOption } from './request.js';
 export { parseRunLease } from './runLeaseSchema.js';

@@ -14,7 +14,7 @@ import {
   summarizeRun,
 } from '../src/index.js';
 import { CSV_COLUMNS, csvField, markdownCell } from '../src/report.js';
-import { escapeHtml } from '../src/reportHtml.js';
+import { escapeHtml } from '../src/reportHtmlTables.js';
 import { recordExecutionState, recordPatchStates, recordStarted } from '../src/runRecord.js';
 import { parseCsv } from './parseCsv.js';
 import {

@@ -44,7 +44,7 @@ export {
   /** @public */ type PreflightResult,
   runPreflight,
 } from './run/preflight.js';
-export { REPORT_FORMATS, type ReportFormat, renderReport } from './run/reports.js';
+export { REPORT_FORMATS, type ReportFormat, renderReport, writeStoredReports } from './run/reports.js';
 export { /** @public */ type StartRunOptions, /** @public */ type StartRunResult, startRun } from './run/startRun.js';
 export {
   DEFAULT_BACKOFF,

@@ -1,5 +1,11 @@
-import { type OrganizationSnapshot, parsePayload, type RunRecord } from '@orgpatch/core';
-import { describe, expect, it } from 'vitest';
+import {
+  type OrganizationSnapshot,
+  parsePayload,
+  type RunRecord,
+  renderReportHtml,
+  renderReportMarkdown,
+} from '@orgpatch/core';
+import { describe, expect, it, vi } from 'vitest';
 import { startRun } from '../src/run/startRun.js';
 import { trackRun } from '../src/run/trackRun.js';
 import { runEngine } from '../src/steps/engine.js';
@@ -111,6 +117,20 @@ describe('runEngine (the in-process step engine)', () => {
     expect(manifest?.planning).toBeUndefined();
     expect([...stepped.store.artifacts.keys()].some((k) => k.endsWith('report.html'))).toBe(true);
     expect(stepped.store.inProgress.size).toBe(0);
+  });
+
+  it('finish writes every report from the shards, never reading the run whole, as the whole record renders them', async () => {
+    const failing = () =>
+      new FakeAutomation((l) => (l.accountId === '100000000003' && l.region === 'eu-west-1' ? 'Failed' : 'Success'));
+    const { stepped, steppedRecord } = await bothEngines(30, failing);
+    const runId = steppedRecord.runId;
+    stepped.store.artifacts.clear();
+    const whole = vi.spyOn(stepped.store, 'get');
+    await runStep({ step: 'finish', runId }, stepped);
+    expect(whole).not.toHaveBeenCalled();
+    expect(stepped.store.artifacts.get(`${runId}/report.html`)).toBe(renderReportHtml(steppedRecord));
+    expect(stepped.store.artifacts.get(`${runId}/report.md`)).toBe(renderReportMarkdown(steppedRecord));
+    expect(stepped.store.artifacts.get(`${runId}/report.html`)).toContain('data-status="failed"');
   });
 
   it('halts the later wave when the first fails beyond its threshold, as a run in one piece does', async () => {

@@ -16,12 +16,14 @@ import {
   type RunRecord,
   type RunStore,
   renderReportCsv,
+  renderReportHtml,
   renderReportJson,
+  renderReportMarkdown,
 } from '@orgpatch/core';
 import { type Sandbox, startSandbox } from '@orgpatch/sandbox';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InvalidRunIdError, RunRecordInvalidError, RunStoreConflictError, RunStoreError } from '../src/errors.js';
-import { writeReports } from '../src/run/reports.js';
+import { writeReports, writeStoredReports } from '../src/run/reports.js';
 import { LocalRunStore } from '../src/store/localRunStore.js';
 import { S3RunStore } from '../src/store/s3RunStore.js';
 import { MemoryRunStore } from '../src/testing.js';
@@ -341,13 +343,20 @@ describe.each(kinds)('%s', (_name, create) => {
       ]);
     });
 
-    it('writes report.json and report.csv from the shards, one at a time, as the whole record renders them', async () => {
+    it('writes every report from the shards, one at a time, as the whole record renders them', async () => {
       const store = storage.open();
       const record = changeOneLocation(changeOneLocation(planned(), accountIdOf(0)), accountIdOf(220));
       await store.put(record);
       const chunked = vi.spyOn(store as Required<RunStore>, 'putArtifactChunks');
+      const whole = vi.spyOn(store, 'get');
       const written = await writeReports(record, store);
-      expect(chunked.mock.calls.map((c) => c[1]).sort()).toEqual(['report.csv', 'report.json']);
+      expect(chunked.mock.calls.map((c) => c[1]).sort()).toEqual([
+        'report.csv',
+        'report.html',
+        'report.json',
+        'report.md',
+      ]);
+      expect(whole).not.toHaveBeenCalled();
       // The same run as read back whole (its objects' keys in the stored order), rendered whole.
       const stored = (await storage.open().get('r1'))!;
       expect(stored).toEqual(record);
@@ -355,7 +364,27 @@ describe.each(kinds)('%s', (_name, create) => {
       expect(json).toBe(renderReportJson(stored));
       expect(JSON.parse(json).record).toEqual(record);
       expect(await storage.readArtifact('r1', 'report.csv')).toBe(renderReportCsv(stored));
+      expect(await storage.readArtifact('r1', 'report.md')).toBe(renderReportMarkdown(stored));
+      expect(await storage.readArtifact('r1', 'report.html')).toBe(renderReportHtml(stored));
       expect(Object.keys(written).sort()).toEqual(['csv', 'html', 'json', 'md']);
+    });
+
+    it('writes a stored run by its id alone: from the shards, or from a record written whole', async () => {
+      const store = storage.open();
+      const record = changeOneLocation(planned(), accountIdOf(120));
+      await store.put(record);
+      const whole = vi.spyOn(store, 'get');
+      await writeStoredReports('r1', store);
+      expect(whole).not.toHaveBeenCalled();
+      // The same run as read back whole (its objects' keys in the stored order), rendered whole.
+      const stored = (await storage.open().get('r1'))!;
+      expect(await storage.readArtifact('r1', 'report.html')).toBe(renderReportHtml(stored));
+      expect(await storage.readArtifact('r1', 'report.json')).toBe(renderReportJson(stored));
+      const legacy = runRecord('r0', 'succeeded');
+      await storage.writeRaw('r0', JSON.stringify(legacy));
+      await writeStoredReports('r0', storage.open());
+      expect(await storage.readArtifact('r0', 'report.md')).toBe(renderReportMarkdown(legacy));
+      await expect(writeStoredReports('r9', storage.open())).rejects.toThrow(/Run r9 was not found/);
     });
 
     it('writes the reports of a run kept as a whole record from the record', async () => {

@@ -3,11 +3,14 @@ import {
   renderReportCsv,
   renderReportCsvChunks,
   renderReportHtml,
+  renderReportHtmlChunks,
   renderReportJson,
   renderReportJsonChunks,
   renderReportMarkdown,
-  summarizeRun,
+  renderReportMarkdownChunks,
+  summaryBuilder,
 } from '@orgpatch/core';
+import { RunNotFoundError } from '../errors.js';
 
 /** The report formats, their artifact names and content types. */
 export const REPORT_FORMATS = {
@@ -20,47 +23,107 @@ export const REPORT_FORMATS = {
 /** A report format: json, csv, md or html. */
 export type ReportFormat = keyof typeof REPORT_FORMATS;
 
+const FORMATS = Object.keys(REPORT_FORMATS) as ReportFormat[];
+
 /** Renders a run's report in one format. */
 export function renderReport(record: RunRecord, format: ReportFormat): string {
   return REPORT_FORMATS[format].render(record);
 }
 
-/** The formats whose text is rendered a shard at a time from a store that reads shards. */
-type ChunkedFormat = 'json' | 'csv';
-
 async function* locationsOf(run: ShardedRun) {
   for await (const shard of run.shards()) yield* shard.locations;
 }
 
-/** The report in a chunked format, from the run's stored shards, one shard in memory at a time. */
-function renderChunks(record: RunRecord, run: ShardedRun, format: ChunkedFormat): AsyncIterable<string> {
-  if (format === 'csv') return renderReportCsvChunks(run.manifest, locationsOf(run));
-  return renderReportJsonChunks({ manifest: run.manifest, summary: summarizeRun(record) }, () => run.shards());
+/** The run's summary, from a pass over its shards (for the JSON report, whose summary comes first). */
+async function summaryOf(run: ShardedRun) {
+  const builder = summaryBuilder(run.manifest);
+  for await (const l of locationsOf(run)) builder.add(l);
+  return builder.summary();
+}
+
+/** The report in one format, as chunks, from the run's stored shards: one shard in memory at a time. */
+async function* renderChunks(run: ShardedRun, format: ReportFormat): AsyncGenerator<string> {
+  const shards = () => run.shards();
+  switch (format) {
+    case 'json':
+      yield* renderReportJsonChunks({ manifest: run.manifest, summary: await summaryOf(run) }, shards);
+      return;
+    case 'csv':
+      yield* renderReportCsvChunks(run.manifest, locationsOf(run));
+      return;
+    case 'md':
+      yield* renderReportMarkdownChunks(run.manifest, shards);
+      return;
+    case 'html':
+      yield* renderReportHtmlChunks(run.manifest, shards);
+      return;
+  }
+}
+
+type Written = Record<ReportFormat, string>;
+
+/** Every format from the run's shards, each written as it is rendered (see {@link writeStoredReports}). */
+async function writeFromShards(
+  run: ShardedRun,
+  store: RunStore & Required<Pick<RunStore, 'putArtifactChunks'>>,
+): Promise<Written> {
+  const written = {} as Written;
+  for (const format of FORMATS) {
+    const { name, contentType } = REPORT_FORMATS[format];
+    written[format] = await store.putArtifactChunks(run.manifest.runId, name, renderChunks(run, format), contentType);
+  }
+  return written;
+}
+
+async function writeFromRecord(record: RunRecord, store: RunStore): Promise<Written> {
+  const written = {} as Written;
+  for (const format of FORMATS) {
+    const { name, contentType } = REPORT_FORMATS[format];
+    written[format] = await store.putArtifact(record.runId, name, renderReport(record, format), contentType);
+  }
+  return written;
+}
+
+/** The run as shards, when the store reads shards and writes artifacts from chunks and keeps the run so. */
+async function shardsOf(
+  store: RunStore,
+  runId: string,
+): Promise<{ run: ShardedRun; store: RunStore & Required<Pick<RunStore, 'putArtifactChunks'>> } | undefined> {
+  const { readShards, putArtifactChunks } = store;
+  if (readShards === undefined || putArtifactChunks === undefined) return undefined;
+  const run = await readShards.call(store, runId);
+  return run === undefined
+    ? undefined
+    : { run, store: store as RunStore & Required<Pick<RunStore, 'putArtifactChunks'>> };
 }
 
 /**
- * Writes every report format beside the record; returns where each went, by format. JSON and CSV
- * are written from the stored shards, a shard at a time, when the store reads shards and writes
- * artifacts from chunks (and has the run, at this record's update, as shards); otherwise, and for
- * Markdown and HTML, from the whole record.
+ * Writes every report format of a stored run beside it; returns where each went, by format. A run
+ * kept as a manifest and shards is rendered from its shards, a pass at a time, each artifact
+ * written as it is rendered: what is held grows with the accounts (summary and roll-ups), never with
+ * the locations or instances. A run recorded whole (before manifests), or a store that cannot read
+ * shards, is rendered from its record.
+ *
+ * @throws RunNotFoundError when the store holds no run under the id.
  */
-export async function writeReports(record: RunRecord, store: RunStore): Promise<Record<ReportFormat, string>> {
-  const run = store.readShards && store.putArtifactChunks ? await store.readShards(record.runId) : undefined;
+export async function writeStoredReports(runId: string, store: RunStore): Promise<Written> {
+  const sharded = await shardsOf(store, runId);
+  if (sharded !== undefined) return writeFromShards(sharded.run, sharded.store);
+  const record = await store.get(runId);
+  if (record === undefined) throw new RunNotFoundError(runId, 'the run store');
+  return writeFromRecord(record, store);
+}
+
+/**
+ * Writes every report format of `record` beside it; returns where each went, by format. From the
+ * stored shards (as {@link writeStoredReports}) when the store keeps the run as shards at this
+ * record's update; otherwise from the record.
+ */
+export async function writeReports(record: RunRecord, store: RunStore): Promise<Written> {
+  const sharded = await shardsOf(store, record.runId);
   // A manifest of another update than `record` (a later write) would not give `record`'s report.
-  const shards = run?.manifest.updatedAt === record.updatedAt ? run : undefined;
-  const written = {} as Record<ReportFormat, string>;
-  for (const format of Object.keys(REPORT_FORMATS) as ReportFormat[]) {
-    const { name, contentType } = REPORT_FORMATS[format];
-    if (shards !== undefined && store.putArtifactChunks && (format === 'json' || format === 'csv')) {
-      written[format] = await store.putArtifactChunks(
-        record.runId,
-        name,
-        renderChunks(record, shards, format),
-        contentType,
-      );
-    } else {
-      written[format] = await store.putArtifact(record.runId, name, renderReport(record, format), contentType);
-    }
+  if (sharded !== undefined && sharded.run.manifest.updatedAt === record.updatedAt) {
+    return writeFromShards(sharded.run, sharded.store);
   }
-  return written;
+  return writeFromRecord(record, store);
 }

@@ -44,7 +44,7 @@ import type { RunDeps } from '../run/deps.js';
 import { runIdFor, snapshotIdFor } from '../run/ids.js';
 import type { AccountLimiter } from '../run/limiter.js';
 import { discoveryScope, observeLocations } from '../run/planRun.js';
-import { writeReports } from '../run/reports.js';
+import { writeStoredReports } from '../run/reports.js';
 import { holdLease } from '../run/startRun.js';
 import { DEFAULT_BACKOFF, type PollBackoff, pollRound, readPatchStates } from '../run/trackRun.js';
 import { startWave } from '../run/waves.js';
@@ -491,9 +491,8 @@ export async function finish(input: FinishInput, deps: StepDeps): Promise<Finish
     );
   }
   if (!manifest.dryRun) await deps.store.releaseLease(leaseScopeFor(manifest.organization), input.runId);
-  const record = await deps.store.get(input.runId);
-  if (record === undefined) throw new RunNotFoundError(input.runId, 'the run store');
-  const reports = await writeReports(record, deps.store);
+  // From the shards, a pass at a time: the run is never assembled whole to be reported.
+  const reports = await writeStoredReports(input.runId, deps.store);
   deps.onProgress?.({ phase: 'report', artifacts: Object.values(reports) });
   deps.logger?.info('Run finished', { runId: input.runId, status: manifest.status });
   return { runId: input.runId, status: manifest.status, counts: manifest.counts, reports };
