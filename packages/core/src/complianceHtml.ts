@@ -2,7 +2,7 @@ import { type ComplianceSnapshot, NODE_LEVELS, type NodeCompliance, nodeLevel } 
 import { type ComplianceRollupRow, type ComplianceTotals, rollUpCompliance } from './complianceRollup.js';
 import { type ComplianceReportExtras, comparisonLines } from './complianceText.js';
 import { displayText } from './displayText.js';
-import { escapeHtml } from './reportHtml.js';
+import { escapeHtml } from './reportHtmlTables.js';
 
 /**
  * The compliance page: one self-contained HTML file. In order: the totals and the gate, the

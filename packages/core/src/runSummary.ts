@@ -1,12 +1,5 @@
 import { formatRateValue, rateExceeded } from './rates.js';
-import type {
-  InstanceResult,
-  LocationOutcome,
-  RunRecord,
-  RunStatus,
-  WaveOutcome,
-  WaveStatus,
-} from './runModel.js';
+import type { InstanceResult, LocationOutcome, RunRecord, RunStatus, WaveOutcome, WaveStatus } from './runModel.js';
 import {
   isSuccessfulAutomationStatus,
   isTerminalAutomationStatus,
