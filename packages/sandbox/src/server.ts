@@ -202,7 +202,10 @@ function detectRoute(
       : { service, protocol: 'awsJson1_1', operation, input: {}, error: serializationError(parsed.message) };
   }
   const contentType = first(headers['content-type']) ?? '';
-  if (scopeService === 'sts' || (method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded'))) {
+  // A form POST is STS's awsQuery, unless it is signed for S3 (CreateMultipartUpload of a form-typed object).
+  const formPost =
+    method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded') && scopeService !== 's3';
+  if (scopeService === 'sts' || formPost) {
     const form = new URLSearchParams(body.toString('utf8'));
     for (const [k, v] of url.searchParams) if (!form.has(k)) form.set(k, v);
     const action = form.get('Action');
