@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -173,7 +174,9 @@ describe('the bundled step Lambda', () => {
       ...[...source.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]),
     ];
     expect(specifiers.length).toBeGreaterThan(0);
-    expect(specifiers.filter((s) => !s?.startsWith('node:'))).toEqual([]);
+    // Built-ins with or without `node:`: @aws-sdk/lib-storage imports `buffer`, `events` and
+    // `stream` by their bare names, which Node resolves to its own modules before any package.
+    expect(specifiers.filter((s) => s === undefined || !isBuiltin(s))).toEqual([]);
     console.info(`orchestrator run bundle: ${(bundle.bytes / 1024).toFixed(0)} KiB (${bundle.bytes} bytes)`);
   });
 

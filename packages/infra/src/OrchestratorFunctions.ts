@@ -134,7 +134,9 @@ export class OrchestratorFunctions extends Construct {
     // The run store (S3RunStore) lists and reads its prefixes, writes records, reports and index
     // markers, and deletes markers and leases when a run ends. Its conditional requests need no
     // permission of their own: PutObject with If-None-Match or If-Match needs s3:PutObject, and
-    // DeleteObject with If-Match needs s3:DeleteObject. Written out rather than with grantRead or
+    // DeleteObject with If-Match needs s3:DeleteObject. A report over 8 MiB is a multipart upload
+    // (CreateMultipartUpload, UploadPart and CompleteMultipartUpload are authorized as s3:PutObject);
+    // s3:AbortMultipartUpload lets the store remove the parts of one that failed. Written out rather than with grantRead or
     // grantReadWrite, which add bucket-level reads and object legal-hold, retention and tagging
     // writes the store never makes.
     // The bucket policy denies these writes to everyone but this role (RunRecordBucket).
@@ -148,7 +150,7 @@ export class OrchestratorFunctions extends Construct {
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'ReadAndWriteRunRecords',
-        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
         resources: RUN_STORE_PREFIXES.map((prefix) => props.runBucket.arnForObjects(`${prefix}*`)),
       }),
     );

@@ -135,13 +135,16 @@ describe('the orchestrator role, simulated', () => {
     }
   });
 
-  it("may read, write and delete the run store's keys (runs/, in-progress/, leases/) of its bucket, and nowhere else", async () => {
+  it("may read, write, delete and abort uploads to the run store's keys (runs/, in-progress/, leases/) of its bucket, and nowhere else", async () => {
     for (const key of ['runs/run-1/record.json', 'in-progress/run-1', 'leases/o-exampleorg1']) {
-      for (const action of ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']) {
+      for (const action of ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']) {
         expect(await orchestratorMay(action, `${BUCKET_ARN}/${key}`, ACCOUNT), `${action} ${key}`).toBe('Allowed');
       }
     }
     expect(await orchestratorMay('s3:PutObject', `${BUCKET_ARN}/elsewhere/x.json`, ACCOUNT)).toBe('ImplicitlyDenied');
+    expect(await orchestratorMay('s3:AbortMultipartUpload', `${BUCKET_ARN}/elsewhere/x.json`, ACCOUNT)).toBe(
+      'ImplicitlyDenied',
+    );
     expect(
       await orchestratorMay('s3:PutObject', 'arn:aws:s3:::some-other-bucket/runs/run-1/record.json', ACCOUNT),
     ).toBe('ImplicitlyDenied');

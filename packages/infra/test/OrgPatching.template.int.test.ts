@@ -203,7 +203,7 @@ describe('the orchestrator role', () => {
         {
           Sid: 'ReadAndWriteRunRecords',
           Effect: 'Allow',
-          Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
           Resource: ['/runs/*', '/in-progress/*', '/leases/*'].map((keys) => ({
             'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, keys]],
           })),

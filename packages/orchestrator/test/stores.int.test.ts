@@ -5,6 +5,7 @@ import { dirname, join, relative } from 'node:path';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -730,7 +731,160 @@ describe('S3RunStore on S3', () => {
     await expect(store.put(runRecord('r1', 'running'))).rejects.toBeInstanceOf(RunStoreConflictError);
     racing.destroy();
   });
+
+  describe('putArtifactChunks', () => {
+    const MB = 1_000_000;
+    afterEach(() => {
+      sandbox.faults.set({ accessDenied: [] });
+    });
+
+    /** `bytes` of report-like text in chunks of about 64 KiB, and its SHA-256 as the generator yielded it. */
+    function reportChunks(bytes: number, failAfter?: number): { chunks: AsyncIterable<string>; sha256: () => string } {
+      const hash = createHash('sha256');
+      async function* generate(): AsyncGenerator<string> {
+        let written = 0;
+        let line = 0;
+        while (written < bytes) {
+          if (failAfter !== undefined && written >= failAfter) throw new Error('the report renderer failed');
+          let chunk = '';
+          while (chunk.length < 65_536 && written + chunk.length < bytes) {
+            chunk += `{"accountId":"${String(100_000_000_000 + line).padStart(12, '0')}","region":"eu-west-${line % 3}","n":${line}}\n`;
+            line += 1;
+          }
+          chunk = chunk.slice(0, bytes - written);
+          written += chunk.length;
+          hash.update(chunk);
+          yield chunk;
+        }
+      }
+      return { chunks: generate(), sha256: () => hash.digest('hex') };
+    }
+
+    async function openUploads(prefix: string): Promise<string[]> {
+      const out = await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }));
+      return (out.Uploads ?? []).map((u) => u.Key ?? '');
+    }
+
+    it('streams a 20 MB report in parts and reads it back byte for byte', async () => {
+      const store = new S3RunStore({ client: s3, bucket: BUCKET, root: 'stream-20/' });
+      const { chunks, sha256 } = reportChunks(20 * MB);
+      sandbox.calls.reset();
+      const where = await store.putArtifactChunks('r1', 'report.json', chunks, 'application/json');
+      expect(where).toBe(`s3://${BUCKET}/stream-20/runs/r1/report.json`);
+      // 8 MiB parts: 8 + 8 + 4 MiB.
+      expect(sandbox.calls.count({ operation: 'CreateMultipartUpload', ok: true })).toBe(1);
+      expect(sandbox.calls.count({ operation: 'UploadPart', ok: true })).toBe(3);
+      expect(sandbox.calls.count({ operation: 'CompleteMultipartUpload', ok: true })).toBe(1);
+      expect(sandbox.calls.count({ operation: 'PutObject' })).toBe(0);
+      const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'stream-20/runs/r1/report.json' }));
+      const body = Buffer.from(await got.Body!.transformToByteArray());
+      expect(body.length).toBe(20 * MB);
+      expect(createHash('sha256').update(body).digest('hex')).toBe(sha256());
+      expect(got.ContentType).toBe('application/json');
+      expect(got.ETag).toMatch(/-3"$/);
+      expect(await openUploads('stream-20/')).toEqual([]);
+    });
+
+    it('writes a report smaller than one part with a single PutObject', async () => {
+      const store = new S3RunStore({ client: s3, bucket: BUCKET, root: 'stream-small/' });
+      const { chunks, sha256 } = reportChunks(3 * MB);
+      sandbox.calls.reset();
+      await store.putArtifactChunks('r1', 'report.csv', chunks, 'text/csv');
+      expect(sandbox.calls.count({ operation: 'PutObject', ok: true })).toBe(1);
+      expect(sandbox.calls.count({ operation: 'CreateMultipartUpload' })).toBe(0);
+      const text = await storedText('stream-small/runs/r1/report.csv');
+      expect(createHash('sha256').update(text).digest('hex')).toBe(sha256());
+    });
+
+    it('aborts an upload that fails midway, names the URL, and leaves nothing behind', async () => {
+      const client = new S3Client(sandbox.clientConfig());
+      // Part 2 is sent once part 1 is stored; from then on the sandbox denies UploadPart.
+      let firstStored: () => void = () => {};
+      const partOne = new Promise<void>((resolve) => {
+        firstStored = resolve;
+      });
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          const part = (args.input as { PartNumber?: number }).PartNumber;
+          if (context.commandName !== 'UploadPartCommand') return next(args);
+          if (part === 1) {
+            const out = await next(args);
+            firstStored();
+            return out;
+          }
+          await partOne;
+          sandbox.faults.set({
+            accessDenied: [{ accountId: sandbox.world.managementAccountId, service: 's3', operations: ['UploadPart'] }],
+          });
+          return next(args);
+        },
+        { step: 'initialize', name: 'denyAfterFirstPart' },
+      );
+      const store = new S3RunStore({ client, bucket: BUCKET, root: 'stream-fail/' });
+      sandbox.calls.reset();
+      const attempt = store.putArtifactChunks('r1', 'report.json', reportChunks(20 * MB).chunks, 'application/json');
+      await expect(attempt).rejects.toBeInstanceOf(RunStoreError);
+      await expect(attempt).rejects.toThrow(
+        /^Cannot write s3:\/\/orgpatch-runs\/stream-fail\/runs\/r1\/report\.json \(AccessDenied\)/,
+      );
+      await expect(attempt).rejects.toThrow(/no uploaded part is left.*orgpatch report r1/);
+      client.destroy();
+      expect(sandbox.calls.count({ operation: 'UploadPart', ok: true })).toBeGreaterThanOrEqual(1);
+      expect(sandbox.calls.count({ operation: 'AbortMultipartUpload', ok: true })).toBe(1);
+      expect(await openUploads('stream-fail/')).toEqual([]);
+      expect(await listKeys('stream-fail/')).toEqual([]);
+    });
+
+    it('aborts the upload itself when S3 refuses to complete it (Upload leaves it open)', async () => {
+      const store = new S3RunStore({ client: s3, bucket: BUCKET, root: 'stream-complete/' });
+      sandbox.faults.set({
+        accessDenied: [
+          { accountId: sandbox.world.managementAccountId, service: 's3', operations: ['CompleteMultipartUpload'] },
+        ],
+      });
+      sandbox.calls.reset();
+      const attempt = store.putArtifactChunks('r1', 'report.csv', reportChunks(12 * MB).chunks, 'text/csv');
+      await expect(attempt).rejects.toThrow(
+        /^Cannot write s3:\/\/orgpatch-runs\/stream-complete\/runs\/r1\/report\.csv \(AccessDenied\)/,
+      );
+      expect(sandbox.calls.count({ operation: 'UploadPart', ok: true })).toBe(2);
+      expect(sandbox.calls.count({ operation: 'AbortMultipartUpload', ok: true })).toBe(1);
+      expect(await openUploads('stream-complete/')).toEqual([]);
+      expect(await listKeys('stream-complete/')).toEqual([]);
+    });
+
+    it('names the URL when the bucket does not exist, having started nothing', async () => {
+      const store = new S3RunStore({ client: s3, bucket: 'no-such-bucket', root: 'stream-nobucket/' });
+      const attempt = store.putArtifactChunks('r1', 'report.json', reportChunks(12 * MB).chunks, 'application/json');
+      await expect(attempt).rejects.toBeInstanceOf(RunStoreError);
+      await expect(attempt).rejects.toThrow(
+        /^Cannot write s3:\/\/no-such-bucket\/stream-nobucket\/runs\/r1\/report\.json \(NoSuchBucket\)/,
+      );
+    });
+
+    it('rethrows an error of the chunks as it is, and aborts the upload', async () => {
+      const store = new S3RunStore({ client: s3, bucket: BUCKET, root: 'stream-source/' });
+      sandbox.calls.reset();
+      const attempt = store.putArtifactChunks(
+        'r1',
+        'report.json',
+        reportChunks(30 * MB, 18 * MB).chunks,
+        'application/json',
+      );
+      await expect(attempt).rejects.toThrow(/^the report renderer failed$/);
+      await expect(attempt).rejects.not.toBeInstanceOf(RunStoreError);
+      expect(sandbox.calls.count({ operation: 'UploadPart', ok: true })).toBeGreaterThanOrEqual(1);
+      expect(sandbox.calls.count({ operation: 'AbortMultipartUpload', ok: true })).toBe(1);
+      expect(await openUploads('stream-source/')).toEqual([]);
+      expect(await listKeys('stream-source/')).toEqual([]);
+    });
+  });
 });
+
+async function storedText(key: string): Promise<string> {
+  const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return (await got.Body?.transformToString('utf-8')) ?? '';
+}
 
 async function listKeys(prefix: string): Promise<string[]> {
   const out = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));

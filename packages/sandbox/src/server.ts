@@ -216,11 +216,10 @@ function detectRoute(
       : { ...known, operation, input: {}, error: serializationError(known.service, parsed.message) };
   }
   const contentType = first(headers['content-type']) ?? '';
-  if (
-    scopeService === 'sts' ||
-    scopeService === 'iam' ||
-    (method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded'))
-  ) {
+  // A form POST is awsQuery (STS, IAM), unless it is signed for S3 (CreateMultipartUpload of a form-typed object).
+  const formPost =
+    method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded') && scopeService !== 's3';
+  if (scopeService === 'sts' || scopeService === 'iam' || formPost) {
     // awsQuery: STS and IAM both send a form; the scope (or the API Version) tells them apart.
     const form = new URLSearchParams(body.toString('utf8'));
     for (const [k, v] of url.searchParams) if (!form.has(k)) form.set(k, v);

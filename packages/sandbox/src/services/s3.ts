@@ -1,60 +1,51 @@
-import { createHash } from 'node:crypto';
-import * as zlib from 'node:zlib';
 import type { CallContext } from '../contract.js';
 import { DetailedServiceError } from '../errors.js';
 import { type HttpReply, xmlEscape } from '../protocol/wire.js';
 import type { ServiceContext } from './context.js';
+import { checkPreconditions } from './s3Conditions.js';
+import {
+  checkKeyLength,
+  compareKeys,
+  header,
+  receiveBody,
+  S3_NAMESPACE,
+  type S3Request,
+  type StoredObject,
+  splitPath,
+  userMetadata,
+} from './s3Model.js';
+import { MultipartUploads } from './s3Multipart.js';
 
 /**
- * Amazon S3 (restXml, path-style): PutObject, GetObject, HeadObject, DeleteObject, ListObjectsV2 on
- * buckets the world or `startSandbox({ buckets })` names, owned by the management account. Objects
- * live in memory. Content-MD5 and CRC32 checksums are verified; other checksum headers are kept and
- * returned as sent.
+ * Amazon S3 (restXml, path-style): PutObject, GetObject, HeadObject, DeleteObject, ListObjectsV2 and
+ * the multipart uploads (s3Multipart.ts) on buckets the world or `startSandbox({ buckets })` names,
+ * owned by the management account. Objects live in memory. Content-MD5 and CRC32 checksums are
+ * verified; other checksum headers are kept and returned as sent.
  *
  * Conditional writes as S3 documents them (User Guide, "How to prevent object overwrites with
  * conditional writes" and "How to perform conditional deletes"): PutObject with `If-None-Match: *`
  * fails with 412 PreconditionFailed when the key exists; PutObject and DeleteObject with `If-Match`
- * fail with 412 PreconditionFailed when the ETag differs and 404 NoSuchKey when there is no object.
+ * fail with 412 PreconditionFailed when the ETag differs and 404 NoSuchKey when there is no object;
+ * CompleteMultipartUpload takes both as PutObject does.
  * Requests are handled one at a time, so S3's 409 ConditionalRequestConflict (two conditional writes
  * in flight at once) does not arise here.
  */
-
-interface StoredObject {
-  readonly body: Buffer;
-  readonly etag: string;
-  readonly lastModified: number;
-  readonly contentType: string;
-  readonly metadata: Readonly<Record<string, string>>;
-  readonly checksums: Readonly<Record<string, string>>;
-}
-
-/** A decoded S3 request. */
-export interface S3Request {
-  readonly method: string;
-  readonly path: string;
-  readonly query: URLSearchParams;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: Buffer;
-}
-
-const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
-const CHECKSUM_HEADERS = [
-  'x-amz-checksum-crc32',
-  'x-amz-checksum-crc32c',
-  'x-amz-checksum-crc64nvme',
-  'x-amz-checksum-sha1',
-  'x-amz-checksum-sha256',
-];
 
 /** The operation an S3 request is, by method and path (for routing and the call log). */
 export function s3Operation(method: string, path: string, query: URLSearchParams): string {
   const { bucket, key } = splitPath(path);
   if (!bucket) return 'ListBuckets';
   if (key === '') {
+    if (method === 'GET' && query.has('uploads')) return 'ListMultipartUploads';
     if (method === 'GET') return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
     if (method === 'HEAD') return 'HeadBucket';
     return method === 'PUT' ? 'CreateBucket' : 'Unknown';
   }
+  if (method === 'POST' && query.has('uploads')) return 'CreateMultipartUpload';
+  if (method === 'POST' && query.has('uploadId')) return 'CompleteMultipartUpload';
+  if (method === 'PUT' && query.has('uploadId')) return 'UploadPart';
+  if (method === 'DELETE' && query.has('uploadId')) return 'AbortMultipartUpload';
+  if (method === 'GET' && query.has('uploadId')) return 'ListParts';
   if (method === 'PUT') return 'PutObject';
   if (method === 'GET') return 'GetObject';
   if (method === 'HEAD') return 'HeadObject';
@@ -62,27 +53,17 @@ export function s3Operation(method: string, path: string, query: URLSearchParams
   return 'Unknown';
 }
 
-function splitPath(path: string): { bucket: string; key: string } {
-  const trimmed = path.replace(/^\/+/, '');
-  const slash = trimmed.indexOf('/');
-  if (slash < 0) return { bucket: decodeURIComponent(trimmed), key: '' };
-  return { bucket: decodeURIComponent(trimmed.slice(0, slash)), key: decodeURIComponent(trimmed.slice(slash + 1)) };
-}
-
-function header(headers: S3Request['headers'], name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
 /** The in-memory S3 of the sandbox. */
 export class S3Service {
   private readonly buckets = new Map<string, Map<string, StoredObject>>();
+  private readonly uploads: MultipartUploads;
 
   constructor(
     private readonly context: ServiceContext,
     bucketNames: readonly string[],
   ) {
     for (const name of bucketNames) this.buckets.set(name, new Map());
+    this.uploads = new MultipartUploads(() => context.clock.now());
   }
 
   /** Bucket names served. */
@@ -116,6 +97,16 @@ export class S3Service {
         return this.delete(objects, bucket, key, request, base);
       case 'ListObjectsV2':
         return this.list(objects, bucket, request.query, base);
+      case 'CreateMultipartUpload':
+        return this.uploads.create(bucket, key, request, base);
+      case 'UploadPart':
+        return this.uploads.uploadPart(bucket, key, request, base);
+      case 'CompleteMultipartUpload':
+        return this.uploads.complete(bucket, key, objects, request, base);
+      case 'AbortMultipartUpload':
+        return this.uploads.abort(bucket, key, request, base);
+      case 'ListMultipartUploads':
+        return this.uploads.list(bucket, request.query, base);
       default:
         throw new DetailedServiceError('NotImplemented', `The sandbox does not implement S3 ${operation}.`, 501);
     }
@@ -128,34 +119,9 @@ export class S3Service {
     request: S3Request,
     base: Record<string, string>,
   ): HttpReply {
-    if (Buffer.byteLength(key) > 1024) throw new DetailedServiceError('KeyTooLongError', 'Your key is too long', 400);
-    const streaming =
-      (header(request.headers, 'content-encoding') ?? '').includes('aws-chunked') ||
-      (header(request.headers, 'x-amz-content-sha256') ?? '').startsWith('STREAMING-');
-    const decoded = streaming ? decodeAwsChunked(request.body) : { body: request.body, trailers: {} };
-    const body = decoded.body;
-    const md5 = createHash('md5').update(body).digest();
-    const contentMd5 = header(request.headers, 'content-md5');
-    if (contentMd5 !== undefined && contentMd5 !== md5.toString('base64')) {
-      throw new DetailedServiceError('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400);
-    }
-    const checksums: Record<string, string> = {};
-    for (const name of CHECKSUM_HEADERS) {
-      const value = header(request.headers, name) ?? decoded.trailers[name];
-      if (value !== undefined) checksums[name] = value;
-    }
-    const crc = checksums['x-amz-checksum-crc32'];
-    if (crc !== undefined && crc !== crc32Base64(body)) {
-      throw new DetailedServiceError(
-        'BadDigest',
-        'The CRC32 you specified did not match the calculated checksum.',
-        400,
-      );
-    }
-    const metadata: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (name.startsWith('x-amz-meta-') && typeof value === 'string') metadata[name] = value;
-    }
+    checkKeyLength(key);
+    const { body, md5, checksums } = receiveBody(request);
+    const metadata = userMetadata(request.headers);
     checkPreconditions(objects.get(key), bucket, key, request.headers, 'write');
     const etag = `"${md5.toString('hex')}"`;
     objects.set(key, {
@@ -300,65 +266,6 @@ export class S3Service {
   }
 }
 
-/** An ETag as compared: without the quotes (clients send it either way) or a weak `W/` prefix. */
-function bareEtag(value: string): string {
-  return value
-    .trim()
-    .replace(/^W\//, '')
-    .replace(/^"(.*)"$/, '$1');
-}
-
-/**
- * Evaluates `If-Match` and `If-None-Match` of a PutObject (`write`) or DeleteObject (`delete`)
- * against the object now under the key. PutObject takes `If-None-Match` only as `*`; DeleteObject
- * takes `If-Match` only.
- */
-function checkPreconditions(
-  current: StoredObject | undefined,
-  bucketName: string,
-  key: string,
-  headers: S3Request['headers'],
-  kind: 'write' | 'delete',
-): void {
-  const ifMatch = header(headers, 'if-match');
-  const ifNoneMatch = header(headers, 'if-none-match');
-  if (ifNoneMatch !== undefined && (kind === 'delete' || ifNoneMatch.trim() !== '*')) {
-    throw new DetailedServiceError(
-      'NotImplemented',
-      'A header you provided implies functionality that is not implemented',
-      501,
-      {
-        Header: 'If-None-Match',
-      },
-    );
-  }
-  if (ifMatch !== undefined) {
-    if (!current) {
-      throw new DetailedServiceError('NoSuchKey', 'The specified key does not exist.', 404, {
-        Key: key,
-        BucketName: bucketName,
-      });
-    }
-    if (ifMatch.trim() !== '*' && bareEtag(ifMatch) !== bareEtag(current.etag)) throw preconditionFailed('If-Match');
-  }
-  if (ifNoneMatch !== undefined && current) throw preconditionFailed('If-None-Match');
-}
-
-function preconditionFailed(condition: string): DetailedServiceError {
-  return new DetailedServiceError(
-    'PreconditionFailed',
-    'At least one of the pre-conditions you specified did not hold',
-    412,
-    {
-      Condition: condition,
-    },
-  );
-}
-
-function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-
 function encodeContinuation(key: string, commonPrefix: boolean, bucket: string): string {
   return Buffer.from(JSON.stringify({ b: bucket, k: key, p: commonPrefix })).toString('base64');
 }
@@ -370,39 +277,4 @@ function decodeContinuation(token: string, bucket: string): { key: string; commo
   } catch {
     return undefined;
   }
-}
-
-/** CRC32 of `data`, big-endian, base64 (the `x-amz-checksum-crc32` form). */
-function crc32Base64(data: Buffer): string {
-  const value = zlib.crc32(data);
-  const out = Buffer.alloc(4);
-  out.writeUInt32BE(value >>> 0);
-  return out.toString('base64');
-}
-
-/**
- * Decodes an `aws-chunked` body (`<hex size>[;chunk-signature=..]\r\n<data>\r\n ... 0\r\n<trailers>\r\n\r\n`)
- * into its payload and trailing headers (e.g. `x-amz-checksum-crc32`).
- */
-function decodeAwsChunked(raw: Buffer): { body: Buffer; trailers: Record<string, string> } {
-  const parts: Buffer[] = [];
-  const trailers: Record<string, string> = {};
-  let pos = 0;
-  for (;;) {
-    const eol = raw.indexOf('\r\n', pos);
-    if (eol < 0) break;
-    const size = Number.parseInt(raw.subarray(pos, eol).toString('latin1').split(';')[0] ?? '', 16);
-    pos = eol + 2;
-    if (!Number.isFinite(size)) break;
-    if (size === 0) {
-      for (const line of raw.subarray(pos).toString('latin1').split('\r\n')) {
-        const colon = line.indexOf(':');
-        if (colon > 0) trailers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-      }
-      break;
-    }
-    parts.push(raw.subarray(pos, pos + size));
-    pos += size + 2;
-  }
-  return { body: Buffer.concat(parts), trailers };
 }
