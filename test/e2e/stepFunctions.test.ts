@@ -27,6 +27,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const STEP_ARN = 'arn:aws:lambda:us-east-1:111111111111:function:orgpatch-step';
 const TASK = '0f8fad5b-d9cb-469f-a165-70867728950e';
+const TOPIC_ARN = 'arn:aws:sns:us-east-1:111111111111:orgpatch-summaries';
 const START = Date.UTC(2026, 10, 1, 3, 0, 0);
 const TASK_STATES = [
   'Begin',
@@ -63,10 +64,12 @@ async function synthesizedDefinition(): Promise<Record<string, unknown>> {
     const machine = Object.values(template.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
     if (!machine) throw new Error('no state machine in the synthesized template');
     const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    const topics = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::SNS::Topic');
     const text = resolveIntrinsics(machine.Properties.DefinitionString, {
       pseudo: { 'AWS::Partition': 'aws', 'AWS::AccountId': '111111111111', 'AWS::Region': 'us-east-1' },
       // Every function ARN resolves to the step function's: only the step function is referenced.
       attributes: Object.fromEntries(functions.map(([id]) => [`${id}.Arn`, STEP_ARN])),
+      resources: Object.fromEntries(topics.map(([id]) => [id, TOPIC_ARN])),
     }) as string;
     return JSON.parse(text) as Record<string, unknown>;
   } finally {
@@ -155,6 +158,8 @@ async function onStepFunctions(
 ): Promise<{
   output?: { runId: string; status: string };
   error?: Error;
+  /** What the state machine published to the summary topic. */
+  published: { TopicArn: string; Message: string }[];
   counts?: unknown;
   started: string[];
   calls: number;
@@ -172,9 +177,14 @@ async function onStepFunctions(
       if (out.action === 'wait' && typeof out.seconds === 'number') b.sandbox.advance(out.seconds * 1000);
       return out;
     };
-    const handlers = Object.fromEntries(
-      TASK_STATES.map((name) => [name, name.startsWith('DecideNext') ? decide : step]),
-    );
+    const published: { TopicArn: string; Message: string }[] = [];
+    const handlers = {
+      ...Object.fromEntries(TASK_STATES.map((name) => [name, name.startsWith('DecideNext') ? decide : step])),
+      PublishSummary: async (input: { TopicArn: string; Message: string }) => {
+        published.push(input);
+        return { MessageId: `m-${published.length}` };
+      },
+    };
     const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
     const execution = machine.run(payload as never, {
       overrides: {
@@ -189,6 +199,7 @@ async function onStepFunctions(
       return {
         output,
         counts: await storedCounts(b.store, output.runId),
+        published,
         started: startedLocations(b.sandbox),
         calls: b.sandbox.calls.size,
         ms: performance.now() - began,
@@ -196,6 +207,7 @@ async function onStepFunctions(
     } catch (error) {
       return {
         error: error as Error,
+        published,
         started: startedLocations(b.sandbox),
         calls: b.sandbox.calls.size,
         ms: performance.now() - began,
@@ -241,6 +253,18 @@ describe('the synthesized state machine, run locally against the sandbox', () =>
     expect(result.output?.runId).toBe(`mw-${TASK}`);
     expect(outcomeOf(result)).toEqual(expected);
     expect(expected.started.length).toBeGreaterThan(0);
+    // One summary, on the topic, as a chat custom notification with the run's numbers and its report.
+    expect(result.published).toHaveLength(1);
+    expect(result.published[0]?.TopicArn).toBe(TOPIC_ARN);
+    const message = JSON.parse(result.published[0]?.Message ?? '{}') as {
+      version: string;
+      source: string;
+      content: { title: string; description: string };
+    };
+    expect(message).toMatchObject({ version: '1.0', source: 'custom' });
+    expect(message.content.title).toContain(`orgpatch run mw-${TASK} ${result.output?.status}`);
+    expect(message.content.description).toMatch(/\*Locations\*: .*\n\*Instances\*: /);
+    expect(message.content.description).toMatch(/\*Report\*: .*report\.html/);
     console.info(`demo world on Step Functions (local): ${result.ms.toFixed(0)} ms, ${result.calls} AWS calls`);
   });
 

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import {
   Choice,
   Condition,
@@ -18,7 +19,7 @@ import {
   Wait,
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { LambdaInvoke, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 
 /**
@@ -54,6 +55,12 @@ export interface OrchestratorStateMachineProps {
    * @default SHARD_CONCURRENCY (20)
    */
   readonly shardConcurrency?: number;
+  /**
+   * Where the run's summary goes when it ends: a custom notification of Amazon Q Developer in chat
+   * applications (AWS Chatbot), which a chat channel subscribed to the topic posts as it is.
+   * @default - no summary is published
+   */
+  readonly summaryTopic?: ITopic;
 }
 
 /**
@@ -227,7 +234,11 @@ export class OrchestratorStateMachine extends Construct {
       TaskInput.fromObject({ step: 'finish', runId: JsonPath.stringAt('$.runId') }),
       stopped,
       {
-        resultSelector: { runId: JsonPath.stringAt('$.runId'), status: JsonPath.stringAt('$.status') },
+        resultSelector: {
+          runId: JsonPath.stringAt('$.runId'),
+          status: JsonPath.stringAt('$.status'),
+          notification: JsonPath.stringAt('$.notification'),
+        },
       },
     );
     const done = new Succeed(this, 'RunFinished', {
@@ -253,7 +264,36 @@ export class OrchestratorStateMachine extends Construct {
     wait.next(pollShards);
     pollShards.next(nextAfterPoll);
     settleShards.next(finish);
-    finish.next(done);
+    if (props.summaryTopic !== undefined) {
+      // The summary is a message, not the run: a run that ended stays ended if it cannot be sent.
+      const unsent = new Succeed(this, 'RunFinishedSummaryNotSent', {
+        comment:
+          'The run ended and released its lease; its summary could not be published (see the execution history).',
+      });
+      const publish = new SnsPublish(this, 'PublishSummary', {
+        topic: props.summaryTopic,
+        // The JSON text finish made: published as it is, which chat posts.
+        message: TaskInput.fromJsonPathAt('$.notification'),
+        resultPath: JsonPath.DISCARD,
+      });
+      publish.addRetry({
+        errors: [
+          'SNS.ThrottledException',
+          'SNS.InternalErrorException',
+          'SNS.KMSThrottlingException',
+          'States.Timeout',
+        ],
+        interval: Duration.seconds(2),
+        maxAttempts: 5,
+        backoffRate: 2,
+        jitterStrategy: JitterType.FULL,
+      });
+      publish.addCatch(unsent, { errors: ['States.ALL'], resultPath: '$.summaryError' });
+      finish.next(publish);
+      publish.next(done);
+    } else {
+      finish.next(done);
+    }
 
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention,
@@ -268,6 +308,15 @@ export class OrchestratorStateMachine extends Construct {
       tracingEnabled: true,
     });
     this.acknowledgeFindings(props.stepFunction);
+    if (props.summaryTopic !== undefined) {
+      // sns:Publish on the topic, and its key's kms:GenerateDataKey* and kms:Decrypt (the topic is encrypted).
+      props.summaryTopic.grantPublish(this.stateMachine);
+      Validations.of(this.stateMachine).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason:
+          "aws-cdk-lib's Topic.grantPublish grants kms:GenerateDataKey* (GenerateDataKey and its WithoutPlaintext/Pair forms) so SNS can encrypt the summary; the resource is the topic's key alone.",
+      });
+    }
   }
 
   private acknowledgeFindings(stepFunction: IFunction): void {

@@ -290,6 +290,7 @@ export class OrgPatching extends Construct {
     this.engine = new OrchestratorStateMachine(this, 'Engine', {
       stepFunction: this.orchestrator.stepFunction,
       logRetention,
+      summaryTopic: this.notifications.topic,
     });
     // The starter may start this state machine and nothing else (states:StartExecution on its ARN).
     this.engine.stateMachine.grantStartExecution(this.orchestrator.startRole);
@@ -297,7 +298,6 @@ export class OrgPatching extends Construct {
       'ORGPATCH_STATE_MACHINE_ARN',
       this.engine.stateMachine.stateMachineArn,
     );
-    this.notifications.announceReports(this.runRecords.bucket);
     this.notifications.alarmOnFunction('Start', this.orchestrator.startFunction);
     this.notifications.alarmOnFunction('Step', this.orchestrator.stepFunction);
     this.notifications.alarmOnStateMachine('Run', this.engine.stateMachine);

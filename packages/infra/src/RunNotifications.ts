@@ -1,12 +1,9 @@
-import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { EventField, Match, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
-import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { Bucket, CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -24,10 +21,9 @@ export interface RunNotificationsProps {
 /**
  * The SNS topic that carries run summaries and the orchestrator's alarms.
  *
- * A run summary is announced when the orchestrator writes a run's report (`runs/<run-id>/report.md`):
- * the bucket sends its object events to EventBridge and a rule forwards those to the topic, naming
- * the report. So the orchestrator needs no SNS permission, and no custom resource configures the
- * bucket notifications.
+ * A run's summary is published by the state machine when the run ends (its Finish step makes it a
+ * custom notification of Amazon Q Developer in chat applications, formerly AWS Chatbot, so a chat
+ * channel subscribed to the topic posts it as it is). The step Lambda needs no SNS permission.
  *
  * Encrypted with a customer managed key (rotation on): CloudWatch alarms and EventBridge cannot
  * publish to a topic encrypted with the AWS managed `alias/aws/sns` key, whose policy cannot grant
@@ -88,47 +84,6 @@ export class RunNotifications extends Construct {
     for (const email of props.emails ?? []) {
       this.topic.addSubscription(new EmailSubscription(email));
     }
-  }
-
-  /**
-   * Announces every run report written to `bucket` (key `runs/<run-id>/report.md`) on the topic.
-   * Turns on the bucket's EventBridge notifications (a plain CloudFormation property).
-   */
-  announceReports(bucket: Bucket): Rule {
-    (bucket.node.defaultChild as CfnBucket).addPropertyOverride(
-      'NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled',
-      true,
-    );
-    const rule = new Rule(this, 'ReportWritten', {
-      description: 'Announces each orgpatch run report on the run-summary topic',
-      eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Created'],
-        detail: { bucket: { name: [bucket.bucketName] }, object: { key: Match.wildcard('runs/*/report.md') } },
-      },
-    });
-    // EventBridge publishes through a role of this stack rather than a topic-policy grant to the
-    // events.amazonaws.com service, which would let any account's rule publish here.
-    const role = new Role(this, 'ReportPublisherRole', {
-      description: 'Lets EventBridge announce orgpatch run reports on the run-summary topic',
-      assumedBy: new ServicePrincipal('events.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason:
-        "aws-cdk-lib's Topic.grantPublish grants kms:GenerateDataKey* (GenerateDataKey and its WithoutPlaintext/Pair forms) so SNS can encrypt the message; the resource is this topic's key alone.",
-    });
-    rule.addTarget(
-      new SnsTopic(this.topic, {
-        role,
-        message: RuleTargetInput.fromText(
-          `orgpatch run report written: s3://${EventField.fromPath('$.detail.bucket.name')}/${EventField.fromPath('$.detail.object.key')} (report.html, report.csv and report.json beside it)`,
-        ),
-      }),
-    );
-    return rule;
   }
 
   /**

@@ -29,9 +29,12 @@ beforeAll(() => {
   const text = resolveIntrinsics(machine.properties.DefinitionString, {
     pseudo: { 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': 'us-east-1' },
     attributes: { [`${logicalIdOf(s.stack, s.orgPatching.orchestrator.stepFunction)}.Arn`]: STEP_ARN },
+    resources: { [logicalIdOf(s.stack, s.orgPatching.notifications.topic)]: TOPIC_ARN },
   });
   definition = JSON.parse(text as string) as Definition;
 }, 60_000);
+
+const TOPIC_ARN = `arn:aws:sns:us-east-1:${ACCOUNT}:orgpatch-summaries`;
 
 describe('the orchestrator state machine', () => {
   it('is a STANDARD state machine whose synthesized definition asl-validator accepts', () => {
@@ -75,12 +78,29 @@ describe('the orchestrator state machine', () => {
       Parameters: { step: 'next', 'runId.$': '$.runId', 'quietRounds.$': '$.quietRounds', 'revision.$': '$.revision' },
     });
     expect(st.SettleShards).toMatchObject({ Next: 'Finish', ItemsPath: '$.shards' });
-    expect(st.Finish).toMatchObject({ Next: 'RunFinished', Parameters: { step: 'finish', 'runId.$': '$.runId' } });
+    expect(st.Finish).toMatchObject({ Next: 'PublishSummary', Parameters: { step: 'finish', 'runId.$': '$.runId' } });
+    expect(st.Finish?.ResultSelector).toMatchObject({ 'notification.$': '$.notification' });
+    // The summary is published as the custom notification finish made, serialized: what chat posts.
+    expect(st.PublishSummary).toMatchObject({
+      Resource: 'arn:aws:states:::sns:publish',
+      Next: 'RunFinished',
+      Parameters: { TopicArn: TOPIC_ARN, 'Message.$': '$.notification' },
+    });
     expect(st.RunFinished?.Type).toBe('Succeed');
   });
 
+  it('publishes the summary with retries, and a summary that cannot be sent leaves the run finished', () => {
+    const st = definition.States;
+    const retried = ((st.PublishSummary?.Retry ?? []) as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
+    expect(retried).toEqual(expect.arrayContaining(['SNS.ThrottledException', 'SNS.InternalErrorException']));
+    expect(st.PublishSummary?.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.summaryError', Next: 'RunFinishedSummaryNotSent' },
+    ]);
+    expect(st.RunFinishedSummaryNotSent?.Type).toBe('Succeed');
+  });
+
   it('gives every Task, in the parent and in each Map, Retry with backoff and a Catch', () => {
-    const tasks = allStates(definition).filter(([, st]) => st.Type === 'Task');
+    const tasks = allStates(definition).filter(([, st]) => st.Type === 'Task' && st.Resource === STEP_ARN);
     expect(tasks.map(([name]) => name).sort()).toEqual(
       [
         'Begin',

@@ -123,7 +123,7 @@ describe('the orchestrator functions', () => {
   });
 
   it('have no tracker schedule and no queue: the state machine waits and polls', () => {
-    template.resourceCountIs('AWS::Events::Rule', 1); // the report announcement, not a schedule
+    template.resourceCountIs('AWS::Events::Rule', 0);
     template.resourceCountIs('AWS::SQS::Queue', 0);
     expect(JSON.stringify(template.findResources('AWS::Events::Rule'))).not.toContain('ScheduleExpression');
   });
@@ -448,7 +448,6 @@ describe('the run-record bucket', () => {
           { Id: 'remove-expired-delete-markers', Status: 'Enabled', ExpiredObjectDeleteMarker: true },
         ],
       },
-      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
     });
   });
 
@@ -558,15 +557,14 @@ describe('notifications', () => {
     ]);
   });
 
-  it('announce each run report written to the bucket on the topic', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        source: ['aws.s3'],
-        'detail-type': ['Object Created'],
-        detail: { bucket: { name: [{ Ref: ids.bucket }] }, object: { key: [{ wildcard: 'runs/*/report.md' }] } },
-      },
-      Targets: [Match.objectLike({ Arn: { Ref: ids.topic } })],
-    });
+  it("carry each run's summary, published by the state machine, which may publish there and nowhere else", () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(ids.machine.slice(0, -8)))
+      .flatMap(
+        (p) => (p.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
+      );
+    const publish = statements.filter((st) => JSON.stringify(st.Action).includes('sns:'));
+    expect(publish).toEqual([expect.objectContaining({ Action: 'sns:Publish', Resource: { Ref: ids.topic } })]);
   });
 
   it('alarm on a failed, timed-out or aborted run execution, to the topic', () => {

@@ -113,6 +113,11 @@ export interface FinishOutput {
   readonly counts: readonly WaveLocationCounts[];
   /** Where the reports were written. */
   readonly reports: Readonly<Record<string, string>>;
+  /**
+   * The run's end as a chat custom notification (Amazon Q Developer in chat applications), as the
+   * JSON text the state machine publishes to the summary topic unchanged.
+   */
+  readonly notification: string;
 }
 
 /** Any step's input: the Step Functions Lambda task dispatches on `step`. */

@@ -23,6 +23,7 @@ import {
   requestAlarms,
   requestDifferences,
   requiredInventory,
+  runNotification,
   type ShardedRunStore,
   type StoredRunManifest,
   type StoredRunShardEntry,
@@ -495,7 +496,8 @@ export async function finish(input: FinishInput, deps: StepDeps): Promise<Finish
   const reports = await writeStoredReports(input.runId, deps.store);
   deps.onProgress?.({ phase: 'report', artifacts: Object.values(reports) });
   deps.logger?.info('Run finished', { runId: input.runId, status: manifest.status });
-  return { runId: input.runId, status: manifest.status, counts: manifest.counts, reports };
+  const notification = JSON.stringify(runNotification(await summarizeStoredRun(deps.store, input.runId), reports));
+  return { runId: input.runId, status: manifest.status, counts: manifest.counts, reports, notification };
 }
 
 /**
