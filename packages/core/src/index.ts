@@ -123,7 +123,7 @@ export type { AutomationRoleSpec, Operation, PatchRequest, RebootOption } from '
 export { parseRunLease } from './runLeaseSchema.js';
 export type { AutomationStatus, InstancePatchSummary, LocationOutcome, RunRecord, RunStatus } from './runModel.js';
 export { AUTOMATION_STATUSES } from './runModel.js';
-export { type RunNotification, runNotification } from './runNotification.js';
+export { runNotification } from './runNotification.js';
 export {
   type AlarmState,
   addCounts,
