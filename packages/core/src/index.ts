@@ -10,6 +10,12 @@ export {
 } from './memberNames.js';
 export { nextRunTimes } from './nextRunTimes.js';
 export type { AccountInfo, AccountStatus, OrganizationSnapshot } from './organization.js';
+export {
+  nextPatchTuesdayRunTimes,
+  PATCH_TUESDAY_OFFSET_BOUNDS,
+  type PatchTuesdayDecision,
+  patchTuesdayDecision,
+} from './patchTuesday.js';
 export { parsePayload, parsePayloadJson, safeParsePayloadJson } from './payload.js';
 export { CONCURRENCY_BOUNDS, DEFAULT_MAX_CONCURRENCY } from './payloadSchema.js';
 export { buildPlan, locationKey, nextWaveDecision, requiredInventory } from './plan.js';
@@ -45,7 +51,7 @@ export { renderReportMarkdown } from './report.js';
 export { renderReportCsv, renderReportCsvChunks } from './reportCsv.js';
 export { renderReportHtml } from './reportHtml.js';
 export { renderReportJson, renderReportJsonChunks, type ShardLocations } from './reportJson.js';
-export type { AutomationRoleSpec, Operation, PatchRequest, RebootOption } from './request.js';
+export type { AutomationRoleSpec, Operation, PatchRequest, PatchTuesdaySetting, RebootOption } from './request.js';
 export { parseRunLease } from './runLeaseSchema.js';
 export type { AutomationStatus, InstancePatchSummary, LocationOutcome, RunRecord, RunStatus } from './runModel.js';
 export { AUTOMATION_STATUSES } from './runModel.js';

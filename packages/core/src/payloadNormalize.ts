@@ -90,5 +90,8 @@ export function normalize(p: Payload): PatchRequest {
       global: p.Concurrency?.Global ?? CONCURRENCY_BOUNDS.global.default,
       perAccount: p.Concurrency?.PerAccount ?? CONCURRENCY_BOUNDS.perAccount.default,
     },
+    ...(p.PatchTuesday === undefined
+      ? {}
+      : { patchTuesday: { offsetDays: p.PatchTuesday.OffsetDays, timeZone: p.PatchTuesday.TimeZone ?? 'UTC' } }),
   };
 }

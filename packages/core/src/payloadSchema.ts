@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AUTOMATION_DOCUMENT_NAME, EXECUTION_ROLE_NAME, TARGET_PARAMETER_NAME } from './memberNames.js';
+import { PATCH_TUESDAY_OFFSET_BOUNDS } from './patchTuesday.js';
 import {
   accountId,
   installOverrideList,
@@ -20,6 +21,7 @@ import {
 import { type Ctx, report } from './payloadIssues.js';
 import { automationAssumeRole, checkRoleAgainstScope } from './payloadRole.js';
 import type { Operation, RebootOption } from './request.js';
+import { validateTimeZone } from './timeZone.js';
 import { UNREACHABLE_REASONS } from './unreachable.js';
 
 /**
@@ -246,6 +248,30 @@ const concurrencySchema = z
     }
   });
 
+/**
+ * `PatchTuesday`: the run goes ahead only on the second Tuesday of the month plus OffsetDays, read in
+ * TimeZone (the maintenance window's ScheduleTimezone; UTC when absent).
+ */
+const patchTuesdaySchema = z.strictObject({
+  OffsetDays: z.number().superRefine((value, ctx) => {
+    const { min, max } = PATCH_TUESDAY_OFFSET_BOUNDS;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      report(
+        ctx,
+        `PatchTuesday.OffsetDays ${value} is not a whole number from ${min} to ${max}`,
+        'days after the second Tuesday of the month: 0 is Patch Tuesday itself, 27 the last day before the next one can fall',
+      );
+    }
+  }),
+  TimeZone: z
+    .string()
+    .superRefine((value, ctx) => {
+      const zone = validateTimeZone(value);
+      if (!zone.ok) report(ctx, zone.message, 'use the maintenance window\'s ScheduleTimezone, e.g. "Europe/Berlin"');
+    })
+    .optional(),
+});
+
 /** Checks that only need the whole payload; they read the raw value so they run even when other fields failed. */
 function crossFieldChecks(raw: unknown, ctx: Ctx): void {
   if (!isRecord(raw)) return;
@@ -311,6 +337,7 @@ export const payloadSchema = z
     Organization: organizationSchema.optional(),
     DryRun: z.boolean().optional(),
     Concurrency: concurrencySchema.optional(),
+    PatchTuesday: patchTuesdaySchema.optional(),
   })
   .superRefine((raw: unknown, ctx) => crossFieldChecks(raw, ctx), { when: () => true });
 
@@ -326,4 +353,5 @@ export const PAYLOAD_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
   ['Organization', Object.keys(organizationSchema.shape)],
   ['Organization.Waves[]', Object.keys(waveSchema.shape)],
   ['Concurrency', Object.keys(concurrencySchema.shape)],
+  ['PatchTuesday', Object.keys(patchTuesdaySchema.shape)],
 ]);

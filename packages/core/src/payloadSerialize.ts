@@ -52,5 +52,8 @@ export function toPayload(request: PatchRequest): Payload {
         }),
     DryRun: request.dryRun,
     Concurrency: { Global: request.concurrency.global, PerAccount: request.concurrency.perAccount },
+    ...(request.patchTuesday === undefined
+      ? {}
+      : { PatchTuesday: { OffsetDays: request.patchTuesday.offsetDays, TimeZone: request.patchTuesday.timeZone } }),
   };
 }

@@ -83,6 +83,14 @@ export interface ConcurrencyLimits {
   readonly perAccount: number;
 }
 
+/** When a scheduled run goes ahead: only on the second Tuesday of the month plus `offsetDays` days. */
+export interface PatchTuesdaySetting {
+  /** Days after the second Tuesday of the month, 0-27. */
+  readonly offsetDays: number;
+  /** IANA time zone the calendar day is read in (the window's ScheduleTimezone). @default 'UTC' */
+  readonly timeZone: string;
+}
+
 /** A parsed, validated, normalized patch request. */
 export interface PatchRequest {
   /** Maintenance window id, or undefined when the payload still holds the `{{WINDOW_ID}}` pseudo-parameter. */
@@ -108,4 +116,9 @@ export interface PatchRequest {
   readonly organization?: OrganizationScope;
   readonly dryRun: boolean;
   readonly concurrency: ConcurrencyLimits;
+  /**
+   * Patch Tuesday gate of a maintenance-window invocation: on any other day it starts nothing and
+   * records why. Absent: every invocation goes ahead.
+   */
+  readonly patchTuesday?: PatchTuesdaySetting;
 }

@@ -72,6 +72,7 @@ const patchRequest = z.strictObject({
   organization: organizationScope.optional(),
   dryRun: z.boolean(),
   concurrency: z.strictObject({ global: count, perAccount: count }),
+  patchTuesday: z.strictObject({ offsetDays: count, timeZone: z.string() }).optional(),
 });
 
 const skipReason = z.enum([
