@@ -79,11 +79,11 @@ export class UnknownRegionError extends OrgPatchError {
  * read (a file path or an s3:// URL); `issues` holds every problem, each with its JSON path.
  */
 export class StoredDocumentError extends OrgPatchError {
-  readonly kind: 'run record' | 'run lease';
+  readonly kind: 'run record' | 'run lease' | 'skip note';
   readonly source: string;
   readonly issues: readonly ValidationIssue[];
   constructor(
-    kind: 'run record' | 'run lease',
+    kind: 'run record' | 'run lease' | 'skip note',
     source: string,
     issues: readonly ValidationIssue[],
     options?: ErrorOptions,

@@ -13,7 +13,6 @@ export type { AccountInfo, AccountStatus, OrganizationSnapshot } from './organiz
 export {
   nextPatchTuesdayRunTimes,
   PATCH_TUESDAY_OFFSET_BOUNDS,
-  type PatchTuesdayDecision,
   patchTuesdayDecision,
 } from './patchTuesday.js';
 export { parsePayload, parsePayloadJson, safeParsePayloadJson } from './payload.js';
@@ -32,6 +31,7 @@ export type {
   PatchStateReader,
   RunLease,
   RunListing,
+  RunSkipNote,
   RunStore,
   ShardedRun,
   TagInventoryReader,
@@ -51,7 +51,7 @@ export { renderReportMarkdown } from './report.js';
 export { renderReportCsv, renderReportCsvChunks } from './reportCsv.js';
 export { renderReportHtml } from './reportHtml.js';
 export { renderReportJson, renderReportJsonChunks, type ShardLocations } from './reportJson.js';
-export type { AutomationRoleSpec, Operation, PatchRequest, PatchTuesdaySetting, RebootOption } from './request.js';
+export type { AutomationRoleSpec, Operation, PatchRequest, RebootOption } from './request.js';
 export { parseRunLease } from './runLeaseSchema.js';
 export type { AutomationStatus, InstancePatchSummary, LocationOutcome, RunRecord, RunStatus } from './runModel.js';
 export { AUTOMATION_STATUSES } from './runModel.js';
@@ -74,6 +74,7 @@ export {
   type StoredRunShardEntry,
   splitRunRecord,
 } from './runShards.js';
+export { parseRunSkipNote } from './runSkipNote.js';
 export { type RunSummary, summarizeRun } from './runSummary.js';
 export { leaseScopeFor, requestDifferences } from './sameRun.js';
 export { TimeZoneError } from './scheduleErrors.js';

@@ -83,7 +83,29 @@ export interface PatchStateReader {
  */
 export type RunListing =
   | { readonly runId: string; readonly createdAt: string; readonly status: RunRecord['status'] }
+  | {
+      readonly runId: string;
+      readonly createdAt: string;
+      readonly status: RunSkipNote['status'];
+      readonly reason: string;
+    }
   | { readonly runId: string; readonly status: 'unreadable'; readonly problem: string };
+
+/**
+ * What an invocation that started nothing leaves under its run id: today is not its Patch Tuesday
+ * go-day. Not a run record (nothing was planned); listed by {@link RunStore.list}.
+ */
+export interface RunSkipNote {
+  readonly schemaVersion: 1;
+  readonly runId: string;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  readonly status: 'skipped-not-patch-day';
+  /** One line: the day, the rule and the next go-day. */
+  readonly reason: string;
+  readonly windowId?: string;
+  readonly taskExecutionId?: string;
+}
 
 /**
  * A run kept as a manifest and shards, as {@link RunStore.readShards} gives it: the manifest as read,
@@ -147,6 +169,11 @@ export interface RunStore {
    * people (`orgpatch status`), not for tracking.
    */
   list(): Promise<readonly RunListing[]>;
+  /**
+   * Keeps a skip note under its run id (create-only: a note already there stays). Nothing is
+   * written when a run record already exists under the id.
+   */
+  putSkipNote(note: RunSkipNote): Promise<void>;
   /** The run ids in the in-progress index: what tracking follows. Costs one small listing, whatever the number of finished runs. */
   listInProgress(): Promise<readonly string[]>;
   /**

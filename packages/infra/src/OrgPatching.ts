@@ -126,6 +126,14 @@ export interface OrgPatchingProps {
    */
   readonly scheduleOffset?: number;
   /**
+   * Patch Tuesday offset: the window's invocations go ahead only on the second Tuesday of the
+   * month plus this many days (0-27), in `timeZone`; on any other day an invocation starts nothing
+   * and leaves a skip note (`orgpatch status` lists it). With a daily `schedule` this reaches any
+   * day of the Patch Tuesday cycle, not only `scheduleOffset`'s 1 to 6. Not with `scheduleOffset`.
+   * @default - none: every invocation runs
+   */
+  readonly patchTuesdayOffsetDays?: number;
+  /**
    * Owner information of the window (its `Owner` tag).
    * @default 'Patch Management Team'
    */
@@ -266,6 +274,9 @@ export class OrgPatching extends Construct {
       excludeAccounts: props.excludeAccounts ?? [],
       includeManagementAccount,
       ...(props.installOverrideList === undefined ? {} : { installOverrideList: props.installOverrideList }),
+      ...(props.patchTuesdayOffsetDays === undefined
+        ? {}
+        : { patchTuesday: { offsetDays: props.patchTuesdayOffsetDays, timeZone: window.timeZone } }),
     });
     // The payload parser has checked the Regions (known, one partition, at least one).
     this.homeRegion = props.homeRegion ?? defaultHomeRegion(this.payload.request.regions);

@@ -20,7 +20,12 @@ export {
   /** @public */ RunStoreConflictError,
   RunStoreError,
 } from './errors.js';
-export { handleMaintenanceWindowEvent } from './lambda/maintenanceWindow.js';
+export {
+  /** @public */ type HandlerResult,
+  handleMaintenanceWindowEvent,
+  /** @public */ type SkippedHandlerResult,
+  /** @public */ type StartedHandlerResult,
+} from './lambda/maintenanceWindow.js';
 export { createLambdaRuntime } from './lambda/runtime.js';
 export { trackInProgressRuns } from './lambda/tracking.js';
 export { automationParameters } from './run/automationParameters.js';

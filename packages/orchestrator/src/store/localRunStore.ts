@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { LeaseResult, LeaseScope, RunLease, RunListing, RunRecord, RunStore, ShardedRun } from '@orgpatch/core';
+import type {
+  LeaseResult,
+  LeaseScope,
+  RunLease,
+  RunListing,
+  RunRecord,
+  RunSkipNote,
+  RunStore,
+  ShardedRun,
+} from '@orgpatch/core';
 import { RunStoreError } from '../errors.js';
 import { type FileLockOptions, withFileLock } from './fileLock.js';
 import { isInProgress } from './inProgressIndex.js';
@@ -81,6 +90,14 @@ export class LocalRunStore implements RunStore {
 
   async list(): Promise<readonly RunListing[]> {
     return listRuns((await this.names(this.root)).filter(isRunId), (runId) => this.records.listing(runId));
+  }
+
+  async putSkipNote(note: RunSkipNote): Promise<void> {
+    const dir = this.runDir(note.runId);
+    await this.writes.run(note.runId, async () => {
+      await this.makeDir(dir);
+      await withFileLock(join(dir, '.record.lock'), () => this.records.putSkipNote(note), this.lock);
+    });
   }
 
   /** The run's manifest and its shards one at a time (see RunStore.readShards). */

@@ -5,7 +5,16 @@ import {
   paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { LeaseResult, LeaseScope, RunLease, RunListing, RunRecord, RunStore, ShardedRun } from '@orgpatch/core';
+import type {
+  LeaseResult,
+  LeaseScope,
+  RunLease,
+  RunListing,
+  RunRecord,
+  RunSkipNote,
+  RunStore,
+  ShardedRun,
+} from '@orgpatch/core';
 import pLimit from 'p-limit';
 import { awsErrorCode, awsErrorMessage, awsHttpStatus } from '../aws/awsErrors.js';
 import { AwsEnvironmentError, RunStoreError } from '../errors.js';
@@ -139,6 +148,11 @@ export class S3RunStore implements RunStore {
       (runId) => this.records.listing(runId),
       (ids, read) => Promise.all(ids.map((id) => limit(() => read(id)))),
     );
+  }
+
+  async putSkipNote(note: RunSkipNote): Promise<void> {
+    assertRunId(note.runId);
+    await this.writes.run(note.runId, () => this.records.putSkipNote(note));
   }
 
   /** The run's manifest and its shards one at a time (see RunStore.readShards). */
