@@ -272,6 +272,18 @@ const patchTuesdaySchema = z.strictObject({
     .optional(),
 });
 
+/** Defaults and bounds of the payload's Snapshot part. */
+export const SNAPSHOT_RETAIN_DAYS_BOUNDS = Object.freeze({ min: 1, max: 365, default: 7 });
+
+/**
+ * `Snapshot`: EBS snapshots of each instance before it is patched (`Before`), kept `RetainDays`
+ * days. Only orgpatch's member document takes them.
+ */
+const snapshotSchema = z.strictObject({
+  Before: z.boolean().optional(),
+  RetainDays: boundedInt('Snapshot.RetainDays', SNAPSHOT_RETAIN_DAYS_BOUNDS).optional(),
+});
+
 /** Checks that only need the whole payload; they read the raw value so they run even when other fields failed. */
 function crossFieldChecks(raw: unknown, ctx: Ctx): void {
   if (!isRecord(raw)) return;
@@ -287,6 +299,20 @@ function crossFieldChecks(raw: unknown, ctx: Ctx): void {
   }
   checkRoleAgainstScope(raw, ctx);
   checkTagTargetDocument(raw, document, ctx);
+  checkSnapshotDocument(raw, document, ctx);
+}
+
+/** Pre-patch snapshots are steps of orgpatch's member document; another document would not take them. */
+function checkSnapshotDocument(raw: Record<string, unknown>, document: Record<string, unknown> | undefined, ctx: Ctx) {
+  const snapshot = isRecord(raw.Snapshot) ? raw.Snapshot : undefined;
+  const name = document?.Name;
+  if (snapshot === undefined || name === undefined || name === AUTOMATION_DOCUMENT_NAME) return;
+  report(
+    ctx,
+    `Snapshot needs orgpatch's document ${AUTOMATION_DOCUMENT_NAME}, not ${typeof name === 'string' ? JSON.stringify(name) : 'another'}: only its steps snapshot an instance's volumes before patching it`,
+    'remove Document.Name, or remove Snapshot',
+    ['Snapshot'],
+  );
 }
 
 /**
@@ -338,6 +364,7 @@ export const payloadSchema = z
     DryRun: z.boolean().optional(),
     Concurrency: concurrencySchema.optional(),
     PatchTuesday: patchTuesdaySchema.optional(),
+    Snapshot: snapshotSchema.optional(),
   })
   .superRefine((raw: unknown, ctx) => crossFieldChecks(raw, ctx), { when: () => true });
 
@@ -354,4 +381,5 @@ export const PAYLOAD_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
   ['Organization.Waves[]', Object.keys(waveSchema.shape)],
   ['Concurrency', Object.keys(concurrencySchema.shape)],
   ['PatchTuesday', Object.keys(patchTuesdaySchema.shape)],
+  ['Snapshot', Object.keys(snapshotSchema.shape)],
 ]);

@@ -55,5 +55,8 @@ export function toPayload(request: PatchRequest): Payload {
     ...(request.patchTuesday === undefined
       ? {}
       : { PatchTuesday: { OffsetDays: request.patchTuesday.offsetDays, TimeZone: request.patchTuesday.timeZone } }),
+    ...(request.snapshot === undefined
+      ? {}
+      : { Snapshot: { Before: request.snapshot.before, RetainDays: request.snapshot.retainDays } }),
   };
 }

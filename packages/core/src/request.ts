@@ -91,6 +91,14 @@ export interface PatchTuesdaySetting {
   readonly timeZone: string;
 }
 
+/** Pre-patch EBS snapshots, taken by orgpatch's member document. */
+export interface SnapshotSetting {
+  /** Snapshot every EBS volume of an instance (one CreateSnapshots) before patching it. @default true */
+  readonly before: boolean;
+  /** Days orgpatch keeps its snapshots before a later run deletes them (1-365). @default 7 */
+  readonly retainDays: number;
+}
+
 /** A parsed, validated, normalized patch request. */
 export interface PatchRequest {
   /** Maintenance window id, or undefined when the payload still holds the `{{WINDOW_ID}}` pseudo-parameter. */
@@ -121,4 +129,6 @@ export interface PatchRequest {
    * records why. Absent: every invocation goes ahead.
    */
   readonly patchTuesday?: PatchTuesdaySetting;
+  /** Pre-patch snapshots. Absent: none are taken. */
+  readonly snapshot?: SnapshotSetting;
 }

@@ -73,6 +73,7 @@ const patchRequest = z.strictObject({
   dryRun: z.boolean(),
   concurrency: z.strictObject({ global: count, perAccount: count }),
   patchTuesday: z.strictObject({ offsetDays: count, timeZone: z.string() }).optional(),
+  snapshot: z.strictObject({ before: z.boolean(), retainDays: count }).optional(),
 });
 
 const skipReason = z.enum([

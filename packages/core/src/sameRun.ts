@@ -28,6 +28,7 @@ const FIELD_NAMES: Readonly<Record<keyof PatchRequest, string>> = {
   dryRun: 'DryRun',
   concurrency: 'Concurrency',
   patchTuesday: 'PatchTuesday',
+  snapshot: 'Snapshot',
 };
 
 /** JSON with object keys sorted, so two equal values always give the same text. */

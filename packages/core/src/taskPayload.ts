@@ -89,6 +89,11 @@ export interface TaskPayloadInput {
    * @default - none: every invocation runs
    */
   readonly patchTuesday?: { readonly offsetDays: number; readonly timeZone?: string };
+  /**
+   * Snapshot each instance's EBS volumes before patching it, kept `retainDays` (1-365) days.
+   * @default - none
+   */
+  readonly snapshot?: { readonly before?: boolean; readonly retainDays?: number };
 }
 
 /** A task payload: its JSON text and core's reading of it. */
@@ -177,6 +182,14 @@ function taskPayloadOf(input: TaskPayloadInput): Payload {
           PatchTuesday: {
             OffsetDays: input.patchTuesday.offsetDays,
             ...(input.patchTuesday.timeZone === undefined ? {} : { TimeZone: input.patchTuesday.timeZone }),
+          },
+        }),
+    ...(input.snapshot === undefined
+      ? {}
+      : {
+          Snapshot: {
+            ...(input.snapshot.before === undefined ? {} : { Before: input.snapshot.before }),
+            ...(input.snapshot.retainDays === undefined ? {} : { RetainDays: input.snapshot.retainDays }),
           },
         }),
   };
