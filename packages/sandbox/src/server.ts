@@ -18,6 +18,7 @@ import {
   unknownOperation,
   unrecognizedClient,
 } from './protocol/commonErrors.js';
+import { EC2_API_VERSION, ec2Input, ec2Reply } from './protocol/ec2Query.js';
 import { errorReply, type HttpReply, jsonReply, queryReply, type WireProtocol } from './protocol/wire.js';
 import { RESOURCE_GROUPS_ROUTES } from './services/resourceGroups.js';
 import { type S3Service, s3Operation } from './services/s3.js';
@@ -171,6 +172,8 @@ async function dispatch(
   const output = await handler(route.input, ctx);
   if (route.protocol === 'awsQuery')
     return queryReply(route.operation, (output ?? {}) as Record<string, unknown>, requestId);
+  if (route.protocol === 'ec2Query')
+    return ec2Reply(route.operation, (output ?? {}) as Record<string, unknown>, requestId);
   return jsonReply(route.protocol === 'restJson1' ? 'restJson1' : 'awsJson1_1', output, requestId);
 }
 
@@ -202,11 +205,27 @@ function detectRoute(
       : { service, protocol: 'awsJson1_1', operation, input: {}, error: serializationError(parsed.message) };
   }
   const contentType = first(headers['content-type']) ?? '';
-  if (scopeService === 'sts' || (method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded'))) {
+  if (
+    scopeService === 'sts' ||
+    scopeService === 'ec2' ||
+    (method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded'))
+  ) {
     const form = new URLSearchParams(body.toString('utf8'));
     for (const [k, v] of url.searchParams) if (!form.has(k)) form.set(k, v);
     const action = form.get('Action');
     const input = Object.fromEntries(form);
+    // EC2 speaks its own query protocol: told apart by its API version (or the scope, when ambiguous).
+    if (scopeService === 'ec2' || form.get('Version') === EC2_API_VERSION) {
+      return action
+        ? { service: 'ec2', protocol: 'ec2Query', operation: action, input: ec2Input(input) }
+        : {
+            service: 'ec2',
+            protocol: 'ec2Query',
+            operation: 'Unknown',
+            input,
+            error: unknownOperation('ec2', '(no Action)'),
+          };
+    }
     return action
       ? { service: 'sts', protocol: 'awsQuery', operation: action, input }
       : {

@@ -106,6 +106,7 @@ async function startWave(
               location.accountId,
               partitionOf(location.region),
               current.snapshotId,
+              current.runId,
             ),
             targetParameterName: request.targetParameterName,
             group: intent.group,

@@ -1,14 +1,15 @@
 import type { AwsServiceError } from '../contract.js';
 import { DetailedServiceError } from '../errors.js';
+import { ec2Error } from './ec2Query.js';
 
 /**
  * Encoders for the four wire protocols the sandbox speaks, shaped as the AWS SDK v3 deserializers
- * read them: awsJson1_1 (SSM, Organizations), restJson1 (Resource Groups), awsQuery (STS) and
- * restXml (S3).
+ * read them: awsJson1_1 (SSM, Organizations), restJson1 (Resource Groups), awsQuery (STS),
+ * restXml (S3) and the EC2 query protocol (ec2Query.ts).
  */
 
 /** The protocol a request came in with. */
-export type WireProtocol = 'awsJson1_1' | 'restJson1' | 'awsQuery' | 'restXml';
+export type WireProtocol = 'awsJson1_1' | 'restJson1' | 'awsQuery' | 'restXml' | 'ec2Query';
 
 /** A response ready to write. */
 export interface HttpReply {
@@ -139,5 +140,7 @@ export function errorReply(protocol: WireProtocol, error: AwsServiceError, reque
       return queryError(error, requestId);
     case 'restXml':
       return s3Error(error, requestId, head);
+    case 'ec2Query':
+      return ec2Error(error, requestId);
   }
 }
