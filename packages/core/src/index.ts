@@ -6,6 +6,7 @@ export {
   AUTOMATION_DOCUMENT_NAME,
   AUTOMATION_ROLE_NAME,
   EXECUTION_ROLE_NAME,
+  SNAPSHOT_TAG_KEYS,
   TARGET_PARAMETER_NAME,
 } from './memberNames.js';
 export { nextRunTimes } from './nextRunTimes.js';
@@ -34,6 +35,8 @@ export type {
   RunSkipNote,
   RunStore,
   ShardedRun,
+  SnapshotCleaner,
+  SnapshotCleanup,
   TagInventoryReader,
 } from './ports.js';
 export { RATE_MAX_LENGTH, RATE_PATTERNS } from './rates.js';

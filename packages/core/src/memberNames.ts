@@ -17,3 +17,10 @@ export const AUTOMATION_DOCUMENT_VERSION = '$DEFAULT';
 
 /** The automation document parameter that rate control fills with each instance id. */
 export const TARGET_PARAMETER_NAME = 'InstanceIds';
+
+/**
+ * The tags of orgpatch's pre-patch snapshots: the run and the instance. The automation role may
+ * create snapshots only with `RUN_ID` in the request, and the execution role may delete only
+ * snapshots that carry it, so nothing orgpatch did not tag is ever deleted.
+ */
+export const SNAPSHOT_TAG_KEYS = Object.freeze({ RUN_ID: 'orgpatch:run-id', INSTANCE_ID: 'orgpatch:instance-id' });

@@ -72,6 +72,26 @@ export interface AutomationRunner {
   stop(location: Location, executionId: string): Promise<void>;
 }
 
+/** What a cleanup of one location did. */
+export interface SnapshotCleanup {
+  /** Snapshot ids deleted (or already gone when deleted). */
+  readonly deleted: readonly string[];
+  /** Snapshots that could not be deleted, with AWS's error. */
+  readonly failed: readonly { readonly snapshotId: string; readonly code: string; readonly message: string }[];
+}
+
+/**
+ * Deletes orgpatch's pre-patch snapshots past their retention: only snapshots the account owns that
+ * carry orgpatch's run tag (`SNAPSHOT_TAG_KEYS.RUN_ID`), never any other.
+ */
+export interface SnapshotCleaner {
+  /**
+   * Deletes the location's orgpatch-tagged snapshots started before `createdBefore`, except the
+   * snapshots of run `keepRunId` (the run cleaning up: its own are never expired, whatever a clock says).
+   */
+  deleteExpired(location: Location, createdBefore: Date, keepRunId: string): Promise<SnapshotCleanup>;
+}
+
 /** Reads instance patch states after a run. */
 export interface PatchStateReader {
   read(location: Location, instanceIds: readonly string[]): Promise<ReadonlyMap<string, InstancePatchSummary>>;

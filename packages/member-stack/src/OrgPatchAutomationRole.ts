@@ -1,4 +1,4 @@
-import { AUTOMATION_DOCUMENT_NAME, AUTOMATION_ROLE_NAME } from '@orgpatch/core';
+import { AUTOMATION_DOCUMENT_NAME, AUTOMATION_ROLE_NAME, SNAPSHOT_TAG_KEYS } from '@orgpatch/core';
 import { Aws, Validations } from 'aws-cdk-lib';
 import { type CfnRole, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -15,7 +15,7 @@ import {
   snapshotsArn,
 } from './memberArns.js';
 import { AUTOMATION_ROLE_SERVICE_PRINCIPAL } from './memberRoleTrust.js';
-import { RUN_PATCH_BASELINE_DOCUMENT_NAME, SNAPSHOT_TAG_KEYS } from './runbookContent.js';
+import { RUN_PATCH_BASELINE_DOCUMENT_NAME } from './runbookContent.js';
 
 /**
  * `OrgPatchAutomationRole`: the role Systems Manager Automation assumes to run the orgpatch document

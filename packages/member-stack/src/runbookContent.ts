@@ -1,4 +1,10 @@
-import { AUTOMATION_DOCUMENT_NAME, type Operation, type RebootOption, TARGET_PARAMETER_NAME } from '@orgpatch/core';
+import {
+  AUTOMATION_DOCUMENT_NAME,
+  type Operation,
+  type RebootOption,
+  SNAPSHOT_TAG_KEYS,
+  TARGET_PARAMETER_NAME,
+} from '@orgpatch/core';
 import { deepFreeze } from './deepFreeze.js';
 
 /**
@@ -72,13 +78,6 @@ export const AUTOMATION_DOCUMENT_PARAMETER_NAMES = {
   PrePatchSnapshot: 'PrePatchSnapshot',
   RunId: 'RunId',
 } as const;
-
-/**
- * The tags orgpatch puts on every pre-patch snapshot: the run and the instance. The automation role
- * may create snapshots only with `RUN_ID` in the request, and a later run deletes only snapshots
- * that carry it: nothing orgpatch did not tag is ever touched.
- */
-export const SNAPSHOT_TAG_KEYS = { RUN_ID: 'orgpatch:run-id', INSTANCE_ID: 'orgpatch:instance-id' } as const;
 
 /** The steps that take the pre-patch snapshots, by name (in document order, after the branch). */
 export const SNAPSHOT_STEP_NAMES = {

@@ -320,6 +320,46 @@ describe('what OrgPatchAutomationRole may do', () => {
   });
 });
 
+describe('what OrgPatchExecutionRole may do with snapshots', () => {
+  const SNAPSHOT = `arn:aws:ec2:${REGION}::snapshot/snap-0123456789abcdef0`;
+  const deleteSnapshot = (context: Record<string, string>): EvaluationResult =>
+    runUnsafeSimulation(
+      {
+        request: request(EXECUTION_SESSION, 'ec2:DeleteSnapshot', SNAPSHOT, MEMBER_ACCOUNT, context),
+        identityPolicies: identity(executionRole),
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      {},
+    );
+
+  it('may delete a snapshot only when it carries the orgpatch run tag, and may list snapshots', async () => {
+    expect(deleteSnapshot({ 'aws:ResourceTag/orgpatch:run-id': 'mw-run' })).toBe('Allowed');
+    expect(deleteSnapshot({})).not.toBe('Allowed');
+    expect(deleteSnapshot({ 'aws:ResourceTag/Name': 'backup' })).not.toBe('Allowed');
+    expect(await roleMay(executionRole, 'ec2:DescribeSnapshots', '*')).toBe('Allowed');
+  });
+
+  it('may not create, copy or share snapshots', async () => {
+    const ownVolume = `arn:aws:ec2:${REGION}:${MEMBER_ACCOUNT}:volume/vol-0123456789abcdef0`;
+    expect(await roleMay(executionRole, 'ec2:CreateSnapshots', OWN_INSTANCE)).not.toBe('Allowed');
+    expect(await roleMay(executionRole, 'ec2:CreateSnapshot', ownVolume)).not.toBe('Allowed');
+    const tagged = { 'aws:ResourceTag/orgpatch:run-id': 'mw-run' };
+    for (const action of ['ec2:ModifySnapshotAttribute', 'ec2:CopySnapshot']) {
+      const result = runUnsafeSimulation(
+        {
+          request: request(EXECUTION_SESSION, action, SNAPSHOT, MEMBER_ACCOUNT, tagged),
+          identityPolicies: identity(executionRole),
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+        },
+        {},
+      );
+      expect(result, action).not.toBe('Allowed');
+    }
+  });
+});
+
 describe('what OrgPatchAutomationRole may do with snapshots', () => {
   const SNAPSHOT = `arn:aws:ec2:${REGION}::snapshot/snap-0123456789abcdef0`;
   const OWN_VOLUME = `arn:aws:ec2:${REGION}:${MEMBER_ACCOUNT}:volume/vol-0123456789abcdef0`;
@@ -365,6 +405,7 @@ describe('every grant of both roles', () => {
           'iam:PassedToService': 'ssm.amazonaws.com',
           'aws:RequestTag/orgpatch:run-id': 'mw-run',
           'ec2:CreateAction': 'CreateSnapshots',
+          'aws:ResourceTag/orgpatch:run-id': 'mw-run',
         };
         for (const action of asArray(statement.Action)) {
           const [service = '', name = ''] = action.split(':');

@@ -153,6 +153,8 @@ describe('execution role', () => {
     expect(grants(role)).toEqual({
       'cloudformation:DescribeStacks': [`arn:aws:cloudformation:*:${a}:stack/*/*`],
       'cloudformation:ListStackResources': [`arn:aws:cloudformation:*:${a}:stack/*/*`],
+      'ec2:DeleteSnapshot': ['arn:aws:ec2:*::snapshot/* if Null aws:ResourceTag/orgpatch:run-id=false'],
+      'ec2:DescribeSnapshots': ['*'],
       'iam:PassRole': [
         `arn:aws:iam::${a}:role/${AUTOMATION_ROLE_NAME} if StringEquals iam:PassedToService=ssm.amazonaws.com`,
       ],

@@ -6,6 +6,7 @@ import {
   roleSessionName,
 } from './aws/assumedRoleCredentials.js';
 import type { AwsClientFactory } from './aws/clients.js';
+import { Ec2SnapshotCleaner } from './aws/ec2SnapshotCleaner.js';
 import { OrganizationsDirectory } from './aws/organizationsDirectory.js';
 import { ResourceGroupsInventory } from './aws/resourceGroupsInventory.js';
 import { SsmAutomationRunner } from './aws/ssmAutomationRunner.js';
@@ -59,6 +60,7 @@ export function createAwsRunDeps(request: PatchRequest, options: AwsRunDepsOptio
       ? refuseStarts(new SsmAutomationRunner({ clients, credentials }))
       : new SsmAutomationRunner({ clients, credentials }),
     patchStates: new SsmPatchStateReader({ clients, credentials }),
+    snapshots: new Ec2SnapshotCleaner({ clients, credentials }),
     store: options.store,
     ...options.extra,
   };

@@ -1,5 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ResourceGroupsClient } from '@aws-sdk/client-resource-groups';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -106,6 +107,8 @@ export interface AwsClientFactory {
   sts(region: string, credentials?: CredentialProvider): STSClient;
   resourceGroups(region: string, credentials?: CredentialProvider): ResourceGroupsClient;
   ssm(region: string, credentials?: CredentialProvider): SSMClient;
+  /** EC2, for the cleanup of orgpatch's expired pre-patch snapshots. */
+  ec2(region: string, credentials?: CredentialProvider): EC2Client;
   s3(region: string): S3Client;
   /** Closes the shared connections. */
   destroy(): void;
@@ -182,6 +185,8 @@ export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClien
       cache.get('resource-groups', region, credentials, () => new ResourceGroupsClient(common(region, credentials))),
     ssm: (region, credentials) =>
       cache.get('ssm', region, credentials, () => new SSMClient(common(region, credentials))),
+    ec2: (region, credentials) =>
+      cache.get('ec2', region, credentials, () => new EC2Client(common(region, credentials))),
     s3: (region) =>
       cache.get(
         's3',

@@ -4,6 +4,7 @@ import type {
   OrganizationDirectory,
   PatchStateReader,
   RunStore,
+  SnapshotCleaner,
   TagInventoryReader,
 } from '@orgpatch/core';
 
@@ -32,6 +33,8 @@ export interface RunDeps {
   readonly automation: AutomationRunner;
   readonly patchStates: PatchStateReader;
   readonly store: RunStore;
+  /** Deletes expired pre-patch snapshots when a run with `Snapshot` ends; without it none are deleted. */
+  readonly snapshots?: SnapshotCleaner;
   /** Wall clock for record timestamps. @default () => new Date() */
   readonly now?: () => Date;
   /** Waits between poll rounds. Tests pass one that advances a fake instead of sleeping. @default setTimeout */
