@@ -134,6 +134,14 @@ export interface OrgPatchingProps {
    */
   readonly patchTuesdayOffsetDays?: number;
   /**
+   * Pre-patch EBS snapshots: before an instance is patched, its volumes are snapshotted (one
+   * CreateSnapshots, tagged with the run and the instance) and the automation waits for them; a
+   * snapshot that fails fails the instance. Snapshots older than `retainDays` (1-365, default 7)
+   * are deleted when a later run ends, only those orgpatch tagged.
+   * @default - none: no snapshots
+   */
+  readonly snapshot?: { readonly before?: boolean; readonly retainDays?: number };
+  /**
    * Owner information of the window (its `Owner` tag).
    * @default 'Patch Management Team'
    */
@@ -274,6 +282,7 @@ export class OrgPatching extends Construct {
       excludeAccounts: props.excludeAccounts ?? [],
       includeManagementAccount,
       ...(props.installOverrideList === undefined ? {} : { installOverrideList: props.installOverrideList }),
+      ...(props.snapshot === undefined ? {} : { snapshot: props.snapshot }),
       ...(props.patchTuesdayOffsetDays === undefined
         ? {}
         : { patchTuesday: { offsetDays: props.patchTuesdayOffsetDays, timeZone: window.timeZone } }),

@@ -27,3 +27,15 @@ describe('OrgPatching with patchTuesdayOffsetDays', () => {
     );
   });
 });
+
+describe('OrgPatching with snapshot', () => {
+  it('writes Snapshot into the task payload', () => {
+    const s = synth({ snapshot: { before: true, retainDays: 14 } });
+    expect(JSON.parse(s.orgPatching.payload.text).Snapshot).toEqual({ Before: true, RetainDays: 14 });
+    expect(s.orgPatching.payload.request.snapshot).toEqual({ before: true, retainDays: 14 });
+  });
+
+  it('names the prop of a retention outside 1-365', () => {
+    expect(() => synth({ snapshot: { retainDays: 0 } })).toThrow(/snapshot\.retainDays/);
+  });
+});
