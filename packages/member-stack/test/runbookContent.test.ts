@@ -182,7 +182,9 @@ describe('the pre-patch snapshot steps', () => {
     const create = stepNamed(SNAPSHOT_STEP_NAMES.create);
     expect(create).toMatchObject({ action: 'aws:executeAwsApi', onFailure: 'Abort', maxAttempts: 1 });
     expect(create?.inputs).toMatchObject({ Service: 'ec2', Api: 'CreateSnapshots', CopyTagsFromSource: 'volume' });
-    const tags = (create?.inputs.TagSpecifications as { ResourceType: string; Tags: { Key: string }[] }[])[0];
+    const tags = (
+      create?.inputs.TagSpecifications as { ResourceType: string; Tags: { Key: string }[] }[] | undefined
+    )?.[0];
     expect(tags?.ResourceType).toBe('snapshot');
     expect(tags?.Tags.map((t) => t.Key)).toEqual([SNAPSHOT_TAG_KEYS.RUN_ID, SNAPSHOT_TAG_KEYS.INSTANCE_ID]);
     const wait = stepNamed(SNAPSHOT_STEP_NAMES.wait);

@@ -39,7 +39,8 @@ function setup(failure?: 'refused' | 'error') {
   const steps = async (id: string) =>
     (await h.call('DescribeAutomationStepExecutions', { AutomationExecutionId: id })).StepExecutions as Body[];
   const snapshots = () =>
-    (ec2?.DescribeSnapshots({ accountId: ACCOUNT, region: REGION }, {}) as { Snapshots: Body[] }).Snapshots;
+    (ec2?.DescribeSnapshots({ accountId: ACCOUNT, region: REGION }, {}) as { Snapshots: Body[] } | undefined)
+      ?.Snapshots ?? [];
   return { ...h, node, run, steps, snapshots };
 }
 

@@ -26,27 +26,30 @@ const LIST_MEMBERS: Readonly<Record<string, string>> = {
   RestorableBy: 'RestorableByUserIds',
 };
 
-type Nested = { [key: string]: Nested | Nested[] | string };
+type Container = Record<string, unknown> | unknown[];
+
+/** The container under `part` of `parent` (a list when the next part is an index), made when missing. */
+function childOf(parent: Container, part: string, list: boolean): Container {
+  const key = Array.isArray(parent) ? Number(part) - 1 : part;
+  const existing = (parent as Record<string | number, unknown>)[key];
+  if (existing !== undefined && typeof existing === 'object' && existing !== null) return existing as Container;
+  const made: Container = list ? [] : {};
+  (parent as Record<string | number, unknown>)[key] = made;
+  return made;
+}
 
 /** The form's members (without Action and Version) in the service model's names, lists as arrays. */
 export function ec2Input(form: Readonly<Record<string, string>>): Record<string, unknown> {
-  const root: Nested = {};
+  const root: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(form)) {
     if (key === 'Action' || key === 'Version') continue;
-    let node: Nested | Nested[] = root;
     const parts = key.split('.');
+    const last = parts.pop() ?? key;
+    let node: Container = root;
     parts.forEach((part, i) => {
-      const last = i === parts.length - 1;
-      const nextIsIndex = !last && /^\d+$/.test(parts[i + 1] ?? '');
-      if (Array.isArray(node)) {
-        const index = Number(part) - 1;
-        if (last) (node as unknown as string[])[index] = value;
-        else node = (node[index] ??= nextIsIndex ? ([] as unknown as Nested) : {}) as Nested;
-        return;
-      }
-      if (last) node[part] = value;
-      else node = (node[part] ??= nextIsIndex ? [] : {}) as Nested | Nested[];
+      node = childOf(node, part, /^\d+$/.test(parts[i + 1] ?? last));
     });
+    (node as Record<string | number, unknown>)[Array.isArray(node) ? Number(last) - 1 : last] = value;
   }
   return rename(root) as Record<string, unknown>;
 }
