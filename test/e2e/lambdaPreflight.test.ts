@@ -25,6 +25,7 @@ describe('a dry run through the maintenance-window Lambda', () => {
 
     const event = orgPayload({ WindowId: 'mw-0123456789abcdef0', TaskExecutionId: TASK, DryRun: true });
     const result = await handleMaintenanceWindowEvent(event, runtime);
+    if (!('summary' in result)) throw new Error(`the dry run was skipped: ${JSON.stringify(result)}`);
 
     expect(result.summary.status).toBe('planned');
     expect(result.preflight?.ok).toBe(false);

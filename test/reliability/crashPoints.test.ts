@@ -52,6 +52,7 @@ function crashing(deps: AwsRunDeps, plan: CrashPlan): { deps: AwsRunDeps; effect
     put: (record) => effect(`put ${record.status}`, () => s.put(record)),
     get: (runId) => (dead ? Promise.reject(new Crash('get')) : s.get(runId)),
     list: () => s.list(),
+    putSkipNote: (note) => effect('putSkipNote', () => s.putSkipNote(note)),
     listInProgress: () => s.listInProgress(),
     acquireLease: (request) => effect('acquireLease', () => s.acquireLease(request)),
     releaseLease: (scope, runId) => effect('releaseLease', () => s.releaseLease(scope, runId)),

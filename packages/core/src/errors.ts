@@ -79,11 +79,11 @@ export class UnknownRegionError extends OrgPatchError {
  * read (a file path or an s3:// URL); `issues` holds every problem, each with its JSON path.
  */
 export class StoredDocumentError extends OrgPatchError {
-  readonly kind: 'run record' | 'run lease' | 'compliance snapshot';
+  readonly kind: 'run record' | 'run lease' | 'compliance snapshot' | 'skip note';
   readonly source: string;
   readonly issues: readonly ValidationIssue[];
   constructor(
-    kind: 'run record' | 'run lease' | 'compliance snapshot',
+    kind: 'run record' | 'run lease' | 'compliance snapshot' | 'skip note',
     source: string,
     issues: readonly ValidationIssue[],
     options?: ErrorOptions,

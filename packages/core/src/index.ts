@@ -57,10 +57,16 @@ export {
   AUTOMATION_DOCUMENT_SHA256,
   AUTOMATION_ROLE_NAME,
   EXECUTION_ROLE_NAME,
+  SNAPSHOT_TAG_KEYS,
   TARGET_PARAMETER_NAME,
 } from './memberNames.js';
 export { nextRunTimes } from './nextRunTimes.js';
 export type { AccountInfo, AccountStatus, OrganizationSnapshot } from './organization.js';
+export {
+  nextPatchTuesdayRunTimes,
+  PATCH_TUESDAY_OFFSET_BOUNDS,
+  patchTuesdayDecision,
+} from './patchTuesday.js';
 export { parsePayload, parsePayloadJson, safeParsePayloadJson } from './payload.js';
 export { CONCURRENCY_BOUNDS, DEFAULT_MAX_CONCURRENCY } from './payloadSchema.js';
 export { buildPlan, locationKey, nextWaveDecision, requiredInventory } from './plan.js';
@@ -82,10 +88,13 @@ export type {
   PreflightReader,
   RunLease,
   RunListing,
+  RunSkipNote,
   RunStore,
   ShardCommit,
   ShardedRun,
   ShardedRunStore,
+  SnapshotCleaner,
+  SnapshotCleanup,
   TagInventoryReader,
 } from './ports.js';
 export {
@@ -166,6 +175,7 @@ export {
   splitRunRecord,
   type WaveLocationCounts,
 } from './runShards.js';
+export { parseRunSkipNote } from './runSkipNote.js';
 export { type RunSummary, summarizeRun, summaryBuilder } from './runSummary.js';
 export { leaseScopeFor, requestDifferences } from './sameRun.js';
 export { TimeZoneError } from './scheduleErrors.js';

@@ -25,3 +25,10 @@ export const TARGET_PARAMETER_NAME = 'InstanceIds';
  * it from the content and fails with the new value whenever the runbook changes: update it here then.
  */
 export const AUTOMATION_DOCUMENT_SHA256 = '403e19a339906f664196b2c66292664ad4c9bb72cc0426f7c5a74cd3e38a838f';
+
+/**
+ * The tags of orgpatch's pre-patch snapshots: the run and the instance. The automation role may
+ * create snapshots only with `RUN_ID` in the request, and the execution role may delete only
+ * snapshots that carry it, so nothing orgpatch did not tag is ever deleted.
+ */
+export const SNAPSHOT_TAG_KEYS = Object.freeze({ RUN_ID: 'orgpatch:run-id', INSTANCE_ID: 'orgpatch:instance-id' });

@@ -7,7 +7,13 @@ import {
 } from './memberNames.js';
 import { uniqueInOrder } from './payloadFields.js';
 import { roleSpec } from './payloadRole.js';
-import { CONCURRENCY_BOUNDS, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_ERRORS, type Payload } from './payloadSchema.js';
+import {
+  CONCURRENCY_BOUNDS,
+  DEFAULT_MAX_CONCURRENCY,
+  DEFAULT_MAX_ERRORS,
+  type Payload,
+  SNAPSHOT_RETAIN_DAYS_BOUNDS,
+} from './payloadSchema.js';
 import { checkRateValue } from './rates.js';
 import type {
   Operation,
@@ -92,5 +98,16 @@ export function normalize(p: Payload): PatchRequest {
       global: p.Concurrency?.Global ?? CONCURRENCY_BOUNDS.global.default,
       perAccount: p.Concurrency?.PerAccount ?? CONCURRENCY_BOUNDS.perAccount.default,
     },
+    ...(p.PatchTuesday === undefined
+      ? {}
+      : { patchTuesday: { offsetDays: p.PatchTuesday.OffsetDays, timeZone: p.PatchTuesday.TimeZone ?? 'UTC' } }),
+    ...(p.Snapshot === undefined
+      ? {}
+      : {
+          snapshot: {
+            before: p.Snapshot.Before ?? true,
+            retainDays: p.Snapshot.RetainDays ?? SNAPSHOT_RETAIN_DAYS_BOUNDS.default,
+          },
+        }),
   };
 }

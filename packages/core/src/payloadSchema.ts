@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AUTOMATION_DOCUMENT_NAME, EXECUTION_ROLE_NAME, TARGET_PARAMETER_NAME } from './memberNames.js';
+import { PATCH_TUESDAY_OFFSET_BOUNDS } from './patchTuesday.js';
 import {
   accountId,
   installOverrideList,
@@ -20,6 +21,7 @@ import {
 import { type Ctx, report } from './payloadIssues.js';
 import { automationAssumeRole, checkRoleAgainstScope } from './payloadRole.js';
 import type { Operation, RebootOption } from './request.js';
+import { validateTimeZone } from './timeZone.js';
 import { UNREACHABLE_REASONS } from './unreachable.js';
 
 /**
@@ -273,6 +275,42 @@ const concurrencySchema = z
     }
   });
 
+/**
+ * `PatchTuesday`: the run goes ahead only on the second Tuesday of the month plus OffsetDays, read in
+ * TimeZone (the maintenance window's ScheduleTimezone; UTC when absent).
+ */
+const patchTuesdaySchema = z.strictObject({
+  OffsetDays: z.number().superRefine((value, ctx) => {
+    const { min, max } = PATCH_TUESDAY_OFFSET_BOUNDS;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      report(
+        ctx,
+        `PatchTuesday.OffsetDays ${value} is not a whole number from ${min} to ${max}`,
+        'days after the second Tuesday of the month: 0 is Patch Tuesday itself, 27 the last day before the next one can fall',
+      );
+    }
+  }),
+  TimeZone: z
+    .string()
+    .superRefine((value, ctx) => {
+      const zone = validateTimeZone(value);
+      if (!zone.ok) report(ctx, zone.message, 'use the maintenance window\'s ScheduleTimezone, e.g. "Europe/Berlin"');
+    })
+    .optional(),
+});
+
+/** Defaults and bounds of the payload's Snapshot part. */
+export const SNAPSHOT_RETAIN_DAYS_BOUNDS = Object.freeze({ min: 1, max: 365, default: 7 });
+
+/**
+ * `Snapshot`: EBS snapshots of each instance before it is patched (`Before`), kept `RetainDays`
+ * days. Only orgpatch's member document takes them.
+ */
+const snapshotSchema = z.strictObject({
+  Before: z.boolean().optional(),
+  RetainDays: boundedInt('Snapshot.RetainDays', SNAPSHOT_RETAIN_DAYS_BOUNDS).optional(),
+});
+
 /** Checks that only need the whole payload; they read the raw value so they run even when other fields failed. */
 function crossFieldChecks(raw: unknown, ctx: Ctx): void {
   if (!isRecord(raw)) return;
@@ -288,6 +326,20 @@ function crossFieldChecks(raw: unknown, ctx: Ctx): void {
   }
   checkRoleAgainstScope(raw, ctx);
   checkTagTargetDocument(raw, document, ctx);
+  checkSnapshotDocument(raw, document, ctx);
+}
+
+/** Pre-patch snapshots are steps of orgpatch's member document; another document would not take them. */
+function checkSnapshotDocument(raw: Record<string, unknown>, document: Record<string, unknown> | undefined, ctx: Ctx) {
+  const snapshot = isRecord(raw.Snapshot) ? raw.Snapshot : undefined;
+  const name = document?.Name;
+  if (snapshot === undefined || name === undefined || name === AUTOMATION_DOCUMENT_NAME) return;
+  report(
+    ctx,
+    `Snapshot needs orgpatch's document ${AUTOMATION_DOCUMENT_NAME}, not ${typeof name === 'string' ? JSON.stringify(name) : 'another'}: only its steps snapshot an instance's volumes before patching it`,
+    'remove Document.Name, or remove Snapshot',
+    ['Snapshot'],
+  );
 }
 
 /**
@@ -338,6 +390,8 @@ export const payloadSchema = z
     Organization: organizationSchema.optional(),
     DryRun: z.boolean().optional(),
     Concurrency: concurrencySchema.optional(),
+    PatchTuesday: patchTuesdaySchema.optional(),
+    Snapshot: snapshotSchema.optional(),
   })
   .superRefine((raw: unknown, ctx) => crossFieldChecks(raw, ctx), { when: () => true });
 
@@ -353,4 +407,6 @@ export const PAYLOAD_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
   ['Organization', Object.keys(organizationSchema.shape)],
   ['Organization.Waves[]', Object.keys(waveSchema.shape)],
   ['Concurrency', Object.keys(concurrencySchema.shape)],
+  ['PatchTuesday', Object.keys(patchTuesdaySchema.shape)],
+  ['Snapshot', Object.keys(snapshotSchema.shape)],
 ]);

@@ -54,5 +54,11 @@ export function toPayload(request: PatchRequest): Payload {
         }),
     DryRun: request.dryRun,
     Concurrency: { Global: request.concurrency.global, PerAccount: request.concurrency.perAccount },
+    ...(request.patchTuesday === undefined
+      ? {}
+      : { PatchTuesday: { OffsetDays: request.patchTuesday.offsetDays, TimeZone: request.patchTuesday.timeZone } }),
+    ...(request.snapshot === undefined
+      ? {}
+      : { Snapshot: { Before: request.snapshot.before, RetainDays: request.snapshot.retainDays } }),
   };
 }

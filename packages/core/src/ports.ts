@@ -95,6 +95,26 @@ export interface AlarmReader {
   read(names: readonly string[]): Promise<ReadonlyMap<string, AlarmState>>;
 }
 
+/** What a cleanup of one location did. */
+export interface SnapshotCleanup {
+  /** Snapshot ids deleted (or already gone when deleted). */
+  readonly deleted: readonly string[];
+  /** Snapshots that could not be deleted, with AWS's error. */
+  readonly failed: readonly { readonly snapshotId: string; readonly code: string; readonly message: string }[];
+}
+
+/**
+ * Deletes orgpatch's pre-patch snapshots past their retention: only snapshots the account owns that
+ * carry orgpatch's run tag (`SNAPSHOT_TAG_KEYS.RUN_ID`), never any other.
+ */
+export interface SnapshotCleaner {
+  /**
+   * Deletes the location's orgpatch-tagged snapshots started before `createdBefore`, except the
+   * snapshots of run `keepRunId` (the run cleaning up: its own are never expired, whatever a clock says).
+   */
+  deleteExpired(location: Location, createdBefore: Date, keepRunId: string): Promise<SnapshotCleanup>;
+}
+
 /** Reads instance patch states after a run. */
 export interface PatchStateReader {
   read(location: Location, instanceIds: readonly string[]): Promise<ReadonlyMap<string, InstancePatchSummary>>;
@@ -106,7 +126,29 @@ export interface PatchStateReader {
  */
 export type RunListing =
   | { readonly runId: string; readonly createdAt: string; readonly status: RunRecord['status'] }
+  | {
+      readonly runId: string;
+      readonly createdAt: string;
+      readonly status: RunSkipNote['status'];
+      readonly reason: string;
+    }
   | { readonly runId: string; readonly status: 'unreadable'; readonly problem: string };
+
+/**
+ * What an invocation that started nothing leaves under its run id: today is not its Patch Tuesday
+ * go-day. Not a run record (nothing was planned); listed by {@link RunStore.list}.
+ */
+export interface RunSkipNote {
+  readonly schemaVersion: 1;
+  readonly runId: string;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  readonly status: 'skipped-not-patch-day';
+  /** One line: the day, the rule and the next go-day. */
+  readonly reason: string;
+  readonly windowId?: string;
+  readonly taskExecutionId?: string;
+}
 
 /**
  * A run kept as a manifest and shards, as {@link RunStore.readShards} gives it: the manifest as read,
@@ -201,6 +243,11 @@ export interface RunStore {
    * people (`orgpatch status`), not for tracking.
    */
   list(): Promise<readonly RunListing[]>;
+  /**
+   * Keeps a skip note under its run id (create-only: a note already there stays). Nothing is
+   * written when a run record already exists under the id.
+   */
+  putSkipNote(note: RunSkipNote): Promise<void>;
   /** The run ids in the in-progress index: what tracking follows. Costs one small listing, whatever the number of finished runs. */
   listInProgress(): Promise<readonly string[]>;
   /**

@@ -91,6 +91,22 @@ export interface ConcurrencyLimits {
   readonly perAccount: number;
 }
 
+/** When a scheduled run goes ahead: only on the second Tuesday of the month plus `offsetDays` days. */
+export interface PatchTuesdaySetting {
+  /** Days after the second Tuesday of the month, 0-27. */
+  readonly offsetDays: number;
+  /** IANA time zone the calendar day is read in (the window's ScheduleTimezone). @default 'UTC' */
+  readonly timeZone: string;
+}
+
+/** Pre-patch EBS snapshots, taken by orgpatch's member document. */
+export interface SnapshotSetting {
+  /** Snapshot every EBS volume of an instance (one CreateSnapshots) before patching it. @default true */
+  readonly before: boolean;
+  /** Days orgpatch keeps its snapshots before a later run deletes them (1-365). @default 7 */
+  readonly retainDays: number;
+}
+
 /** A parsed, validated, normalized patch request. */
 export interface PatchRequest {
   /** Maintenance window id, or undefined when the payload still holds the `{{WINDOW_ID}}` pseudo-parameter. */
@@ -116,4 +132,11 @@ export interface PatchRequest {
   readonly organization?: OrganizationScope;
   readonly dryRun: boolean;
   readonly concurrency: ConcurrencyLimits;
+  /**
+   * Patch Tuesday gate of a maintenance-window invocation: on any other day it starts nothing and
+   * records why. Absent: every invocation goes ahead.
+   */
+  readonly patchTuesday?: PatchTuesdaySetting;
+  /** Pre-patch snapshots. Absent: none are taken. */
+  readonly snapshot?: SnapshotSetting;
 }

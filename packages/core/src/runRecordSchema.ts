@@ -74,6 +74,8 @@ const patchRequest = z.strictObject({
   organization: organizationScope.optional(),
   dryRun: z.boolean(),
   concurrency: z.strictObject({ global: count, perAccount: count }),
+  patchTuesday: z.strictObject({ offsetDays: count, timeZone: z.string() }).optional(),
+  snapshot: z.strictObject({ before: z.boolean(), retainDays: count }).optional(),
 });
 
 const skipReason = z.enum([

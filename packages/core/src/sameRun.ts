@@ -27,6 +27,8 @@ const FIELD_NAMES: Readonly<Record<keyof PatchRequest, string>> = {
   organization: 'Organization',
   dryRun: 'DryRun',
   concurrency: 'Concurrency',
+  patchTuesday: 'PatchTuesday',
+  snapshot: 'Snapshot',
 };
 
 /** JSON with object keys sorted, so two equal values always give the same text. */

@@ -83,6 +83,17 @@ export interface TaskPayloadInput {
   readonly includeManagementAccount?: boolean;
   /** @default - none */
   readonly installOverrideList?: string;
+  /**
+   * Run only on the second Tuesday of the month plus `offsetDays` (0-27) days, in `timeZone` (the
+   * window's ScheduleTimezone); other invocations start nothing and record why.
+   * @default - none: every invocation runs
+   */
+  readonly patchTuesday?: { readonly offsetDays: number; readonly timeZone?: string };
+  /**
+   * Snapshot each instance's EBS volumes before patching it, kept `retainDays` (1-365) days.
+   * @default - none
+   */
+  readonly snapshot?: { readonly before?: boolean; readonly retainDays?: number };
 }
 
 /** A task payload: its JSON text and core's reading of it. */
@@ -165,6 +176,22 @@ function taskPayloadOf(input: TaskPayloadInput): Payload {
           }),
       ...(input.errorBudget === undefined ? {} : { ErrorBudget: input.errorBudget }),
     },
+    ...(input.patchTuesday === undefined
+      ? {}
+      : {
+          PatchTuesday: {
+            OffsetDays: input.patchTuesday.offsetDays,
+            ...(input.patchTuesday.timeZone === undefined ? {} : { TimeZone: input.patchTuesday.timeZone }),
+          },
+        }),
+    ...(input.snapshot === undefined
+      ? {}
+      : {
+          Snapshot: {
+            ...(input.snapshot.before === undefined ? {} : { Before: input.snapshot.before }),
+            ...(input.snapshot.retainDays === undefined ? {} : { RetainDays: input.snapshot.retainDays }),
+          },
+        }),
   };
 }
 

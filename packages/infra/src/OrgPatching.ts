@@ -127,6 +127,22 @@ export interface OrgPatchingProps {
    */
   readonly scheduleOffset?: number;
   /**
+   * Patch Tuesday offset: the window's invocations go ahead only on the second Tuesday of the
+   * month plus this many days (0-27), in `timeZone`; on any other day an invocation starts nothing
+   * and leaves a skip note (`orgpatch status` lists it). With a daily `schedule` this reaches any
+   * day of the Patch Tuesday cycle, not only `scheduleOffset`'s 1 to 6. Not with `scheduleOffset`.
+   * @default - none: every invocation runs
+   */
+  readonly patchTuesdayOffsetDays?: number;
+  /**
+   * Pre-patch EBS snapshots: before an instance is patched, its volumes are snapshotted (one
+   * CreateSnapshots, tagged with the run and the instance) and the automation waits for them; a
+   * snapshot that fails fails the instance. Snapshots older than `retainDays` (1-365, default 7)
+   * are deleted when a later run ends, only those orgpatch tagged.
+   * @default - none: no snapshots
+   */
+  readonly snapshot?: { readonly before?: boolean; readonly retainDays?: number };
+  /**
    * Owner information of the window (its `Owner` tag).
    * @default 'Patch Management Team'
    */
@@ -264,6 +280,10 @@ export class OrgPatching extends Construct {
       excludeAccounts: props.excludeAccounts ?? [],
       includeManagementAccount,
       ...(props.installOverrideList === undefined ? {} : { installOverrideList: props.installOverrideList }),
+      ...(props.snapshot === undefined ? {} : { snapshot: props.snapshot }),
+      ...(props.patchTuesdayOffsetDays === undefined
+        ? {}
+        : { patchTuesday: { offsetDays: props.patchTuesdayOffsetDays, timeZone: window.timeZone } }),
     });
     // The payload parser has checked the Regions (known, one partition, at least one).
     this.homeRegion = props.homeRegion ?? defaultHomeRegion(this.payload.request.regions);

@@ -44,7 +44,7 @@ export interface OrgPatchApp {
  * `CDK_DEFAULT_ACCOUNT`), and any {@link OrgPatchingProps} field of a JSON type: `regions`,
  * `homeRegion`, `resourceGroups`, `operation`, `rebootOption`, `maxConcurrency`, `maxErrors`,
  * `waves`, `errorBudget`, `excludeAccounts`, `installOverrideList`, `schedule`, `timeZone`,
- * `duration`, `cutoff`, `scheduleOffset`, `ownerInformation`, `maintenanceWindowName`,
+ * `duration`, `cutoff`, `scheduleOffset`, `patchTuesdayOffsetDays`, `snapshot`, `ownerInformation`, `maintenanceWindowName`,
  * `deployFrom`, `stackSetOperationPreferences`, `stackSetNamePrefix`, `includeManagementAccount`,
  * `managementAccountMember`, `runRecordRetentionDays`, `noncurrentVersionRetentionDays`,
  * `notificationEmails`. Lists and objects may be given as JSON text (`-c orgpatch:regions='["us-east-1"]'`).
@@ -102,6 +102,8 @@ const FIELDS: Readonly<Record<string, Kind>> = {
   duration: 'number',
   cutoff: 'number',
   scheduleOffset: 'number',
+  patchTuesdayOffsetDays: 'number',
+  snapshot: 'object',
   ownerInformation: 'string',
   maintenanceWindowName: 'string',
   deployFrom: 'string',

@@ -1,4 +1,11 @@
-import { isKnownRegion, partitionOf, suggestRegion, validateMaintenanceWindowSchedule } from '@orgpatch/core';
+import {
+  isKnownRegion,
+  nextPatchTuesdayRunTimes,
+  PATCH_TUESDAY_OFFSET_BOUNDS,
+  partitionOf,
+  suggestRegion,
+  validateMaintenanceWindowSchedule,
+} from '@orgpatch/core';
 import { describeIssue, OrgPatchingConfigError } from './errors.js';
 import type { OrgPatchingProps } from './OrgPatching.js';
 import type { PatchMaintenanceWindowProps } from './PatchMaintenanceWindow.js';
@@ -171,6 +178,30 @@ const PROP_RULES: readonly PropRule[] = [
     const issue = validateMaintenanceWindowSchedule(window)[0];
     return issue && { prop: SCHEDULE_PROP[issue.path] ?? 'schedule', message: describeIssue(issue) };
   },
+  ({ patchTuesdayOffsetDays: days }) => {
+    const { min, max } = PATCH_TUESDAY_OFFSET_BOUNDS;
+    return problemIf(
+      days !== undefined && (!Number.isInteger(days) || days < min || days > max),
+      'patchTuesdayOffsetDays',
+      () => `must be a whole number of days from ${min} to ${max} after the second Tuesday of the month; got ${days}.`,
+    );
+  },
+  ({ patchTuesdayOffsetDays, scheduleOffset }) =>
+    problemIf(
+      patchTuesdayOffsetDays !== undefined && scheduleOffset !== undefined,
+      'patchTuesdayOffsetDays',
+      () =>
+        'give patchTuesdayOffsetDays or scheduleOffset, not both: with a Patch Tuesday offset, schedule the window daily (e.g. "cron(0 4 ? * * *)") and let the offset pick the day.',
+    ),
+  ({ patchTuesdayOffsetDays: offsetDays }, { window }) =>
+    problemIf(
+      offsetDays !== undefined &&
+        nextPatchTuesdayRunTimes(window.schedule, { timeZone: window.timeZone, from: new Date(), count: 1, offsetDays })
+          .length === 0,
+      'patchTuesdayOffsetDays',
+      () =>
+        `the window's schedule "${window.schedule}" never runs on Patch Tuesday + ${offsetDays} days in the next two years, so nothing would ever be patched; schedule the window daily, e.g. "cron(0 4 ? * * *)".`,
+    ),
 ];
 
 /**

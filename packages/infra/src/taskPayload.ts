@@ -30,6 +30,8 @@ const PROPS_IN_PAYLOAD: readonly { readonly payload: string; readonly prop: stri
   { payload: 'Organization.ErrorBudget', prop: 'errorBudget' },
   { payload: 'Organization.IncludeManagementAccount', prop: 'includeManagementAccount' },
   { payload: 'Organization', prop: 'targetOus' },
+  { payload: 'PatchTuesday', prop: 'patchTuesdayOffsetDays' },
+  { payload: 'Snapshot', prop: 'snapshot', keepsRest: true },
 ];
 
 /**

@@ -40,3 +40,30 @@ describe('checkProps', () => {
     expect(brokenRule({}, { window: { ...context.window, cutoff: 5 } })?.field).toBe('cutoff');
   });
 });
+
+describe('checkProps: patchTuesdayOffsetDays', () => {
+  const daily = { window: { ...context.window, schedule: 'cron(0 4 ? * * *)' } };
+
+  it('accepts 0 to 27 days with a daily window', () => {
+    expect(brokenRule({ patchTuesdayOffsetDays: 0 }, daily)).toBeUndefined();
+    expect(brokenRule({ patchTuesdayOffsetDays: 27 }, daily)).toBeUndefined();
+  });
+
+  it('names the prop for an offset outside 0-27 or not whole', () => {
+    expect(brokenRule({ patchTuesdayOffsetDays: 28 }, daily)?.message).toContain(
+      'OrgPatching.patchTuesdayOffsetDays: must be a whole number of days from 0 to 27',
+    );
+    expect(brokenRule({ patchTuesdayOffsetDays: 1.5 }, daily)?.field).toBe('patchTuesdayOffsetDays');
+  });
+
+  it('refuses it beside scheduleOffset', () => {
+    expect(brokenRule({ patchTuesdayOffsetDays: 3, scheduleOffset: 2 }, daily)?.message).toContain('not both');
+  });
+
+  it('refuses a schedule that never runs on the go-day', () => {
+    // Patch Tuesday + 1 is a Wednesday; the default window runs on Sundays.
+    expect(brokenRule({ patchTuesdayOffsetDays: 1 })?.message).toContain('never runs on Patch Tuesday + 1 days');
+    // + 5 is a Sunday: the weekly Sunday window reaches it.
+    expect(brokenRule({ patchTuesdayOffsetDays: 5 })).toBeUndefined();
+  });
+});

@@ -63,3 +63,17 @@ export function ownResourceGroupsArn(): string {
 export function ownStacksArn(): string {
   return arn('cloudformation', ANY_REGION, Aws.ACCOUNT_ID, 'stack/*/*');
 }
+
+/** Every EBS volume of this account, in any Region. */
+export function ownVolumesArn(): string {
+  return arn('ec2', ANY_REGION, Aws.ACCOUNT_ID, 'volume/*');
+}
+
+/**
+ * Every EBS snapshot, in any Region. Snapshot ARNs carry no account (Service Authorization
+ * Reference, ec2 `snapshot`: `arn:${Partition}:ec2:${Region}::snapshot/${SnapshotId}`), so grants on
+ * them are scoped by tag conditions instead.
+ */
+export function snapshotsArn(): string {
+  return arn('ec2', ANY_REGION, '', 'snapshot/*');
+}

@@ -1,4 +1,10 @@
-import { AUTOMATION_DOCUMENT_NAME, type Operation, type RebootOption, TARGET_PARAMETER_NAME } from '@orgpatch/core';
+import {
+  AUTOMATION_DOCUMENT_NAME,
+  type Operation,
+  type RebootOption,
+  SNAPSHOT_TAG_KEYS,
+  TARGET_PARAMETER_NAME,
+} from '@orgpatch/core';
 import { deepFreeze } from './deepFreeze.js';
 
 /**
@@ -69,7 +75,24 @@ export const AUTOMATION_DOCUMENT_PARAMETER_NAMES = {
   RebootOption: 'RebootOption',
   SnapshotId: 'SnapshotId',
   InstallOverrideList: 'InstallOverrideList',
+  PrePatchSnapshot: 'PrePatchSnapshot',
+  RunId: 'RunId',
 } as const;
+
+/** The steps that take the pre-patch snapshots, by name (in document order, after the branch). */
+export const SNAPSHOT_STEP_NAMES = {
+  branch: 'snapshotBeforePatching',
+  resolveInstance: 'resolveInstance',
+  create: 'createSnapshots',
+  wait: 'waitForSnapshots',
+} as const;
+
+/**
+ * How long the automation waits for the snapshots to complete before it fails the instance (and
+ * patches nothing on it): an hour, aws:waitForAwsResourceProperty's own default. A first snapshot
+ * of a large volume may take longer; the run's MaxErrors then decides.
+ */
+export const SNAPSHOT_WAIT_TIMEOUT_SECONDS = 3600;
 
 /** AWS-RunPatchBaseline's `Operation` values. */
 export const OPERATION_VALUES = ['Scan', 'Install'] as const satisfies readonly Operation[];
@@ -79,6 +102,9 @@ export const REBOOT_OPTION_VALUES = ['RebootIfNeeded', 'NoReboot'] as const sati
 
 /** AWS-RunPatchBaseline's `SnapshotId` pattern: empty, or a GUID. */
 const SNAPSHOT_ID_PATTERN = '(^$)|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
+/** A run id as the orchestrator writes it (a file and S3 key segment), or empty when no snapshot is taken. */
+const RUN_ID_PATTERN = '^[A-Za-z0-9_.-]{0,128}$';
 
 /** AWS-RunPatchBaseline's `InstallOverrideList` pattern: empty, an https URL or an S3 path-style URL. */
 const INSTALL_OVERRIDE_LIST_PATTERN = '(^$)|^https://.+$|^s3://([^/]+)/(.*?([^/]+))$';
@@ -95,21 +121,20 @@ export type RunbookParameter = {
   readonly default?: string;
 };
 
+/** An output of an aws:executeAwsApi step: a JSONPath into the API's response. */
+type RunbookStepOutput = { readonly Name: string; readonly Selector: string; readonly Type: 'String' | 'StringList' };
+
 /** One step of the automation document (`mainSteps`). */
 export type RunbookStep = {
   readonly name: string;
   readonly action: string;
   readonly description: string;
-  readonly maxAttempts: number;
-  readonly timeoutSeconds: number;
-  readonly onFailure: string;
-  readonly isEnd: boolean;
-  readonly inputs: {
-    readonly DocumentName: string;
-    readonly InstanceIds: string;
-    readonly TimeoutSeconds: number;
-    readonly Parameters: Readonly<Record<string, string>>;
-  };
+  readonly maxAttempts?: number;
+  readonly timeoutSeconds?: number;
+  readonly onFailure?: string;
+  readonly isEnd?: boolean;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly outputs?: readonly RunbookStepOutput[];
 };
 
 /** The automation document's content (schemaVersion 0.3), as SSM's CreateDocument takes it in JSON. */
@@ -168,8 +193,86 @@ function buildRunbookContent(): RunbookContent {
         allowedPattern: INSTALL_OVERRIDE_LIST_PATTERN,
         default: '',
       },
+      [p.PrePatchSnapshot]: {
+        type: 'String',
+        description:
+          '(Optional) true: snapshot every EBS volume of the instance (one crash-consistent CreateSnapshots) and wait for the snapshots to complete before patching; a snapshot that fails fails the instance and nothing is patched on it.',
+        allowedValues: ['true', 'false'],
+        default: 'false',
+      },
+      [p.RunId]: {
+        type: 'String',
+        description: `(Optional) The orgpatch run id, written as the ${SNAPSHOT_TAG_KEYS.RUN_ID} tag of the pre-patch snapshots.`,
+        allowedPattern: RUN_ID_PATTERN,
+        default: '',
+      },
     },
     mainSteps: [
+      {
+        name: SNAPSHOT_STEP_NAMES.branch,
+        action: 'aws:branch',
+        description: 'Takes the pre-patch snapshots when PrePatchSnapshot is true; otherwise patches at once.',
+        inputs: {
+          Choices: [
+            { NextStep: SNAPSHOT_STEP_NAMES.resolveInstance, Variable: ref(p.PrePatchSnapshot), StringEquals: 'true' },
+          ],
+          Default: AUTOMATION_STEP_NAME,
+        },
+      },
+      {
+        name: SNAPSHOT_STEP_NAMES.resolveInstance,
+        action: 'aws:executeAwsApi',
+        // CreateSnapshots takes one InstanceId (a String); the target parameter is a StringList of one.
+        description: 'Reads the EC2 instance (a hybrid node has no EBS volumes and fails here).',
+        maxAttempts: 1,
+        timeoutSeconds: 60,
+        onFailure: 'Abort',
+        inputs: { Service: 'ec2', Api: 'DescribeInstances', InstanceIds: ref(p.InstanceIds) },
+        outputs: [{ Name: 'InstanceId', Selector: '$.Reservations[0].Instances[0].InstanceId', Type: 'String' }],
+      },
+      {
+        name: SNAPSHOT_STEP_NAMES.create,
+        action: 'aws:executeAwsApi',
+        description:
+          'Snapshots every EBS volume of the instance at one point in time (crash-consistent), tagged with the run and the instance.',
+        // A retried CreateSnapshots would take a second set: one attempt.
+        maxAttempts: 1,
+        timeoutSeconds: 120,
+        onFailure: 'Abort',
+        inputs: {
+          Service: 'ec2',
+          Api: 'CreateSnapshots',
+          InstanceSpecification: { InstanceId: ref(`${SNAPSHOT_STEP_NAMES.resolveInstance}.InstanceId`) },
+          Description: `orgpatch pre-patch snapshot, run ${ref(p.RunId)}`,
+          CopyTagsFromSource: 'volume',
+          TagSpecifications: [
+            {
+              ResourceType: 'snapshot',
+              Tags: [
+                { Key: SNAPSHOT_TAG_KEYS.RUN_ID, Value: ref(p.RunId) },
+                { Key: SNAPSHOT_TAG_KEYS.INSTANCE_ID, Value: ref(`${SNAPSHOT_STEP_NAMES.resolveInstance}.InstanceId`) },
+              ],
+            },
+          ],
+        },
+        outputs: [{ Name: 'SnapshotIds', Selector: '$.Snapshots..SnapshotId', Type: 'StringList' }],
+      },
+      {
+        name: SNAPSHOT_STEP_NAMES.wait,
+        action: 'aws:waitForAwsResourceProperty',
+        description:
+          'Waits until every snapshot is completed; one in error is never completed, and the step times out.',
+        maxAttempts: 1,
+        timeoutSeconds: SNAPSHOT_WAIT_TIMEOUT_SECONDS,
+        onFailure: 'Abort',
+        inputs: {
+          Service: 'ec2',
+          Api: 'DescribeSnapshots',
+          SnapshotIds: ref(`${SNAPSHOT_STEP_NAMES.create}.SnapshotIds`),
+          PropertySelector: '$.Snapshots..State',
+          DesiredValues: ['completed'],
+        },
+      },
       {
         name: AUTOMATION_STEP_NAME,
         action: 'aws:runCommand',

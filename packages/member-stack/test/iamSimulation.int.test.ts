@@ -334,11 +334,93 @@ describe('what OrgPatchAutomationRole may do', () => {
   });
 });
 
+describe('what OrgPatchExecutionRole may do with snapshots', () => {
+  const SNAPSHOT = `arn:aws:ec2:${REGION}::snapshot/snap-0123456789abcdef0`;
+  const deleteSnapshot = (context: Record<string, string>): EvaluationResult =>
+    runUnsafeSimulation(
+      {
+        request: request(EXECUTION_SESSION, 'ec2:DeleteSnapshot', SNAPSHOT, MEMBER_ACCOUNT, context),
+        identityPolicies: identity(executionRole),
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      {},
+    );
+
+  it('may delete a snapshot only when it carries the orgpatch run tag, and may list snapshots', async () => {
+    expect(deleteSnapshot({ 'aws:ResourceTag/orgpatch:run-id': 'mw-run' })).toBe('Allowed');
+    expect(deleteSnapshot({})).not.toBe('Allowed');
+    expect(deleteSnapshot({ 'aws:ResourceTag/Name': 'backup' })).not.toBe('Allowed');
+    expect(await roleMay(executionRole, 'ec2:DescribeSnapshots', '*')).toBe('Allowed');
+  });
+
+  it('may not create, copy or share snapshots', async () => {
+    const ownVolume = `arn:aws:ec2:${REGION}:${MEMBER_ACCOUNT}:volume/vol-0123456789abcdef0`;
+    expect(await roleMay(executionRole, 'ec2:CreateSnapshots', OWN_INSTANCE)).not.toBe('Allowed');
+    expect(await roleMay(executionRole, 'ec2:CreateSnapshot', ownVolume)).not.toBe('Allowed');
+    const tagged = { 'aws:ResourceTag/orgpatch:run-id': 'mw-run' };
+    for (const action of ['ec2:ModifySnapshotAttribute', 'ec2:CopySnapshot']) {
+      const result = runUnsafeSimulation(
+        {
+          request: request(EXECUTION_SESSION, action, SNAPSHOT, MEMBER_ACCOUNT, tagged),
+          identityPolicies: identity(executionRole),
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+        },
+        {},
+      );
+      expect(result, action).not.toBe('Allowed');
+    }
+  });
+});
+
+describe('what OrgPatchAutomationRole may do with snapshots', () => {
+  const SNAPSHOT = `arn:aws:ec2:${REGION}::snapshot/snap-0123456789abcdef0`;
+  const OWN_VOLUME = `arn:aws:ec2:${REGION}:${MEMBER_ACCOUNT}:volume/vol-0123456789abcdef0`;
+  /** Snapshot ARNs have no account, which iam-simulate's validation refuses (as for AWS-owned documents). */
+  const onSnapshot = (action: string, context: Record<string, string>): EvaluationResult =>
+    runUnsafeSimulation(
+      {
+        request: request(AUTOMATION_SESSION, action, SNAPSHOT, MEMBER_ACCOUNT, context),
+        identityPolicies: identity(automationRole),
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      {},
+    );
+  const tagged = { 'aws:RequestTag/orgpatch:run-id': 'mw-run', 'aws:TagKeys': 'orgpatch:run-id' };
+
+  it('may CreateSnapshots of its own instances and volumes, creating only snapshots tagged with the run', async () => {
+    expect(await roleMay(automationRole, 'ec2:CreateSnapshots', OWN_INSTANCE)).toBe('Allowed');
+    expect(await roleMay(automationRole, 'ec2:CreateSnapshots', OWN_VOLUME)).toBe('Allowed');
+    expect(onSnapshot('ec2:CreateSnapshots', tagged)).toBe('Allowed');
+    expect(onSnapshot('ec2:CreateSnapshots', {})).not.toBe('Allowed');
+    const foreignInstance = `arn:aws:ec2:${REGION}:${OTHER_ACCOUNT}:instance/i-0123456789abcdef0`;
+    expect(await roleMay(automationRole, 'ec2:CreateSnapshots', foreignInstance, {}, OTHER_ACCOUNT)).not.toBe(
+      'Allowed',
+    );
+  });
+
+  it('may tag snapshots only while CreateSnapshots creates them, and may neither delete nor share them', async () => {
+    expect(onSnapshot('ec2:CreateTags', { 'ec2:CreateAction': 'CreateSnapshots' })).toBe('Allowed');
+    expect(onSnapshot('ec2:CreateTags', {})).not.toBe('Allowed');
+    expect(onSnapshot('ec2:DeleteSnapshot', tagged)).not.toBe('Allowed');
+    expect(onSnapshot('ec2:ModifySnapshotAttribute', {})).not.toBe('Allowed');
+    expect(await roleMay(automationRole, 'ec2:DescribeSnapshots', '*')).toBe('Allowed');
+    expect(await roleMay(automationRole, 'ec2:CreateSnapshot', OWN_VOLUME)).not.toBe('Allowed');
+  });
+});
+
 describe('every grant of both roles', () => {
   it('is well-formed for the Service Authorization Reference: "*" exactly where the action has no resource type', async () => {
     for (const role of [executionRole, automationRole]) {
       for (const statement of role.inlinePolicies.flatMap((p) => p.policy.Statement)) {
-        const context = { 'iam:PassedToService': 'ssm.amazonaws.com' };
+        const context = {
+          'iam:PassedToService': 'ssm.amazonaws.com',
+          'aws:RequestTag/orgpatch:run-id': 'mw-run',
+          'ec2:CreateAction': 'CreateSnapshots',
+          'aws:ResourceTag/orgpatch:run-id': 'mw-run',
+        };
         for (const action of asArray(statement.Action)) {
           const [service = '', name = ''] = action.split(':');
           const wildcardOnly = await isWildcardOnlyAction(service, name);
@@ -346,6 +428,7 @@ describe('every grant of both roles', () => {
             const where = `${role.roleName} ${action} ${resource}`;
             expect(resource === '*', where).toBe(wildcardOnly);
             if (resource.startsWith('arn:aws:ssm:*::document/')) continue; // AWS-owned: covered above
+            if (resource.startsWith('arn:aws:ec2:*::snapshot/')) continue; // no account: covered above
             // A concrete instance of the granted pattern must be valid for the action and allowed.
             const sample =
               resource === '*' ? '*' : resource.replace(/^(arn:[^:]+:[^:]+:)\*/, `$1${REGION}`).replaceAll('*', 'x1');

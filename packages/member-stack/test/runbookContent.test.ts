@@ -4,9 +4,12 @@ import { describe, expect, it } from 'vitest';
 import {
   AUTOMATION_DOCUMENT_OUTPUTS,
   AUTOMATION_DOCUMENT_PARAMETER_NAMES,
+  AUTOMATION_STEP_NAME,
   orgPatchRunbookContent as doc,
   RUN_PATCH_BASELINE_DOCUMENT_NAME,
   type RunbookParameter,
+  SNAPSHOT_STEP_NAMES,
+  SNAPSHOT_TAG_KEYS,
 } from '../src/definitions.js';
 import { AWS_RUN_PATCH_BASELINE_PARAMETERS, RUN_COMMAND_ACTION_OUTPUTS } from './fixtures/awsRunPatchBaseline.js';
 
@@ -23,6 +26,10 @@ function references(value: unknown): string[] {
   if (value !== null && typeof value === 'object') return Object.values(value).flatMap(references);
   return [];
 }
+
+/** The step that runs AWS-RunPatchBaseline. */
+const patchStep = doc.mainSteps.find((s) => s.name === AUTOMATION_STEP_NAME);
+const stepNamed = (name: string) => doc.mainSteps.find((s) => s.name === name);
 
 describe('orgPatchRunbookContent', () => {
   it('is the content whose SHA-256 core names, so orgpatch doctor knows this runbook', () => {
@@ -42,7 +49,7 @@ describe('orgPatchRunbookContent', () => {
       (doc as { schemaVersion: string }).schemaVersion = 'changed';
     }).toThrow(TypeError);
     expect(() => {
-      (doc.mainSteps[0]?.inputs.Parameters as Record<string, string>).Operation = 'Install';
+      (patchStep?.inputs.Parameters as Record<string, string>).Operation = 'Install';
     }).toThrow(TypeError);
     expect(doc.schemaVersion).toBe('0.3');
   });
@@ -54,9 +61,18 @@ describe('the automation document', () => {
     expect(doc.assumeRole).toBe('{{ AutomationAssumeRole }}');
   });
 
-  it('declares exactly AutomationAssumeRole, InstanceIds, Operation, RebootOption, SnapshotId and InstallOverrideList', () => {
+  it('declares exactly AutomationAssumeRole, InstanceIds, Operation, RebootOption, SnapshotId, InstallOverrideList, PrePatchSnapshot and RunId', () => {
     expect(Object.keys(doc.parameters).sort()).toEqual(
-      ['AutomationAssumeRole', 'InstallOverrideList', 'InstanceIds', 'Operation', 'RebootOption', 'SnapshotId'].sort(),
+      [
+        'AutomationAssumeRole',
+        'InstallOverrideList',
+        'InstanceIds',
+        'Operation',
+        'PrePatchSnapshot',
+        'RebootOption',
+        'RunId',
+        'SnapshotId',
+      ].sort(),
     );
     expect(Object.values(AUTOMATION_DOCUMENT_PARAMETER_NAMES).sort()).toEqual(Object.keys(doc.parameters).sort());
     for (const p of Object.values(doc.parameters)) expect(p.description).toBeTruthy();
@@ -65,7 +81,7 @@ describe('the automation document', () => {
   it('takes the rate-control target in a StringList parameter named as core says', () => {
     expect(param(TARGET_PARAMETER_NAME).type).toBe('StringList');
     expect(param(TARGET_PARAMETER_NAME).default).toBeUndefined();
-    expect(doc.mainSteps[0]?.inputs.InstanceIds).toBe(`{{ ${TARGET_PARAMETER_NAME} }}`);
+    expect(patchStep?.inputs.InstanceIds).toBe(`{{ ${TARGET_PARAMETER_NAME} }}`);
   });
 
   it('requires AutomationAssumeRole and accepts role ARNs of every partition only', () => {
@@ -119,9 +135,10 @@ describe('the automation document', () => {
     expect(list.test('s3://bucket-only')).toBe(false);
   });
 
-  it('has one aws:runCommand step that runs AWS-RunPatchBaseline with a timeout, once, aborting on failure', () => {
-    expect(doc.mainSteps).toHaveLength(1);
-    const [step] = doc.mainSteps;
+  it('has one aws:runCommand step, the last, that runs AWS-RunPatchBaseline with a timeout, once, aborting on failure', () => {
+    expect(doc.mainSteps.filter((s) => s.action === 'aws:runCommand')).toHaveLength(1);
+    const step = doc.mainSteps.at(-1);
+    expect(step?.name).toBe(AUTOMATION_STEP_NAME);
     expect(step?.action).toBe('aws:runCommand');
     expect(step?.inputs.DocumentName).toBe(RUN_PATCH_BASELINE_DOCUMENT_NAME);
     expect(step?.timeoutSeconds).toBeGreaterThanOrEqual(3600);
@@ -132,7 +149,7 @@ describe('the automation document', () => {
   });
 
   it('passes only parameters AWS-RunPatchBaseline declares, each from the matching document parameter', () => {
-    const passed = doc.mainSteps[0]?.inputs.Parameters ?? {};
+    const passed = (patchStep?.inputs.Parameters ?? {}) as Record<string, string>;
     for (const [name, value] of Object.entries(passed)) {
       expect(Object.keys(AWS_RUN_PATCH_BASELINE_PARAMETERS), name).toContain(name);
       expect(value).toBe(`{{ ${name} }}`);
@@ -144,12 +161,50 @@ describe('the automation document', () => {
     const refs = references(doc);
     expect(refs.length).toBeGreaterThan(0);
     const stepOutputs = doc.mainSteps.flatMap((s) =>
-      s.action === 'aws:runCommand' ? RUN_COMMAND_ACTION_OUTPUTS.map((o) => `${s.name}.${o}`) : [],
+      s.action === 'aws:runCommand'
+        ? RUN_COMMAND_ACTION_OUTPUTS.map((o) => `${s.name}.${o}`)
+        : (s.outputs ?? []).map((o) => `${s.name}.${o.Name}`),
     );
     for (const ref of refs) expect([...Object.keys(doc.parameters), ...stepOutputs], ref).toContain(ref);
     for (const output of doc.outputs) expect(stepOutputs, output).toContain(output);
     expect(doc.outputs).toEqual([...AUTOMATION_DOCUMENT_OUTPUTS]);
     // Every declared parameter is used somewhere: nothing the orchestrator passes is silently dropped.
     for (const name of Object.keys(doc.parameters)) expect(refs, name).toContain(name);
+  });
+});
+
+describe('the pre-patch snapshot steps', () => {
+  it('branch on PrePatchSnapshot: true snapshots first, anything else goes straight to patching', () => {
+    const [branch] = doc.mainSteps;
+    expect(branch?.name).toBe(SNAPSHOT_STEP_NAMES.branch);
+    expect(branch?.action).toBe('aws:branch');
+    expect(branch?.inputs).toEqual({
+      Choices: [
+        { NextStep: SNAPSHOT_STEP_NAMES.resolveInstance, Variable: '{{ PrePatchSnapshot }}', StringEquals: 'true' },
+      ],
+      Default: AUTOMATION_STEP_NAME,
+    });
+    expect(param('PrePatchSnapshot')).toMatchObject({ allowedValues: ['true', 'false'], default: 'false' });
+  });
+
+  it('take one CreateSnapshots of the instance, tagged with the run and the instance, then wait for completed', () => {
+    const create = stepNamed(SNAPSHOT_STEP_NAMES.create);
+    expect(create).toMatchObject({ action: 'aws:executeAwsApi', onFailure: 'Abort', maxAttempts: 1 });
+    expect(create?.inputs).toMatchObject({ Service: 'ec2', Api: 'CreateSnapshots', CopyTagsFromSource: 'volume' });
+    const tags = (
+      create?.inputs.TagSpecifications as { ResourceType: string; Tags: { Key: string }[] }[] | undefined
+    )?.[0];
+    expect(tags?.ResourceType).toBe('snapshot');
+    expect(tags?.Tags.map((t) => t.Key)).toEqual([SNAPSHOT_TAG_KEYS.RUN_ID, SNAPSHOT_TAG_KEYS.INSTANCE_ID]);
+    const wait = stepNamed(SNAPSHOT_STEP_NAMES.wait);
+    expect(wait).toMatchObject({ action: 'aws:waitForAwsResourceProperty', onFailure: 'Abort' });
+    expect(wait?.inputs).toMatchObject({
+      Api: 'DescribeSnapshots',
+      SnapshotIds: `{{ ${SNAPSHOT_STEP_NAMES.create}.SnapshotIds }}`,
+      DesiredValues: ['completed'],
+    });
+    // Snapshot steps come before the patch step, so a failed snapshot patches nothing.
+    const names = doc.mainSteps.map((s) => s.name);
+    expect(names.indexOf(SNAPSHOT_STEP_NAMES.wait)).toBeLessThan(names.indexOf(AUTOMATION_STEP_NAME));
   });
 });

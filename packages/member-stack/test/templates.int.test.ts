@@ -154,6 +154,8 @@ describe('execution role', () => {
       'cloudformation:DescribeStacks': [`arn:aws:cloudformation:*:${a}:stack/*/*`],
       'cloudformation:ListStackResources': [`arn:aws:cloudformation:*:${a}:stack/*/*`],
       'iam:GetRole': [`arn:aws:iam::${a}:role/${AUTOMATION_ROLE_NAME}`],
+      'ec2:DeleteSnapshot': ['arn:aws:ec2:*::snapshot/* if Null aws:ResourceTag/orgpatch:run-id=false'],
+      'ec2:DescribeSnapshots': ['*'],
       'iam:PassRole': [
         `arn:aws:iam::${a}:role/${AUTOMATION_ROLE_NAME} if StringEquals iam:PassedToService=ssm.amazonaws.com`,
       ],
@@ -204,7 +206,14 @@ describe('automation role', () => {
     expect(grants(role)).toEqual({
       'cloudformation:DescribeStacks': [`arn:aws:cloudformation:*:${a}:stack/*/*`],
       'cloudformation:ListStackResources': [`arn:aws:cloudformation:*:${a}:stack/*/*`],
+      'ec2:CreateSnapshots': [
+        `arn:aws:ec2:*:${a}:instance/*`,
+        `arn:aws:ec2:*:${a}:volume/*`,
+        'arn:aws:ec2:*::snapshot/* if Null aws:RequestTag/orgpatch:run-id=false',
+      ],
+      'ec2:CreateTags': ['arn:aws:ec2:*::snapshot/* if StringEquals ec2:CreateAction=CreateSnapshots'],
       'ec2:DescribeInstances': ['*'],
+      'ec2:DescribeSnapshots': ['*'],
       'iam:PassRole': [
         `arn:aws:iam::${a}:role/${AUTOMATION_ROLE_NAME} if StringEquals iam:PassedToService=ssm.amazonaws.com`,
       ],
@@ -244,13 +253,16 @@ describe('every policy statement of both roles', () => {
     }
   });
 
-  it('scopes every resource to this account, or to the AWS-owned AWS-RunPatchBaseline document', () => {
+  it('scopes every resource to this account, to the AWS-owned AWS-RunPatchBaseline document, or (snapshots, whose ARNs have no account) by a condition', () => {
     for (const roleName of [EXECUTION_ROLE_NAME, AUTOMATION_ROLE_NAME]) {
       const role = resolvedRole(templates.global, roleName, memberContext());
       for (const s of role.inlinePolicies.flatMap((p) => p.policy.Statement)) {
         for (const r of asArray(s.Resource).filter((x) => x !== '*')) {
           const [, , , , account] = r.split(':');
-          const ok = account === MEMBER_ACCOUNT || r === 'arn:aws:ssm:*::document/AWS-RunPatchBaseline';
+          const ok =
+            account === MEMBER_ACCOUNT ||
+            r === 'arn:aws:ssm:*::document/AWS-RunPatchBaseline' ||
+            (r === 'arn:aws:ec2:*::snapshot/*' && s.Condition !== undefined);
           expect(ok, `${roleName} ${s.Sid} ${r}`).toBe(true);
           expect(r, 'a document grant names one document').not.toMatch(/document\/\*|definition\/\*/);
         }

@@ -13,6 +13,7 @@ import {
 } from './aws/assumedRoleCredentials.js';
 import type { AwsClientFactory } from './aws/clients.js';
 import { CloudWatchAlarms } from './aws/cloudWatchAlarms.js';
+import { Ec2SnapshotCleaner } from './aws/ec2SnapshotCleaner.js';
 import { OrganizationsDirectory } from './aws/organizationsDirectory.js';
 import { ResourceGroupsInventory } from './aws/resourceGroupsInventory.js';
 import { SsmAutomationRunner } from './aws/ssmAutomationRunner.js';
@@ -71,6 +72,7 @@ export function createAwsRunDeps(request: PatchRequest, options: AwsRunDepsOptio
     patchStates: new SsmPatchStateReader({ clients, credentials }),
     alarms: new CloudWatchAlarms(clients, clients.homeRegion ?? region),
     nodes: new SsmNodeComplianceReader({ clients, credentials }),
+    snapshots: new Ec2SnapshotCleaner({ clients, credentials }),
     store: options.store,
     ...options.extra,
   };

@@ -31,7 +31,12 @@ export {
   RunStoreError,
 } from './errors.js';
 export { runStepWithDeps, STEP_FUNCTIONS_BACKOFF, /** @public */ type StepDepsFor } from './lambda/awsStep.js';
-export { handleMaintenanceWindowEvent } from './lambda/maintenanceWindow.js';
+export {
+  /** @public */ type HandlerResult,
+  handleMaintenanceWindowEvent,
+  /** @public */ type SkippedHandlerResult,
+  /** @public */ type StartedHandlerResult,
+} from './lambda/maintenanceWindow.js';
 export { createLambdaRuntime } from './lambda/runtime.js';
 export { handleStepEvent, /** @public */ type StepRunner } from './lambda/stepEvent.js';
 export { trackInProgressRuns } from './lambda/tracking.js';

@@ -21,6 +21,7 @@ import type {
   PatchStateReader,
   RunListing,
   RunRecord,
+  RunSkipNote,
   RunStore,
   ShardedRun,
   ShardedRunStore,
@@ -35,7 +36,7 @@ import { decideLease, type LeaseRequest } from './store/leaseDecision.js';
 import { listRuns } from './store/listing.js';
 import { assertArtifactName, assertLeaseKey, assertRunId } from './store/runId.js';
 import { shardedAccess } from './store/shardedAccess.js';
-import { LEGACY_RECORD, MANIFEST, type RunObjects, ShardedRecords } from './store/shardedRecords.js';
+import { LEGACY_RECORD, MANIFEST, type RunObjects, ShardedRecords, SKIP_NOTE } from './store/shardedRecords.js';
 import { decodeRunLease } from './store/storedDocuments.js';
 
 /** The location's {@link locationKey}, e.g. to key {@link FakeAutomation.startErrors}. */
@@ -266,9 +267,14 @@ export class MemoryRunStore implements RunStore {
   async list(): Promise<readonly RunListing[]> {
     const runIds = [...this.objects.keys()].flatMap((key) => {
       const [runId, name] = key.split('/');
-      return runId !== undefined && (name === MANIFEST || name === LEGACY_RECORD) ? [runId] : [];
+      return runId !== undefined && (name === MANIFEST || name === LEGACY_RECORD || name === SKIP_NOTE) ? [runId] : [];
     });
     return listRuns([...new Set(runIds)], (runId) => this.records.listing(runId));
+  }
+
+  async putSkipNote(note: RunSkipNote): Promise<void> {
+    assertRunId(note.runId);
+    await this.writes.run(note.runId, () => this.records.putSkipNote(note));
   }
 
   /** The run's manifest and its shards one at a time (see RunStore.readShards). */

@@ -6,7 +6,7 @@
 
 /** Who is calling, where, and what: resolved from SigV4 (access key -> principal, credential scope -> Region). */
 export interface CallContext {
-  readonly service: 'sts' | 'iam' | 'organizations' | 'resource-groups' | 'ssm' | 's3' | 'cloudwatch';
+  readonly service: 'sts' | 'iam' | 'organizations' | 'resource-groups' | 'ssm' | 's3' | 'cloudwatch' | 'ec2';
   readonly operation: string;
   /** The account the caller acts in (the assumed role's account, or the orchestrator principal's). */
   readonly accountId: string;

@@ -4,7 +4,7 @@ import { SandboxOptionsError } from './errors.js';
 import { mulberry32, type Random } from './prng.js';
 import { SSM_AUTOMATION_API_QUOTAS } from './ssm/quotas.js';
 
-const serviceName = z.enum(['sts', 'iam', 'organizations', 'resource-groups', 'ssm', 's3', 'cloudwatch']);
+const serviceName = z.enum(['sts', 'iam', 'organizations', 'resource-groups', 'ssm', 's3', 'cloudwatch', 'ec2']);
 
 const latencySpec = z
   .object({
@@ -99,6 +99,22 @@ export const faultConfigSchema = z
       .describe(
         'CloudWatch alarms that change state at a simulated time. Setting the list replaces the flips still to come; flips made stay made.',
       ),
+    snapshotFailures: z
+      .array(
+        z
+          .object({
+            instanceId: z.string(),
+            mode: z
+              .enum(['refused', 'error'])
+              .optional()
+              .describe(
+                "refused (default): CreateSnapshots of the instance answers SnapshotCreationPerVolumeRateExceeded; error: its snapshots are created and end in state 'error'.",
+              ),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe('Instances whose EBS snapshots fail.'),
     serverErrorRate: z.number().min(0).max(1).optional(),
     serverErrorRateByOperation: z.record(z.string(), z.number().min(0).max(1)).optional(),
     emptyPageRate: z.number().min(0).max(1).optional(),
@@ -348,6 +364,12 @@ export class FaultController {
     );
     if (!rule) return 0;
     return rule.delayMs ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** How a `snapshotFailures` fault makes the instance's snapshots fail, or undefined when they succeed. */
+  snapshotFailure(instanceId: string): 'refused' | 'error' | undefined {
+    const rule = (this.config.snapshotFailures ?? []).find((r) => r.instanceId === instanceId);
+    return rule === undefined ? undefined : (rule.mode ?? 'refused');
   }
 
   /** True if this call should fail with the service's internal error. */

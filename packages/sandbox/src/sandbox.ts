@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CallLog } from './callLog.js';
 import { ScaledClock } from './clock.js';
+import { Ec2Snapshots, ec2Call } from './ec2/snapshots.js';
 import { SandboxOptionsError, SandboxStartError } from './errors.js';
 import { type FaultConfig, FaultController } from './faults.js';
 import { IdentityStore } from './identity.js';
@@ -10,6 +11,7 @@ import { createRequestHandler } from './server.js';
 import { AlarmStore } from './services/alarms.js';
 import { createCloudWatchService } from './services/cloudwatch.js';
 import type { ServiceContext } from './services/context.js';
+import { createEc2Service } from './services/ec2.js';
 import { createIamService } from './services/iam.js';
 import { createOrganizationsService } from './services/organizations.js';
 import { createResourceGroupsService } from './services/resourceGroups.js';
@@ -151,6 +153,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults,
     pager: new Pager(`${world.organizationId}:${options.pagingSeed ?? 0}`),
   };
+  const ec2 = new Ec2Snapshots({ world, clock, snapshotFailure: (id) => faults.snapshotFailure(id) });
   const s3 = new S3Service(context, [...new Set([...world.buckets, ...(options.buckets ?? [])])]);
   const handler = createRequestHandler({
     world,
@@ -164,10 +167,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       organizations: createOrganizationsService(context),
       'resource-groups': createResourceGroupsService(context),
       cloudwatch: createCloudWatchService(context, alarms),
+      ec2: createEc2Service(ec2),
       ssm: createSsmService({
         world,
         clock,
         delivery: faults,
+        awsApi: (service, api, input, at) => ec2Call(ec2, service, api, input, at),
         ...(options.maxConcurrentAutomationsPerAccount === undefined
           ? {}
           : { maxConcurrentAutomationsPerAccount: options.maxConcurrentAutomationsPerAccount }),

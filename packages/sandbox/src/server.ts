@@ -18,6 +18,7 @@ import {
   unknownOperation,
   unrecognizedClient,
 } from './protocol/commonErrors.js';
+import { EC2_API_VERSION, ec2Input, ec2Reply } from './protocol/ec2Query.js';
 import { errorReply, type HttpReply, jsonReply, queryReply, type WireProtocol } from './protocol/wire.js';
 import { RESOURCE_GROUPS_ROUTES } from './services/resourceGroups.js';
 import { type S3Service, s3Operation } from './services/s3.js';
@@ -187,6 +188,8 @@ async function dispatch(
       requestId,
       route.service === 'iam' ? 'iam' : 'sts',
     );
+  if (route.protocol === 'ec2Query')
+    return ec2Reply(route.operation, (output ?? {}) as Record<string, unknown>, requestId);
   const json = route.protocol === 'awsJson1_0' || route.protocol === 'awsJson1_1' ? route.protocol : 'restJson1';
   return jsonReply(json, output, requestId);
 }
@@ -219,13 +222,25 @@ function detectRoute(
   // A form POST is awsQuery (STS, IAM), unless it is signed for S3 (CreateMultipartUpload of a form-typed object).
   const formPost =
     method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded') && scopeService !== 's3';
-  if (scopeService === 'sts' || scopeService === 'iam' || formPost) {
+  if (scopeService === 'sts' || scopeService === 'iam' || scopeService === 'ec2' || formPost) {
     // awsQuery: STS and IAM both send a form; the scope (or the API Version) tells them apart.
     const form = new URLSearchParams(body.toString('utf8'));
     for (const [k, v] of url.searchParams) if (!form.has(k)) form.set(k, v);
     const service = scopeService === 'iam' || form.get('Version') === '2010-05-08' ? 'iam' : 'sts';
     const action = form.get('Action');
     const input = Object.fromEntries(form);
+    // EC2 speaks its own query protocol: told apart by its API version (or the scope, when ambiguous).
+    if (scopeService === 'ec2' || form.get('Version') === EC2_API_VERSION) {
+      return action
+        ? { service: 'ec2', protocol: 'ec2Query', operation: action, input: ec2Input(input) }
+        : {
+            service: 'ec2',
+            protocol: 'ec2Query',
+            operation: 'Unknown',
+            input,
+            error: unknownOperation('ec2', '(no Action)'),
+          };
+    }
     return action
       ? { service, protocol: 'awsQuery', operation: action, input }
       : {

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { AwsServiceError, type CallContext, type ServiceHandlers, type SimWorld } from '../src/contract.js';
+import type { AwsApiCall } from '../src/ssm/apiSteps.js';
 import type { CommandDelivery } from '../src/ssm/engine.js';
 import { createSsmService } from '../src/ssm/index.js';
 import { FakeClock } from './ssmFakeClock.js';
@@ -9,13 +10,17 @@ import { ctx } from './ssmWorld.js';
 export type Body = Record<string, unknown>;
 
 /** The SSM service over a hand-made world, with a deterministic clock. */
-export function harness(world: SimWorld, options: { limit?: number; delivery?: CommandDelivery } = {}) {
+export function harness(
+  world: SimWorld,
+  options: { limit?: number; delivery?: CommandDelivery; awsApi?: (clock: FakeClock) => AwsApiCall } = {},
+) {
   const clock = new FakeClock();
   const ssm: ServiceHandlers = createSsmService({
     world,
     clock,
     ...(options.limit !== undefined ? { maxConcurrentAutomationsPerAccount: options.limit } : {}),
     ...(options.delivery ? { delivery: options.delivery } : {}),
+    ...(options.awsApi ? { awsApi: options.awsApi(clock) } : {}),
   });
   const call = async (operation: string, input: Body, context: CallContext = ctx(operation)): Promise<Body> => {
     const handler = ssm[operation];

@@ -1,6 +1,10 @@
 import { AutomationExecution$ } from '@aws-sdk/client-ssm';
 import { AUTOMATION_DOCUMENT_NAME, TARGET_PARAMETER_NAME } from '@orgpatch/core';
-import { AUTOMATION_STEP_NAME, RUN_PATCH_BASELINE_EXECUTION_TIMEOUT_SECONDS } from '@orgpatch/member-stack/definitions';
+import {
+  AUTOMATION_STEP_NAME,
+  RUN_PATCH_BASELINE_EXECUTION_TIMEOUT_SECONDS,
+  SNAPSHOT_STEP_NAMES,
+} from '@orgpatch/member-stack/definitions';
 import { describe, expect, it } from 'vitest';
 import type { SimInstance } from '../src/contract.js';
 import type { CommandDelivery } from '../src/ssm/engine.js';
@@ -186,14 +190,15 @@ describe('rate-controlled runs of the member document', () => {
     });
     const steps = (await t.call('DescribeAutomationStepExecutions', { AutomationExecutionId: childId }))
       .StepExecutions as Body[];
-    expect(steps).toHaveLength(1);
-    expect(steps[0]).toMatchObject({
+    // Without PrePatchSnapshot the branch goes straight to the patch step.
+    expect(steps.map((s) => s.StepName)).toEqual([SNAPSHOT_STEP_NAMES.branch, AUTOMATION_STEP_NAME]);
+    expect(steps[1]).toMatchObject({
       StepName: AUTOMATION_STEP_NAME,
       Action: 'aws:runCommand',
       StepStatus: 'Success',
       OnFailure: 'Abort',
     });
-    expect(steps[0]?.Inputs).toMatchObject({
+    expect(steps[1]?.Inputs).toMatchObject({
       DocumentName: '"AWS-RunPatchBaseline"',
       InstanceIds: JSON.stringify([instanceId(1)]),
     });

@@ -34,19 +34,22 @@ function setup(delayMs: number, patchMinutes = 30) {
       })
     ).AutomationExecutionId as string;
   const step = async (id: string) =>
-    ((await h.call('DescribeAutomationStepExecutions', { AutomationExecutionId: id })).StepExecutions as Body[])[0];
+    ((await h.call('DescribeAutomationStepExecutions', { AutomationExecutionId: id })).StepExecutions as Body[]).find(
+      (s) => s.StepName === AUTOMATION_STEP_NAME,
+    );
   /** Installs a copy of the member document whose step and delivery timeouts are the given ones. */
   const variant = async (name: string, stepTimeoutSeconds: number, deliveryTimeoutSeconds: number) => {
-    const [original] = orgPatchRunbookContent.mainSteps;
     const content = {
       ...orgPatchRunbookContent,
-      mainSteps: [
-        {
-          ...original,
-          timeoutSeconds: stepTimeoutSeconds,
-          inputs: { ...original?.inputs, TimeoutSeconds: deliveryTimeoutSeconds },
-        },
-      ],
+      mainSteps: orgPatchRunbookContent.mainSteps.map((original) =>
+        original.name === AUTOMATION_STEP_NAME
+          ? {
+              ...original,
+              timeoutSeconds: stepTimeoutSeconds,
+              inputs: { ...original.inputs, TimeoutSeconds: deliveryTimeoutSeconds },
+            }
+          : original,
+      ),
     };
     await h.call('CreateDocument', { Name: name, Content: JSON.stringify(content), DocumentType: 'Automation' });
     return name;

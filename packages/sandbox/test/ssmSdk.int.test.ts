@@ -169,7 +169,7 @@ describe('SSM automation through the real SDK client', () => {
       const steps = await ssm.send(
         new DescribeAutomationStepExecutionsCommand({ AutomationExecutionId: child?.AutomationExecutionId }),
       );
-      expect(steps.StepExecutions?.[0]).toMatchObject({ Action: 'aws:runCommand', StepStatus: 'Success' });
+      expect(steps.StepExecutions?.at(-1)).toMatchObject({ Action: 'aws:runCommand', StepStatus: 'Success' });
 
       const states = await ssm.send(new DescribeInstancePatchStatesCommand({ InstanceIds: [1, 2, 5].map(id) }));
       expect(

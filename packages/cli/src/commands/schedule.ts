@@ -1,4 +1,10 @@
-import { nextRunTimes, TimeZoneError, validateTimeZone } from '@orgpatch/core';
+import {
+  nextPatchTuesdayRunTimes,
+  nextRunTimes,
+  PATCH_TUESDAY_OFFSET_BOUNDS,
+  TimeZoneError,
+  validateTimeZone,
+} from '@orgpatch/core';
 import type { RegisterCommand } from '../command.js';
 import { CliUsageError, EXIT } from '../exitCodes.js';
 import { printJson, println } from '../io.js';
@@ -38,13 +44,24 @@ export const registerSchedule: RegisterCommand = (program, ctx) => {
     .option('--tz <zone>', 'IANA time zone of the window (ScheduleTimezone)', 'UTC')
     .option('--count <n>', 'how many run times', '5')
     .option('--offset <days>', 'ScheduleOffset in days (1-6, cron only)')
+    .option(
+      '--patch-tuesday-offset <days>',
+      "list only the runs that go ahead under the payload's PatchTuesday.OffsetDays (0-27): the second Tuesday of the month plus this many days, in --tz",
+    )
     .option('--from <iso>', 'list runs after this instant (default: now)')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExit codes: 0 valid, 1 invalid expression or time zone, 2 usage error.')
     .action(
       async (
         expression: string,
-        opts: { tz: string; count: string; offset?: string; from?: string; json?: boolean },
+        opts: {
+          tz: string;
+          count: string;
+          offset?: string;
+          patchTuesdayOffset?: string;
+          from?: string;
+          json?: boolean;
+        },
       ) => {
         const { io, out } = ctx;
         const count = positiveInt(opts.count, '--count', 1, 1000);
@@ -54,20 +71,34 @@ export const registerSchedule: RegisterCommand = (program, ctx) => {
           throw new CliUsageError(`--from must be an ISO date-time, got "${opts.from}".`);
         const zone = validateTimeZone(opts.tz);
         if (!zone.ok) throw new TimeZoneError(opts.tz, zone.message, zone.suggestion);
-        const times = nextRunTimes(expression, {
-          timeZone: opts.tz,
-          from,
-          count,
-          ...(offset ? { scheduleOffset: offset } : {}),
-        });
+        const { min, max } = PATCH_TUESDAY_OFFSET_BOUNDS;
+        const patchTuesday =
+          opts.patchTuesdayOffset === undefined
+            ? undefined
+            : positiveInt(opts.patchTuesdayOffset, '--patch-tuesday-offset', min, max);
+        if (patchTuesday !== undefined && offset !== undefined)
+          throw new CliUsageError(
+            "Use --offset (the window's ScheduleOffset) or --patch-tuesday-offset, not both: a Patch Tuesday run is timed by its offset alone.",
+          );
+        const times =
+          patchTuesday === undefined
+            ? nextRunTimes(expression, {
+                timeZone: opts.tz,
+                from,
+                count,
+                ...(offset ? { scheduleOffset: offset } : {}),
+              })
+            : nextPatchTuesdayRunTimes(expression, { timeZone: opts.tz, from, count, offsetDays: patchTuesday });
         if (opts.json) {
           printJson(io.stdout, {
             expression,
             timeZone: opts.tz,
+            ...(patchTuesday === undefined ? {} : { patchTuesdayOffsetDays: patchTuesday }),
             runs: times.map((t) => ({ utc: t.toISOString(), local: formatInZone(t, opts.tz) })),
           });
         } else {
-          println(io.stdout, `${out.bold(expression)} in ${opts.tz}:`);
+          const gate = patchTuesday === undefined ? '' : `, going ahead on Patch Tuesday + ${patchTuesday} days`;
+          println(io.stdout, `${out.bold(expression)} in ${opts.tz}${gate}:`);
           for (const t of times) println(io.stdout, `  ${formatInZone(t, opts.tz)}   ${out.dim(t.toISOString())}`);
           if (times.length < count)
             println(io.stdout, out.dim(`(only ${times.length} run${times.length === 1 ? '' : 's'} left)`));

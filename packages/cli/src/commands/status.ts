@@ -32,13 +32,26 @@ export const registerStatus: RegisterCommand = (program, ctx) => {
               io.stdout,
               r.status === 'unreadable'
                 ? out.red(`${r.runId}  unreadable: ${r.problem}`)
-                : `${r.runId}  ${r.createdAt}  ${r.status}`,
+                : r.status === 'skipped-not-patch-day'
+                  ? out.dim(`${r.runId}  ${r.createdAt}  ${r.status}: ${r.reason}`)
+                  : `${r.runId}  ${r.createdAt}  ${r.status}`,
             );
           }
         ctx.setExit(EXIT.ok);
         return;
       }
       const record = await store.get(runId);
+      if (!record) {
+        // An invocation that was not on its Patch Tuesday go-day left a skip note, not a record.
+        const skipped = (await store.list()).find((r) => r.runId === runId && r.status === 'skipped-not-patch-day');
+        if (skipped !== undefined) {
+          if (opts.json) printJson(io.stdout, skipped);
+          else if (skipped.status === 'skipped-not-patch-day')
+            println(io.stdout, `${runId}  ${skipped.createdAt}  ${skipped.status}: ${skipped.reason}`);
+          ctx.setExit(EXIT.ok);
+          return;
+        }
+      }
       if (!record) throw new RunNotFoundError(runId, opts.store ?? 'the local run store (.orgpatch/runs)');
       const summary = summarizeRun(record);
       if (opts.json) printJson(io.stdout, summary);

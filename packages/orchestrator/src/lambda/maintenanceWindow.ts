@@ -9,6 +9,7 @@ import type { Context } from 'aws-lambda';
 import { AwsPreflightReader } from '../aws/awsPreflightReader.js';
 import { createAwsRunDeps } from '../awsRunDeps.js';
 import { runIdFor } from '../run/ids.js';
+import { skipUnlessPatchDay } from '../run/patchDayGate.js';
 import { planRun } from '../run/planRun.js';
 import { runPreflight } from '../run/preflight.js';
 import { startRun } from '../run/startRun.js';
@@ -16,8 +17,8 @@ import { loggableRequest } from './requestLog.js';
 import { addRunMetrics, type LambdaRuntime } from './runtime.js';
 import { requireTaskExecutionId } from './taskExecutionId.js';
 
-/** What the maintenance-window task gets back. */
-export interface HandlerResult {
+/** What the maintenance-window task gets back when the run went ahead. */
+export interface StartedHandlerResult {
   readonly runId: string;
   /** true when this task execution had already been run (a retried invocation): nothing new was started. */
   readonly resumed: boolean;
@@ -28,6 +29,15 @@ export interface HandlerResult {
 
 /** Problems logged one per line, at most this many (the rest are counted). */
 const LOGGED_PROBLEMS = 200;
+/** What the maintenance-window task gets back on a day that is not the request's Patch Tuesday go-day. */
+export interface SkippedHandlerResult {
+  readonly runId: string;
+  /** Nothing was read from the Organization or started; the skip note under `runId` holds the reason. */
+  readonly skipped: { readonly status: 'skipped-not-patch-day'; readonly reason: string };
+}
+
+/** What the maintenance-window task gets back. */
+export type HandlerResult = StartedHandlerResult | SkippedHandlerResult;
 
 /**
  * Handles one maintenance-window invocation with the given runtime (tests pass one wired to the sandbox).
@@ -60,9 +70,15 @@ async function handleEvent(event: unknown, rt: LambdaRuntime): Promise<HandlerRe
       rt.logger.error('Invalid payload: nothing started', { issues: error.issues });
     throw error;
   }
-  const runId = runIdFor(requireTaskExecutionId(request), new Date());
+  const now = rt.now();
+  const runId = runIdFor(requireTaskExecutionId(request), now);
   rt.logger.appendKeys({ runId });
   rt.logger.info('Patch request', { request: loggableRequest(request) });
+  const skipped = await skipUnlessPatchDay(request, rt.store(), { runId, now });
+  if (skipped !== undefined) {
+    rt.logger.info('Not the patch day: nothing started', { status: skipped.status, reason: skipped.reason });
+    return { runId, skipped: { status: skipped.status, reason: skipped.reason } };
+  }
   const deps = createAwsRunDeps(request, {
     clients: rt.clients,
     store: rt.store(),

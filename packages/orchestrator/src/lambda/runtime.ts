@@ -13,6 +13,8 @@ export interface LambdaRuntime {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly clients: AwsClientFactory;
+  /** The invocation's clock (the Patch Tuesday gate reads the day from it). */
+  now(): Date;
   /** The S3 run store (bucket from ORGPATCH_RUN_BUCKET), made on first use so a missing variable fails the invocation with a clear error. */
   store(): S3RunStore;
 }
@@ -23,6 +25,8 @@ export interface LambdaRuntimeOptions {
   readonly clients?: AwsClientFactory;
   /** @default process.env.ORGPATCH_RUN_BUCKET */
   readonly bucket?: string;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
   /** @default POWERTOOLS_LOG_LEVEL, else INFO */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 }
@@ -35,6 +39,7 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions = {}): LambdaR
     logger: new Logger({ serviceName: 'orgpatch', ...(options.logLevel ? { logLevel: options.logLevel } : {}) }),
     metrics: new Metrics({ namespace: 'OrgPatch', serviceName: 'orgpatch' }),
     clients,
+    now: options.now ?? (() => new Date()),
     store: () => {
       store ??= new S3RunStore({
         client: clients.s3(clients.homeRegion ?? 'us-east-1'),

@@ -18,7 +18,10 @@ export function automationRoleArn(spec: AutomationRoleSpec, accountId: string, p
 
 /**
  * The StartAutomationExecution Parameters for one account. orgpatch's own member document takes
- * AutomationAssumeRole, Operation, RebootOption, SnapshotId and InstallOverrideList. Another
+ * AutomationAssumeRole, Operation, RebootOption, SnapshotId and InstallOverrideList, and, for a
+ * request with pre-patch snapshots (`Snapshot.Before`), PrePatchSnapshot `true` and the RunId its
+ * snapshots are tagged with (left out otherwise, so the document's defaults apply and a member
+ * document of an older orgpatch still takes the parameters). Another
  * document (the blog's CustomAutomationDocument) gets AutomationAssumeRole and Operation, as the
  * blog sends them, and SnapshotId / InstallOverrideList only when the payload gave them: SSM
  * rejects parameters a document does not declare.
@@ -28,6 +31,7 @@ export function automationParameters(
   accountId: string,
   partition: Partition,
   snapshotId: string,
+  runId?: string,
 ): Record<string, readonly string[]> {
   const parameters: Record<string, readonly string[]> = {
     AutomationAssumeRole: [automationRoleArn(request.automationAssumeRole, accountId, partition)],
@@ -37,5 +41,9 @@ export function automationParameters(
   if (ownDocument) parameters.RebootOption = [request.rebootOption];
   if (ownDocument || request.snapshotId) parameters.SnapshotId = [snapshotId];
   if (request.installOverrideList) parameters.InstallOverrideList = [request.installOverrideList];
+  if (ownDocument && request.snapshot?.before && runId !== undefined) {
+    parameters.PrePatchSnapshot = ['true'];
+    parameters.RunId = [runId];
+  }
   return parameters;
 }

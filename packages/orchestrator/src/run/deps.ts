@@ -5,6 +5,7 @@ import type {
   OrganizationDirectory,
   PatchStateReader,
   RunStore,
+  SnapshotCleaner,
   TagInventoryReader,
 } from '@orgpatch/core';
 
@@ -35,6 +36,8 @@ export interface RunDeps {
   /** The waves' health gates (CloudWatch alarms); required for a request whose waves name alarms. */
   readonly alarms?: AlarmReader;
   readonly store: RunStore;
+  /** Deletes expired pre-patch snapshots when a run with `Snapshot` ends; without it none are deleted. */
+  readonly snapshots?: SnapshotCleaner;
   /** Wall clock for record timestamps. @default () => new Date() */
   readonly now?: () => Date;
   /** Waits between poll rounds. Tests pass one that advances a fake instead of sleeping. @default setTimeout */

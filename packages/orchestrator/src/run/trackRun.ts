@@ -12,6 +12,7 @@ import { RunNotFoundError } from '../errors.js';
 import { type RunDeps, realSleep } from './deps.js';
 import { type AccountLimiter, createAccountLimiter, mapLimited } from './limiter.js';
 import { type ReportFormat, writeReports } from './reports.js';
+import { deleteExpiredSnapshots } from './snapshotRetention.js';
 import { holdLease, LEASE_TTL_MS } from './startRun.js';
 import { advanceWaves } from './waves.js';
 
@@ -103,6 +104,7 @@ export async function trackRun(
     ) {
       record = await readPatchStates(record, deps, now);
       await deps.store.put(record);
+      await deleteExpiredSnapshots(record, deps, now());
       await deps.store.releaseLease(leaseScopeFor(record.organization), record.runId);
       deps.logger?.info('Run finished', { runId: record.runId, status: record.status });
       if (options.writeReports === false) return { record, finished: true, rounds: round };

@@ -114,6 +114,7 @@ export async function startWave(
               location.accountId,
               partitionOf(location.region),
               current.snapshotId,
+              current.runId,
             ),
             targetParameterName: request.targetParameterName,
             group: intent.group,

@@ -10,6 +10,7 @@ import type {
   RunLease,
   RunListing,
   RunRecord,
+  RunSkipNote,
   RunStore,
   ShardedRun,
   ShardedRunStore,
@@ -110,6 +111,14 @@ export class LocalRunStore implements RunStore, ComplianceStore {
 
   async list(): Promise<readonly RunListing[]> {
     return listRuns((await this.names(this.root)).filter(isRunId), (runId) => this.records.listing(runId));
+  }
+
+  async putSkipNote(note: RunSkipNote): Promise<void> {
+    const dir = this.runDir(note.runId);
+    await this.writes.run(note.runId, async () => {
+      await this.makeDir(dir);
+      await withFileLock(join(dir, '.record.lock'), () => this.records.putSkipNote(note), this.lock);
+    });
   }
 
   /** The run's manifest and its shards one at a time (see RunStore.readShards). */

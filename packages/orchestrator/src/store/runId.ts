@@ -14,11 +14,11 @@ export function assertRunId(runId: string): void {
 }
 
 /** Names in a run's folder that hold the run itself (see shardedRecords.ts), never an artifact. */
-const RUN_NAMES: ReadonlySet<string> = new Set(['manifest.json', 'record.json', 'shards']);
+const RUN_NAMES: ReadonlySet<string> = new Set(['manifest.json', 'record.json', 'shards', 'skipped.json']);
 
 /**
  * Artifact names are plain file names such as `report.html`, other than those the run itself is
- * kept under (`manifest.json`, `shards`, `record.json`). @throws RunStoreError
+ * kept under (`manifest.json`, `shards`, `record.json`, `skipped.json`). @throws RunStoreError
  */
 export function assertArtifactName(name: string): void {
   if (!SEGMENT.test(name)) {

@@ -17,6 +17,7 @@ import type {
   RunLease,
   RunListing,
   RunRecord,
+  RunSkipNote,
   RunStore,
   ShardedRun,
   ShardedRunStore,
@@ -184,6 +185,11 @@ export class S3RunStore implements RunStore, ComplianceStore {
       (runId) => this.records.listing(runId),
       (ids, read) => Promise.all(ids.map((id) => limit(() => read(id)))),
     );
+  }
+
+  async putSkipNote(note: RunSkipNote): Promise<void> {
+    assertRunId(note.runId);
+    await this.writes.run(note.runId, () => this.records.putSkipNote(note));
   }
 
   /** The run's manifest and its shards one at a time (see RunStore.readShards). */

@@ -4,6 +4,7 @@ import {
   type RunManifest,
   type RunRecord,
   type RunShard,
+  type RunSkipNote,
   type ShardCommit,
   type ShardedRun,
   type SplitRunRecordOptions,
@@ -15,7 +16,14 @@ import {
 import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import { RunRecordInvalidError, RunStoreConflictError, RunStoreError } from '../errors.js';
-import { decodeRunManifest, decodeRunRecord, decodeRunShard, encodeRunDocument, sha256Of } from './storedDocuments.js';
+import {
+  decodeRunManifest,
+  decodeRunRecord,
+  decodeRunShard,
+  decodeRunSkipNote,
+  encodeRunDocument,
+  sha256Of,
+} from './storedDocuments.js';
 
 /**
  * How every store keeps a run: a manifest and shards (core's runShards.ts), the same layout under
@@ -25,7 +33,9 @@ import { decodeRunManifest, decodeRunRecord, decodeRunShard, encodeRunDocument, 
  * - `shards/<n>-<revision>-<hash>.json`: shard n as the manifest revision `revision` wrote it, its
  *   name ending in the first 16 hex digits of its SHA-256;
  * - `record.json`: a run written whole by an orgpatch before this layout, read as it is and
- *   replaced by a manifest and shards at its next write.
+ *   replaced by a manifest and shards at its next write;
+ * - `skipped.json`: a skip note (core's runSkipNote.ts), when an invocation started nothing because
+ *   the day was not its Patch Tuesday go-day; listed only while the run has no manifest or record.
  *
  * A shard object is never changed once written: a changed shard is written under a new name, and
  * the manifest, written last and conditionally, is the one write that makes the new version the
@@ -38,6 +48,8 @@ import { decodeRunManifest, decodeRunRecord, decodeRunShard, encodeRunDocument, 
 export const MANIFEST = 'manifest.json';
 /** The whole-record document of runs written before manifests and shards. */
 export const LEGACY_RECORD = 'record.json';
+/** The skip note's name in the run folder. */
+export const SKIP_NOTE = 'skipped.json';
 /** The folder of the shard objects. */
 const SHARDS_DIR = 'shards';
 
@@ -287,9 +299,25 @@ export class ShardedRecords {
       return { runId: manifest.runId, createdAt: manifest.createdAt, status: manifest.status };
     }
     const whole = await this.objects.read(runId, LEGACY_RECORD);
-    if (whole === undefined) return undefined;
-    const record = decodeRunRecord(whole.text, this.objects.where(runId, LEGACY_RECORD), runId);
-    return { runId: record.runId, createdAt: record.createdAt, status: record.status };
+    if (whole !== undefined) {
+      const record = decodeRunRecord(whole.text, this.objects.where(runId, LEGACY_RECORD), runId);
+      return { runId: record.runId, createdAt: record.createdAt, status: record.status };
+    }
+    const skipped = await this.objects.read(runId, SKIP_NOTE);
+    if (skipped === undefined) return undefined;
+    const note = decodeRunSkipNote(skipped.text, this.objects.where(runId, SKIP_NOTE), runId);
+    return { runId: note.runId, createdAt: note.createdAt, status: note.status, reason: note.reason };
+  }
+
+  /**
+   * Keeps a skip note under its run id: created only when there is none, and not at all beside a
+   * run (a retried invocation that finds the run resumes it instead).
+   */
+  async putSkipNote(note: RunSkipNote): Promise<void> {
+    const run = (await this.objects.read(note.runId, MANIFEST)) ?? (await this.objects.read(note.runId, LEGACY_RECORD));
+    if (run !== undefined) return;
+    // A refused create means a note is there already (a retried invocation): it says the same.
+    await this.objects.write(note.runId, SKIP_NOTE, `${JSON.stringify(note)}\n`, undefined);
   }
 
   /**

@@ -4,9 +4,11 @@ import {
   parseRunManifest,
   parseRunRecord,
   parseRunShard,
+  parseRunSkipNote,
   type RunLease,
   type RunRecord,
   type RunShard,
+  type RunSkipNote,
   StoredDocumentError,
   type StoredRunManifest,
   type ValidationIssue,
@@ -76,6 +78,14 @@ export function decodeRunShard(text: string, source: string, runId: string, id: 
     ]);
   }
   return decodeRunDocument(text, source, runId, (value) => parseRunShard(value, source, { runId, id }));
+}
+
+/**
+ * The skip note of run `runId` stored as `text`.
+ * @throws RunRecordInvalidError when it is not JSON, not a skip note, or not run `runId`'s.
+ */
+export function decodeRunSkipNote(text: string, source: string, runId: string): RunSkipNote {
+  return decodeRunDocument(text, source, runId, (value) => parseRunSkipNote(value, source, { runId }));
 }
 
 /** SHA-256 of a document's text, lowercase hex: how manifests name their shards' content. */

@@ -32,6 +32,12 @@ export function unrecognizedClient(
           );
     case 'resource-groups':
       return new DetailedServiceError('UnrecognizedClientException', INVALID_TOKEN, 403, {}, 'message');
+    case 'ec2':
+      return new DetailedServiceError(
+        'AuthFailure',
+        'AWS was not able to validate the provided access credentials',
+        401,
+      );
     default:
       return new DetailedServiceError('UnrecognizedClientException', INVALID_TOKEN, 400, {}, 'message');
   }
@@ -143,6 +149,8 @@ export function throttling(service: ServiceName): DetailedServiceError {
       return new DetailedServiceError('TooManyRequestsException', 'Rate exceeded', 429);
     case 's3':
       return new DetailedServiceError('SlowDown', 'Please reduce your request rate.', 503);
+    case 'ec2':
+      return new DetailedServiceError('RequestLimitExceeded', 'Request limit exceeded.', 503);
   }
 }
 
@@ -172,6 +180,12 @@ export function accessDenied(
       return new DetailedServiceError('AccessDenied', message, 403);
     case 's3':
       return new DetailedServiceError('AccessDenied', 'Access Denied', 403);
+    case 'ec2':
+      return new DetailedServiceError(
+        'UnauthorizedOperation',
+        'You are not authorized to perform this operation.',
+        403,
+      );
   }
 }
 
@@ -208,6 +222,8 @@ export function internalError(service: ServiceName): DetailedServiceError {
       );
     case 's3':
       return new DetailedServiceError('InternalError', 'We encountered an internal error. Please try again.', 500);
+    case 'ec2':
+      return new DetailedServiceError('InternalError', 'An internal error has occurred', 500);
   }
 }
 
@@ -230,6 +246,12 @@ export function unknownOperation(service: ServiceName, operation: string): Detai
       return new DetailedServiceError(
         'InvalidAction',
         `Could not find operation ${operation} for version 2011-06-15`,
+        400,
+      );
+    case 'ec2':
+      return new DetailedServiceError(
+        'InvalidAction',
+        `The action ${operation} is not valid for this web service.`,
         400,
       );
     case 's3':

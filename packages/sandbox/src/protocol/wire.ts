@@ -1,14 +1,16 @@
 import type { AwsServiceError } from '../contract.js';
 import { DetailedServiceError } from '../errors.js';
+import { ec2Error } from './ec2Query.js';
 
 /**
- * Encoders for the five wire protocols the sandbox speaks, shaped as the AWS SDK v3 deserializers
+ * Encoders for the six wire protocols the sandbox speaks, shaped as the AWS SDK v3 deserializers
  * read them: awsJson1_1 (SSM, Organizations), awsJson1_0 with `awsQueryCompatible` (CloudWatch),
- * restJson1 (Resource Groups), awsQuery (STS, IAM) and restXml (S3).
+ * restJson1 (Resource Groups), awsQuery (STS, IAM), restXml (S3) and the EC2 query protocol
+ * (ec2Query.ts).
  */
 
 /** The protocol a request came in with. */
-export type WireProtocol = 'awsJson1_0' | 'awsJson1_1' | 'restJson1' | 'awsQuery' | 'restXml';
+export type WireProtocol = 'awsJson1_0' | 'awsJson1_1' | 'restJson1' | 'awsQuery' | 'restXml' | 'ec2Query';
 
 /** The JSON protocols (what {@link jsonReply} writes). */
 type JsonProtocol = 'awsJson1_0' | 'awsJson1_1' | 'restJson1';
@@ -199,5 +201,7 @@ export function errorReply(
       return queryError(error, requestId, service);
     case 'restXml':
       return s3Error(error, requestId, head);
+    case 'ec2Query':
+      return ec2Error(error, requestId);
   }
 }

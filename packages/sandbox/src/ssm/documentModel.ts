@@ -25,6 +25,8 @@ export interface StepDeclaration {
   readonly isEnd: boolean;
   readonly isCritical: boolean;
   readonly nextStep?: string;
+  /** aws:executeAwsApi outputs: name, JSONPath selector, String or StringList. */
+  readonly outputs: readonly { readonly name: string; readonly selector: string; readonly type: string }[];
 }
 
 /** What the automation engine reads from a schema 0.3 document. */
@@ -102,5 +104,10 @@ function readSteps(raw: unknown): StepDeclaration[] {
     isEnd: s.isEnd === true,
     isCritical: s.isCritical !== false,
     nextStep: typeof s.nextStep === 'string' ? s.nextStep : undefined,
+    outputs: (Array.isArray(s.outputs) ? s.outputs.filter(isRecord) : []).map((o) => ({
+      name: String(o.Name ?? ''),
+      selector: String(o.Selector ?? '$'),
+      type: String(o.Type ?? 'String'),
+    })),
   }));
 }

@@ -11,7 +11,8 @@ const DOCUMENT_NAME = /^[a-zA-Z0-9_\-.]{3,128}$/;
 const DOCUMENT_REFERENCE = /^[a-zA-Z0-9_\-.:/]{3,200}$/;
 const DOCUMENT_VERSION = /^([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)$/;
 const STEP_NAME = /^[a-zA-Z0-9_]+$/;
-const ACTION = /^aws:[a-zA-Z]{3,25}$/;
+// Long enough for every documented action (aws:waitForAwsResourceProperty has 26 letters).
+const ACTION = /^aws:[a-zA-Z]{3,40}$/;
 const PARAMETER_TYPES = new Set([
   'String',
   'StringList',

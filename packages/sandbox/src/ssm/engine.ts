@@ -8,6 +8,15 @@ import {
   type SimRegion,
   type SimWorld,
 } from '../contract.js';
+import {
+  API_STEP_MS,
+  type ApiStepResult,
+  type AwsApiCall,
+  branchTarget,
+  executeAwsApi,
+  pollAwsResourceProperty,
+  WAIT_POLL_MS,
+} from './apiSteps.js';
 import { flat, newId } from './compact.js';
 import type { AutomationModel, StepDeclaration } from './documentModel.js';
 import { checkValues, type InterpolationScope, interpolate } from './parameters.js';
@@ -15,6 +24,7 @@ import { AUTOMATION_QUEUE, RATE_CONTROL_AUTOMATION_QUEUE } from './quotas.js';
 import { rampUpLimit } from './rateControl.js';
 import { isRecord } from './requestCheck.js';
 import { type PatchStateExtras, planRunPatchBaseline } from './runPatchBaseline.js';
+import { isoDurationMs, stringLists, strings } from './stepInputs.js';
 
 /** The execution statuses the sandbox produces (a subset of SSM's AutomationExecutionStatus). */
 export type ExecutionStatus = 'Pending' | 'InProgress' | 'Success' | 'Failed' | 'TimedOut' | 'Cancelled';
@@ -65,6 +75,8 @@ export interface StepRun {
   end?: number;
   /** The Run Command the step sent (aws:runCommand): its outputs CommandId, Status, ResponseCode, Output. */
   command?: CommandOutputs;
+  /** What an aws:executeAwsApi step selected from its response, by output name. */
+  outputs?: Record<string, string[]>;
   failureMessage?: string;
   failureStage?: string;
 }
@@ -80,7 +92,7 @@ export interface CommandOutputs {
 /** The outputs of a step in the API's shape (`{ CommandId: [...], ... }`). */
 export function stepOutputs(step: StepRun): Record<string, string[]> | undefined {
   const command = step.command;
-  if (!command) return undefined;
+  if (!command) return step.outputs;
   return {
     CommandId: [command.commandId],
     Status: [command.status],
@@ -167,6 +179,8 @@ export class AutomationEngine {
     private readonly clock: SimClock,
     private readonly limits: ConcurrencyLimits,
     private readonly delivery?: CommandDelivery,
+    /** The AWS APIs aws:executeAwsApi and aws:waitForAwsResourceProperty steps call (EC2). */
+    private readonly awsApi?: AwsApiCall,
   ) {}
 
   /** The state of one account and Region (created on first use). */
@@ -503,6 +517,15 @@ export class AutomationEngine {
           },
         };
       };
+    } else if (declaration.action === 'aws:branch') {
+      durationMs = 0;
+      outcome = () => ({ status: 'Success', nextStep: branchTarget(inputs) });
+    } else if (declaration.action === 'aws:executeAwsApi') {
+      durationMs = API_STEP_MS;
+      outcome = () => executeAwsApi(this.awsApi, declaration, inputs, this.at(execution));
+    } else if (declaration.action === 'aws:waitForAwsResourceProperty') {
+      this.pollStep(execution, step, declaration, inputs, 0);
+      return;
     } else if (declaration.action === 'aws:sleep' && typeof inputs.Duration === 'string') {
       durationMs = isoDurationMs(inputs.Duration);
       outcome = () => ({ status: 'Success' });
@@ -535,12 +558,32 @@ export class AutomationEngine {
     );
   }
 
+  private at(execution: Execution): { accountId: string; region: string } {
+    return { accountId: execution.location.accountId, region: execution.location.region.region };
+  }
+
+  /** Polls an aws:waitForAwsResourceProperty step until its values are desired, or its timeout (default an hour). */
+  private pollStep(execution: Execution, step: StepRun, declaration: StepDeclaration, inputs: object, waited: number) {
+    const limitMs = (declaration.timeoutSeconds ?? 3600) * 1000;
+    const delay = Math.min(waited === 0 ? API_STEP_MS : WAIT_POLL_MS, limitMs - waited);
+    execution.cancelTimer = this.clock.schedule(delay, () => {
+      const result = pollAwsResourceProperty(this.awsApi, inputs as Record<string, unknown>, this.at(execution));
+      if (result === undefined && waited + delay < limitMs) {
+        this.pollStep(execution, step, declaration, inputs, waited + delay);
+        return;
+      }
+      const timedOut = `Step timed out while waiting for ${String((inputs as Record<string, unknown>).PropertySelector)} to be ${JSON.stringify((inputs as Record<string, unknown>).DesiredValues)} (step timeoutSeconds ${limitMs / 1000}).`;
+      this.completeStep(execution, step, declaration, result ?? { status: 'TimedOut', failureMessage: timedOut });
+    });
+  }
+
   private completeStep(execution: Execution, step: StepRun, declaration: StepDeclaration, outcome: StepOutcome): void {
     if (AutomationEngine.isTerminal(execution.status)) return;
     execution.cancelTimer = undefined;
     step.status = outcome.status;
     step.end = this.clock.now();
     if (outcome.command) step.command = outcome.command;
+    if (outcome.outputs) step.outputs = outcome.outputs;
     if (outcome.failureMessage !== undefined) {
       step.failureMessage = flat(outcome.failureMessage);
       step.failureStage = 'Invocation';
@@ -549,7 +592,10 @@ export class AutomationEngine {
     const indexOf = (name: string) => steps.findIndex((s) => s.name === name);
     if (outcome.status === 'Success' || declaration.onFailure === 'Continue' || !declaration.isCritical) {
       if (declaration.isEnd) this.finish(execution, 'Success');
-      else this.runStep(execution, declaration.nextStep !== undefined ? indexOf(declaration.nextStep) : step.index + 1);
+      else {
+        const next = outcome.nextStep ?? declaration.nextStep;
+        this.runStep(execution, next !== undefined ? indexOf(next) : step.index + 1);
+      }
     } else if (declaration.onFailure.startsWith('step:')) {
       this.runStep(execution, indexOf(declaration.onFailure.slice(5)));
     } else {
@@ -632,31 +678,9 @@ export class AutomationEngine {
   }
 }
 
-interface StepOutcome {
+interface StepOutcome extends Omit<ApiStepResult, 'status'> {
   readonly status: 'Success' | 'Failed' | 'TimedOut';
-  readonly failureMessage?: string;
   readonly command?: CommandOutputs;
-}
-
-function strings(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  return Array.isArray(value) ? value.map((v) => String(v)) : [];
-}
-
-function stringLists(value: unknown): Record<string, string[]> {
-  if (!isRecord(value)) return {};
-  const result: Record<string, string[]> = {};
-  for (const [key, item] of Object.entries(value)) {
-    const list = strings(item).filter((v) => v !== '');
-    if (list.length > 0) result[key] = list;
-  }
-  return result;
-}
-
-/** Milliseconds of an ISO 8601 duration such as PT30M or PT1H30M10S. */
-function isoDurationMs(value: string): number {
-  const match = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(value);
-  if (!match) return 0;
-  const [, d = '0', h = '0', m = '0', s = '0'] = match;
-  return ((Number(d) * 24 + Number(h)) * 60 * 60 + Number(m) * 60 + Number(s)) * 1000;
+  /** aws:branch: the step chosen. */
+  readonly nextStep?: string;
 }

@@ -6,6 +6,7 @@ import {
   type SimClock,
   type SimWorld,
 } from '../contract.js';
+import type { AwsApiCall } from './apiSteps.js';
 import {
   describeAutomationExecutions,
   describeAutomationStepExecutions,
@@ -35,6 +36,8 @@ export interface SsmServiceDeps {
   readonly maxConcurrentAutomationsPerAccount?: number;
   /** When SSM Agent on a managed node takes delivery of a Run Command. @default at once */
   readonly delivery?: CommandDelivery;
+  /** The AWS APIs automation steps call (aws:executeAwsApi, aws:waitForAwsResourceProperty). @default none */
+  readonly awsApi?: AwsApiCall;
 }
 
 /**
@@ -59,6 +62,7 @@ export function createSsmService(deps: SsmServiceDeps): ServiceHandlers {
     deps.clock,
     { running: limit, rateControl: Math.min(CONCURRENT_RATE_CONTROL_AUTOMATIONS, limit - 1) },
     deps.delivery,
+    deps.awsApi,
   );
 
   // The world's history (scans before the sandbox started) ends when the service starts.
