@@ -1,4 +1,4 @@
-import type { PatchRequest, RunSummary } from '@orgpatch/core';
+import { OrgPatchError, type PatchRequest, type RunSummary } from '@orgpatch/core';
 import {
   type PollBackoff,
   type ReportFormat,
@@ -10,6 +10,14 @@ import type { CommandContext } from './command.js';
 import { EXIT } from './exitCodes.js';
 import { printJson, println } from './io.js';
 import { renderSummary } from './render.js';
+
+/** A window's payload run on a day that is not its Patch Tuesday go-day: nothing was started. */
+class NotThePatchDayError extends OrgPatchError {
+  constructor(runId: string, reason: string) {
+    super(`Run ${runId} was not started: ${reason}. Nothing was read or started; orgpatch status lists the skip.`);
+    this.name = 'NotThePatchDayError';
+  }
+}
 
 /** What `run` and `demo` did, for their output and exit code. */
 export interface RunFlowResult {
@@ -39,6 +47,9 @@ export async function runFlow(
       startOnly: !options.wait,
     },
   );
+  if (result.begun.skipped !== null) {
+    throw new NotThePatchDayError(result.begun.runId, result.begun.skipped);
+  }
   const summary = await summarizeStoredRun(deps.store, result.begun.runId);
   const bad = summary.status === 'failed' || summary.status === 'halted';
   const artifacts = result.finished?.reports as Readonly<Record<ReportFormat, string>> | undefined;

@@ -179,8 +179,8 @@ export class OrchestratorStateMachine extends Construct {
       'Begin',
       TaskInput.fromObject({ step: 'begin', payload: JsonPath.entirePayload }),
       refused,
-      // The state from here on: the run id alone (the payload is in the run store).
-      { resultSelector: { runId: JsonPath.stringAt('$.runId') } },
+      // The state from here on: the run id alone (the payload is in the run store), and whether it was skipped.
+      { resultSelector: { runId: JsonPath.stringAt('$.runId'), skipped: JsonPath.stringAt('$.skipped') } },
     );
     const nextFresh = step(
       'DecideNext',
@@ -256,7 +256,12 @@ export class OrchestratorStateMachine extends Construct {
       .when(Condition.stringEquals('$.action', 'wait'), wait)
       .when(Condition.stringEquals('$.action', 'finish'), settleShards)
       .otherwise(unknownAction);
-    begin.next(nextFresh);
+    // A window's invocation on a day that is not its Patch Tuesday go-day ends here: begin read and
+    // started nothing, and left a skip note.
+    const notPatchDay = new Succeed(this, 'NotThePatchDay', {
+      comment: 'Not the Patch Tuesday go-day: nothing was read or started (the skip note says why).',
+    });
+    begin.next(new Choice(this, 'PatchDay').when(Condition.isNotNull('$.skipped'), notPatchDay).otherwise(nextFresh));
     nextFresh.next(decide);
     nextAfterPoll.next(decide);
     planGroups.next(nextFresh);

@@ -57,7 +57,14 @@ describe('the orchestrator state machine', () => {
   it('flows Begin → DecideNext → WhatNext, and each action to its fan-out and back', () => {
     const st = definition.States;
     expect(definition.StartAt).toBe('Begin');
-    expect(st.Begin).toMatchObject({ Next: 'DecideNext', Parameters: { step: 'begin', 'payload.$': '$' } });
+    expect(st.Begin).toMatchObject({ Next: 'PatchDay', Parameters: { step: 'begin', 'payload.$': '$' } });
+    // Not the Patch Tuesday go-day: begin read and started nothing, and the execution ends there.
+    expect(st.PatchDay).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.skipped', IsNull: false, Next: 'NotThePatchDay' }],
+      Default: 'DecideNext',
+    });
+    expect(st.NotThePatchDay?.Type).toBe('Succeed');
     expect(st.DecideNext).toMatchObject({ Next: 'WhatNext', Parameters: { step: 'next', 'runId.$': '$.runId' } });
     expect(st.WhatNext?.Choices).toEqual([
       { Variable: '$.action', StringEquals: 'plan', Next: 'PlanGroups' },

@@ -218,3 +218,26 @@ function record(r: RunRecord): string {
   return r.runId;
 }
 void key;
+
+describe('runEngine on a window payload with PatchTuesday', () => {
+  // The fake clock reads 2026-11-28 (a Saturday); November 2026's Patch Tuesday is the 10th.
+  it('starts nothing on another day, and leaves a skip note that says why', async () => {
+    const deps = fakeDeps({ directory: new FakeDirectory(organization(3)), inventory: inventory() });
+    const result = await runEngine(payload({ PatchTuesday: { OffsetDays: 0 } }), deps);
+    expect(result.begun.skipped).toMatch(/not the patch day/);
+    expect(result.finished).toBeUndefined();
+    expect(deps.automation.startCalls).toHaveLength(0);
+    expect(await deps.store.sharded.manifest(result.begun.runId)).toBeUndefined();
+    expect(await deps.store.list()).toContainEqual(
+      expect.objectContaining({ runId: result.begun.runId, status: 'skipped-not-patch-day' }),
+    );
+  });
+
+  it('runs on the go-day (Patch Tuesday plus the offset)', async () => {
+    const deps = fakeDeps({ directory: new FakeDirectory(organization(3)), inventory: inventory() });
+    const result = await runEngine(payload({ PatchTuesday: { OffsetDays: 18 } }), deps);
+    expect(result.begun.skipped).toBeNull();
+    expect(result.finished?.status).toBe('succeeded');
+    expect(deps.automation.startCalls.length).toBeGreaterThan(0);
+  });
+});

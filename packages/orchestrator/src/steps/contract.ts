@@ -35,6 +35,12 @@ export interface BeginOutput {
   readonly resumed: boolean;
   /** The plan groups still to plan (numbers), for the `plan` fan-out; empty when planned already. */
   readonly groups: readonly number[];
+  /**
+   * Why a maintenance-window run (one with a TaskExecutionId) was skipped: it is not its Patch
+   * Tuesday go-day, so nothing was read from the Organization or started, and a skip note under
+   * `runId` says so. null when the run goes ahead.
+   */
+  readonly skipped: string | null;
 }
 
 /** `plan`: observe one plan group's accounts in every Region, decide, and store its shard(s). */

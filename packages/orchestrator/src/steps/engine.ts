@@ -20,8 +20,8 @@ export interface EngineOptions {
 /** What {@link runEngine} did: the run begun, and its end when it was followed to it. */
 export interface EngineResult {
   readonly begun: BeginOutput;
-  /** The last decision: `finish` when the run ended. */
-  readonly last: NextOutput;
+  /** The last decision: `finish` when the run ended; none when it was skipped (not the patch day). */
+  readonly last?: NextOutput;
   readonly finished?: FinishOutput;
   /** Poll rounds made. */
   readonly rounds: number;
@@ -41,6 +41,7 @@ export async function runEngine(payload: unknown, deps: StepDeps, options: Engin
     options.request,
   );
   const { runId } = begun;
+  if (begun.skipped !== null) return { begun, rounds: 0 };
   const manifest = await deps.store.sharded?.manifest(runId);
   const shared: StepDeps = {
     ...deps,

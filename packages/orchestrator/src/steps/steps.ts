@@ -44,8 +44,10 @@ import {
 import type { RunDeps } from '../run/deps.js';
 import { runIdFor, snapshotIdFor } from '../run/ids.js';
 import type { AccountLimiter } from '../run/limiter.js';
+import { skipUnlessPatchDay } from '../run/patchDayGate.js';
 import { discoveryScope, observeLocations } from '../run/planRun.js';
 import { writeStoredReports } from '../run/reports.js';
+import { deleteExpiredSnapshots } from '../run/snapshotRetention.js';
 import { holdLease } from '../run/startRun.js';
 import { DEFAULT_BACKOFF, type PollBackoff, pollRound, readPatchStates } from '../run/trackRun.js';
 import { startWave } from '../run/waves.js';
@@ -105,6 +107,14 @@ export async function begin(input: BeginInput, deps: StepDeps, parsed?: PatchReq
   const runId = input.runId ?? runIdFor(request.taskExecutionId, now());
   const sharded = shardedOf(deps.store);
   let existing = await sharded.manifest(runId);
+  if (existing === undefined && request.taskExecutionId !== undefined) {
+    // A window's invocation goes ahead only on its Patch Tuesday go-day (a resumed run always does).
+    const note = await skipUnlessPatchDay(request, deps.store, { runId, now: now() });
+    if (note !== undefined) {
+      deps.logger?.info('Not the patch day: nothing started', { runId, reason: note.reason });
+      return { runId, dryRun: request.dryRun, resumed: false, groups: [], skipped: note.reason };
+    }
+  }
   if (existing === undefined) await checkAlarmsExist(request, deps);
   if (existing === undefined) {
     const whole = await deps.store.get(runId);
@@ -120,7 +130,7 @@ export async function begin(input: BeginInput, deps: StepDeps, parsed?: PatchReq
     deps.logger?.info('Resuming run', { runId, status: existing.status });
     if (FINISHED.has(existing.status)) await deps.store.releaseLease(leaseScopeFor(existing.organization), runId);
     else if (!existing.dryRun) await holdLease(existing, deps, now());
-    return { runId, dryRun: existing.dryRun, resumed: true, groups: unplanned(existing) };
+    return { runId, dryRun: existing.dryRun, resumed: true, groups: unplanned(existing), skipped: null };
   }
   const organization = await deps.directory.discover(discoveryScope(request));
   deps.onProgress?.({ phase: 'discover', accounts: organization.accounts.length, done: true });
@@ -137,7 +147,7 @@ export async function begin(input: BeginInput, deps: StepDeps, parsed?: PatchReq
   if (!manifest.dryRun) await holdLease(manifest, deps, now());
   const created = await sharded.create(manifest);
   deps.logger?.info('Run recorded', { runId, dryRun: created.dryRun, groups: created.planning?.groups.length ?? 0 });
-  return { runId, dryRun: created.dryRun, resumed: false, groups: unplanned(created) };
+  return { runId, dryRun: created.dryRun, resumed: false, groups: unplanned(created), skipped: null };
 }
 
 /**
@@ -477,6 +487,9 @@ export async function settle(input: SettleInput, deps: StepDeps): Promise<ShardS
   current = await readPatchStates(current, deps, clock(deps));
   const changed = current.locations.some((l, i) => l !== before.locations[i]);
   if (changed) await session.put(current);
+  // The retention of pre-patch snapshots (a request with Snapshot), in this shard's locations: best
+  // effort, and repeating it deletes nothing twice.
+  await deleteExpiredSnapshots(current, deps, clock(deps)());
   return { runId: input.runId, shards: changed ? [input.shard] : [], changed };
 }
 
