@@ -200,7 +200,7 @@ describe('the bundled step Lambda', () => {
 
     const runId = `mw-${TASK_EXECUTION_ID}`;
     // `begin` discovers the Organization and records the run, its plan groups still to plan; it starts nothing.
-    expect(result).toEqual({ runId, dryRun: false, resumed: false, groups: [0] });
+    expect(result).toEqual({ runId, dryRun: false, resumed: false, groups: [0], skipped: null });
     expect(sandbox.calls.count({ operation: 'StartAutomationExecution' })).toBe(0);
 
     // The run record went to the bucket named by ORGPATCH_RUN_BUCKET, with the synthesized request.

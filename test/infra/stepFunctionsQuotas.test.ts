@@ -41,11 +41,16 @@ function eventsOf(state: State): number {
   }
 }
 
-/** The events of the path from `from` up to (not including) `to`, following Next (to the end without `to`). */
+/**
+ * The events of the path from `from` up to (not including) `to`, following Next, or a Choice's Default
+ * (the way a run goes ahead), to the end without `to`.
+ */
 function pathEvents(from: string, to?: string): { events: number; states: string[] } {
   let events = 0;
   const names: string[] = [];
-  for (let name: string | undefined = from; name !== to; name = states[name]?.Next) {
+  const after = (name: string): string | undefined =>
+    (states[name]?.Next as string | undefined) ?? (states[name]?.Default as string | undefined);
+  for (let name: string | undefined = from; name !== to; name = after(name)) {
     const state = name === undefined ? undefined : states[name];
     if (name === undefined || state === undefined) throw new Error(`the path from ${from} never reaches ${to}`);
     if (state.Type === 'Succeed' && to === undefined) return { events: events + 2, states: [...names, name] };
@@ -69,9 +74,11 @@ beforeAll(() => {
   };
   const machine = Object.values(template.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
   const fnId = stack.resolve(stack.getLogicalId(o.orchestrator.stepFunction.node.defaultChild as never)) as string;
+  const topicId = stack.resolve(stack.getLogicalId(o.notifications.topic.node.defaultChild as never)) as string;
   const text = resolveIntrinsics(machine?.Properties.DefinitionString, {
     pseudo: { 'AWS::Partition': 'aws', 'AWS::AccountId': '111111111111', 'AWS::Region': 'us-east-1' },
     attributes: { [`${fnId}.Arn`]: 'arn:aws:lambda:us-east-1:111111111111:function:step' },
+    resources: { [topicId]: 'arn:aws:sns:us-east-1:111111111111:summaries' },
   }) as string;
   states = (JSON.parse(text) as { States: Record<string, State> }).States;
 }, 60_000);

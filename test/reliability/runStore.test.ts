@@ -143,7 +143,7 @@ describe('a run kept by the step engine', () => {
     const payload = orgPayload({ WindowId: 'mw-0123456789abcdef0', TaskExecutionId: task(77) });
     const deps = createAwsRunDeps(parsePayload(payload), { clients: w.e2e.clients, store, runId: 'steps-run' });
     const { last } = await runEngine(payload, deps, { runId: 'steps-run', startOnly: true });
-    expect(last.action).toBe('wait');
+    expect(last?.action).toBe('wait');
     expect(await store.listInProgress()).toContain('steps-run');
     const before = await store.sharded.manifest('steps-run');
     const tracked = await trackInProgressRuns(w.runtime);

@@ -24,7 +24,7 @@ export const TARGET_PARAMETER_NAME = 'InstanceIds';
  * `orgpatch doctor` compares each member document's content with it. A member-stack test computes
  * it from the content and fails with the new value whenever the runbook changes: update it here then.
  */
-export const AUTOMATION_DOCUMENT_SHA256 = '403e19a339906f664196b2c66292664ad4c9bb72cc0426f7c5a74cd3e38a838f';
+export const AUTOMATION_DOCUMENT_SHA256 = '6e69f02e29cc5df8fcbdbbb1bb45f6725a677f0424ac469e9123570cf32c6130';
 
 /**
  * The tags of orgpatch's pre-patch snapshots: the run and the instance. The automation role may

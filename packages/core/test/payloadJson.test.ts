@@ -119,7 +119,7 @@ describe('readPayloadJson: repeated keys', () => {
   });
 
   it('refuses a key given twice in a nested object, naming its path', () => {
-    const text = orgText.replace('{ "Name": "non-prod",', '{ "Name": "non-prod", "Name": "dev",');
+    const text = orgText.replace('"Name": "non-prod",', '"Name": "non-prod", "Name": "dev",');
     expect(issueOf(text).path).toBe('Organization.Waves[0].Name');
   });
 
