@@ -1,4 +1,4 @@
-import type { PatchRequest, RunSummary } from '@orgpatch/core';
+import { type PatchRequest, type RunSummary, runComplianceLines } from '@orgpatch/core';
 import {
   type PollBackoff,
   type ReportFormat,
@@ -69,6 +69,9 @@ export function printRunOutcome(ctx: CommandContext, result: RunFlowResult, json
       out.yellow(`Run ${summary.runId} already existed (same task execution): resumed it, started nothing twice.`),
     );
   println(io.stdout, renderSummary(summary, out));
+  if (summary.compliance !== undefined) {
+    for (const line of runComplianceLines(summary.compliance)) println(io.stdout, line);
+  }
   if (result.artifacts) {
     println(io.stdout, `Report: ${out.bold(result.artifacts.html)}`);
     println(io.stdout, out.dim(`Also: ${result.artifacts.md}, ${result.artifacts.csv}, ${result.artifacts.json}`));

@@ -128,6 +128,7 @@ export { renderReportHtml, renderReportHtmlChunks } from './reportHtml.js';
 export { renderReportJson, renderReportJsonChunks, type ShardLocations } from './reportJson.js';
 export type { AutomationRoleSpec, Operation, PatchRequest, RebootOption } from './request.js';
 export {
+  complianceCountsLine,
   type RunCompliance,
   /** @public */ type RunComplianceCounts,
   runComplianceCounts,

@@ -46,26 +46,29 @@ export function runComplianceCounts(
 }
 
 /**
- * The run's compliance as sentences (the reports and the CLI):
- * `Critical missing before: 3, after: 0. Security missing before: ...`, or why there is no
- * snapshot, or no snapshot before this run (then only the after counts).
+ * One snapshot's counts in a sentence: `Compliance after the run: 12 nodes: 0 missing Critical
+ * patches, 1 missing Security (not Critical) patches, 2 unmanaged (snapshot c-r1, 2025-01-05T04:00:00.000Z).`
+ */
+export function complianceCountsLine(label: string, n: RunComplianceCounts): string {
+  const unseen = n.notSeen === 0 ? '' : `, ${n.notSeen} places not seen`;
+  return `${label}: ${n.nodes} nodes: ${n.critical} missing Critical patches, ${n.security} missing Security (not Critical) patches, ${n.unmanaged} unmanaged${unseen} (snapshot ${n.snapshotId}, ${n.takenAt}).`;
+}
+
+/**
+ * The run's compliance as sentences (the reports and the CLI): the snapshot after the run, then
+ * `Critical missing before: 3, after: 0. Security missing before: ...` against the snapshot before
+ * it, or "No snapshot before this run"; or why no snapshot was taken.
  *
  * @example
- * runComplianceLines({ taken: true, after, before }); // ['Critical missing before: 3, after: 0. ...', 'Compliance snapshot ...']
+ * runComplianceLines({ taken: true, after, before }); // ['Compliance after the run: ...', 'Critical missing before: 3, after: 0. ...']
  */
 export function runComplianceLines(c: RunCompliance): string[] {
   if (!c.taken) return [`No compliance snapshot was taken after this run: ${c.reason}`];
   const { after, before } = c;
-  const unseen = (n: RunComplianceCounts) => (n.notSeen === 0 ? '' : `, ${n.notSeen} places not seen`);
-  const taken = `Compliance snapshot ${after.snapshotId} (${after.takenAt}): ${after.nodes} nodes${unseen(after)}`;
-  if (before === undefined) {
-    return [
-      `No snapshot before this run. Critical missing after: ${after.critical}. Security missing after: ${after.security}. Unmanaged after: ${after.unmanaged}.`,
-      `${taken}.`,
-    ];
-  }
+  const first = complianceCountsLine('Compliance after the run', after);
+  if (before === undefined) return [first, 'No snapshot before this run: nothing to compare with.'];
   return [
-    `Critical missing before: ${before.critical}, after: ${after.critical}. Security missing before: ${before.security}, after: ${after.security}. Unmanaged before: ${before.unmanaged}, after: ${after.unmanaged}.`,
-    `${taken}; before: snapshot ${before.snapshotId} (${before.takenAt}): ${before.nodes} nodes${unseen(before)}.`,
+    first,
+    `Critical missing before: ${before.critical}, after: ${after.critical}. Security missing before: ${before.security}, after: ${after.security}. Unmanaged before: ${before.unmanaged}, after: ${after.unmanaged} (before: snapshot ${before.snapshotId}, ${before.takenAt}, ${before.nodes} nodes${before.notSeen === 0 ? '' : `, ${before.notSeen} places not seen`}).`,
   ];
 }

@@ -20,6 +20,12 @@ import type { RunDeps } from '../run/deps.js';
 export interface RunSnapshotDeps extends RunDeps {
   /** Managed nodes and their patch states; without it a finished run takes no snapshot (and says so). */
   readonly nodes?: NodeComplianceReader;
+  /**
+   * The snapshot to compare the run's with, when the caller took one just before the run (the
+   * demo): clocks of different sessions need not agree on which stored snapshot is the latest.
+   * @default the latest snapshot of the Organization taken before the run began
+   */
+  readonly complianceBefore?: string;
 }
 
 /** The id of the snapshot a run takes when it finishes: one per run, so a finish repeated finds it. */
@@ -58,7 +64,12 @@ const sameOrganization = (manifest: StoredRunManifest, snapshot: ComplianceManif
 async function snapshotBefore(
   manifest: StoredRunManifest,
   store: ComplianceStore,
+  named: string | undefined,
 ): Promise<StoredComplianceSnapshot | undefined> {
+  if (named !== undefined) {
+    const stored = await store.readSnapshot(named);
+    if (stored !== undefined && sameOrganization(manifest, stored.manifest)) return stored;
+  }
   const began = Date.parse(manifest.createdAt);
   const orgId = manifest.organization.organizationId;
   const candidates = (await store.listSnapshots())
@@ -102,7 +113,7 @@ export async function takeRunSnapshot(
   const snapshotId = runSnapshotId(manifest.runId);
   try {
     // Read the one before first: the run's own snapshot is taken after the run began, so never it.
-    const earlier = await snapshotBefore(manifest, store);
+    const earlier = await snapshotBefore(manifest, store, deps.complianceBefore);
     const before = earlier && runComplianceCounts(earlier.manifest, await totalsOf(earlier));
     const own = await store.readSnapshot(snapshotId);
     let after: RunComplianceCounts;
@@ -140,6 +151,9 @@ export async function recordRunCompliance(manifest: StoredRunManifest, deps: Run
   if (compliance === undefined) return;
   await sharded.commit(manifest.runId, { shards: [], change: (fresh) => ({ ...fresh, compliance }) });
   if (!compliance.taken) {
-    deps.logger?.warn('Run finished without a compliance snapshot', { runId: manifest.runId, reason: compliance.reason });
+    deps.logger?.warn('Run finished without a compliance snapshot', {
+      runId: manifest.runId,
+      reason: compliance.reason,
+    });
   }
 }
