@@ -29,7 +29,7 @@ export interface RunSnapshotDeps extends RunDeps {
 }
 
 /** The id of the snapshot a run takes when it finishes: one per run, so a finish repeated finds it. */
-export function runSnapshotId(runId: string): string {
+function runSnapshotId(runId: string): string {
   return `c-${runId}`;
 }
 
@@ -101,7 +101,7 @@ async function snapshotBefore(
  * none (undefined). Never throws: a snapshot that cannot be taken is recorded as not taken, with why.
  * A finish repeated after the snapshot was stored reads it back instead of taking another.
  */
-export async function takeRunSnapshot(
+async function takeRunSnapshot(
   manifest: StoredRunManifest,
   deps: RunSnapshotDeps,
 ): Promise<RunCompliance | undefined> {
