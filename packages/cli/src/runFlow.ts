@@ -1,4 +1,4 @@
-import { OrgPatchError, type PatchRequest, type RunSummary } from '@orgpatch/core';
+import { OrgPatchError, type PatchRequest, type RunSummary, runComplianceLines } from '@orgpatch/core';
 import {
   type PollBackoff,
   type ReportFormat,
@@ -80,6 +80,9 @@ export function printRunOutcome(ctx: CommandContext, result: RunFlowResult, json
       out.yellow(`Run ${summary.runId} already existed (same task execution): resumed it, started nothing twice.`),
     );
   println(io.stdout, renderSummary(summary, out));
+  if (summary.compliance !== undefined) {
+    for (const line of runComplianceLines(summary.compliance)) println(io.stdout, line);
+  }
   if (result.artifacts) {
     println(io.stdout, `Report: ${out.bold(result.artifacts.html)}`);
     println(io.stdout, out.dim(`Also: ${result.artifacts.md}, ${result.artifacts.csv}, ${result.artifacts.json}`));

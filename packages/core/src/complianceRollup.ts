@@ -44,8 +44,8 @@ export interface ComplianceRollup {
   readonly regions: readonly ComplianceRollupRow[];
 }
 
-/** Empty totals. */
-function emptyTotals(): ComplianceTotals {
+/** Empty totals, to add nodes to a shard at a time ({@link addNodeToTotals}). */
+export function emptyTotals(): ComplianceTotals {
   return {
     nodes: 0,
     critical: 0,
@@ -72,6 +72,11 @@ function addNode(t: ComplianceTotals, node: NodeCompliance, level: NodeLevel): v
   t.missingPatches += node.patch?.missing ?? 0;
   t.criticalPatches += node.patch?.critical ?? 0;
   t.securityPatches += node.patch?.security ?? 0;
+}
+
+/** Counts one node in `totals` (a snapshot's totals are built a shard at a time). */
+export function addNodeToTotals(totals: ComplianceTotals, node: NodeCompliance): void {
+  addNode(totals, node, nodeLevel(node));
 }
 
 /** Sorts rows worst first: critical nodes, security nodes, other, unknown, not seen, then by key. */

@@ -163,7 +163,7 @@ export function parseComplianceShard(
 }
 
 /** How many accounts' nodes one shard holds by default. */
-const ACCOUNTS_PER_SHARD = 250;
+export const COMPLIANCE_ACCOUNTS_PER_SHARD = 250;
 
 /**
  * Splits a snapshot into its manifest (without the shards' hashes, which the store computes from the
@@ -171,7 +171,7 @@ const ACCOUNTS_PER_SHARD = 250;
  */
 export function splitComplianceSnapshot(
   snapshot: ComplianceSnapshot,
-  accountsPerShard: number = ACCOUNTS_PER_SHARD,
+  accountsPerShard: number = COMPLIANCE_ACCOUNTS_PER_SHARD,
 ): {
   readonly manifest: Omit<ComplianceManifest, 'shards'>;
   readonly shards: readonly (ComplianceShard & { readonly firstAccountId: string; readonly lastAccountId: string })[];

@@ -42,15 +42,17 @@ const DAY_MS = 86_400_000;
 const ACCOUNT_WIDE: ReadonlySet<InventoryErrorKind> = new Set(['member-stack-missing']);
 
 /**
- * Builds a snapshot from what each location's read gave. Nodes are sorted by account, Region and
- * id; a node listed twice in a location (two groups) is kept once. A location that could not be
- * read becomes a {@link NotSeen} entry; when every Region of an account failed in the same
- * account-wide way (its role missing), the account is named once, without a Region.
- *
- * @example
- * const snapshot = buildComplianceSnapshot({ snapshotId: 'c-1', takenAt: new Date(), maxAgeDays: 7, organization, scope, readings });
+ * The nodes and the places not seen of some locations, judged at `takenAt`: nodes sorted by
+ * account, Region and id (a node listed twice in a location, in two groups, is kept once); a
+ * location that could not be read is a {@link NotSeen} entry, and an account all of whose Regions
+ * failed in the same account-wide way (its role missing) is named once, without a Region. Give it
+ * every location of the accounts it covers: the streaming collector calls it once per batch of
+ * whole accounts, so the snapshot is written a shard at a time.
  */
-export function buildComplianceSnapshot(input: ComplianceSnapshotInput): ComplianceSnapshot {
+export function observeLocations(input: Pick<ComplianceSnapshotInput, 'takenAt' | 'maxAgeDays' | 'readings'>): {
+  readonly nodes: NodeCompliance[];
+  readonly notSeen: NotSeen[];
+} {
   const oldest = input.takenAt.getTime() - input.maxAgeDays * DAY_MS;
   const nodes: NodeCompliance[] = [];
   const failures = new Map<string, NotSeen[]>();
@@ -91,10 +93,18 @@ export function buildComplianceSnapshot(input: ComplianceSnapshotInput): Complia
       notSeen.push({ accountId, reason: first.reason, code: first.code, message: first.message });
     } else notSeen.push(...list);
   }
-  const byPlace = (a: { accountId: string; region?: string }, b: { accountId: string; region?: string }) =>
-    a.accountId.localeCompare(b.accountId) || (a.region ?? '').localeCompare(b.region ?? '');
   nodes.sort((a, b) => byPlace(a, b) || a.instanceId.localeCompare(b.instanceId));
   notSeen.sort(byPlace);
+  return { nodes, notSeen };
+}
+
+const byPlace = (a: { accountId: string; region?: string }, b: { accountId: string; region?: string }) =>
+  a.accountId.localeCompare(b.accountId) || (a.region ?? '').localeCompare(b.region ?? '');
+
+/** A snapshot's fields but its nodes and places not seen: who, when, what was asked, the accounts. */
+export function complianceHeader(
+  input: Omit<ComplianceSnapshotInput, 'readings'>,
+): Omit<ComplianceSnapshot, 'nodes' | 'notSeen'> {
   const org = input.organization;
   return {
     schemaVersion: 1,
@@ -111,7 +121,17 @@ export function buildComplianceSnapshot(input: ComplianceSnapshotInput): Complia
     accounts: org.accounts
       .map((a) => ({ id: a.id, name: a.name, ouPath: a.ouPath }))
       .sort((a, b) => a.id.localeCompare(b.id)),
-    nodes,
-    notSeen,
   };
+}
+
+/**
+ * Builds a snapshot from what each location's read gave (see {@link observeLocations} for how
+ * nodes and places not seen are judged).
+ *
+ * @example
+ * const snapshot = buildComplianceSnapshot({ snapshotId: 'c-1', takenAt: new Date(), maxAgeDays: 7, organization, scope, readings });
+ */
+export function buildComplianceSnapshot(input: ComplianceSnapshotInput): ComplianceSnapshot {
+  const { nodes, notSeen } = observeLocations(input);
+  return { ...complianceHeader(input), nodes, notSeen };
 }

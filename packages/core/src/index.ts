@@ -20,8 +20,10 @@ export type {
 } from './complianceModel.js';
 export { nodeLevel } from './complianceModel.js';
 export {
+  addNodeToTotals,
   /** @public */ type ComplianceTotals,
   complianceGate,
+  emptyTotals,
   FAIL_ON_VALUES,
   type FailOn,
   /** @public */ type GateDecision,
@@ -29,6 +31,7 @@ export {
 } from './complianceRollup.js';
 export {
   assembleComplianceSnapshot,
+  COMPLIANCE_ACCOUNTS_PER_SHARD,
   type ComplianceManifest,
   type ComplianceShard,
   parseComplianceManifest,
@@ -37,9 +40,11 @@ export {
 } from './complianceSchema.js';
 export {
   buildComplianceSnapshot,
+  complianceHeader,
   DEFAULT_MAX_AGE_DAYS,
   type LocationReading,
   type ObservedNode,
+  observeLocations,
 } from './complianceSnapshot.js';
 export {
   type ComplianceReportExtras,
@@ -76,6 +81,7 @@ export type {
   AutomationRunner,
   AutomationStart,
   ComplianceSnapshotListing,
+  ComplianceSnapshotWriter,
   ComplianceStore,
   DiscoveryScope,
   ExecutionState,
@@ -95,6 +101,7 @@ export type {
   ShardedRunStore,
   SnapshotCleaner,
   SnapshotCleanup,
+  StoredComplianceSnapshot,
   TagInventoryReader,
 } from './ports.js';
 export {
@@ -129,6 +136,13 @@ export { renderReportCsv, renderReportCsvChunks } from './reportCsv.js';
 export { renderReportHtml, renderReportHtmlChunks } from './reportHtml.js';
 export { renderReportJson, renderReportJsonChunks, type ShardLocations } from './reportJson.js';
 export type { AutomationRoleSpec, Operation, PatchRequest, RebootOption } from './request.js';
+export {
+  complianceCountsLine,
+  type RunCompliance,
+  /** @public */ type RunComplianceCounts,
+  runComplianceCounts,
+  runComplianceLines,
+} from './runCompliance.js';
 export { parseRunLease } from './runLeaseSchema.js';
 export type { AutomationStatus, InstancePatchSummary, LocationOutcome, RunRecord, RunStatus } from './runModel.js';
 export { AUTOMATION_STATUSES } from './runModel.js';

@@ -1,4 +1,5 @@
-import type { ComplianceSnapshot } from './complianceModel.js';
+import type { ComplianceSnapshot, NodeCompliance } from './complianceModel.js';
+import type { ComplianceManifest, ComplianceShard } from './complianceSchema.js';
 import type { LocationReading } from './complianceSnapshot.js';
 import type { InventoryObservation, Location } from './inventory.js';
 import type { OrganizationSnapshot } from './organization.js';
@@ -313,4 +314,27 @@ export interface ComplianceStore {
   getSnapshot(snapshotId: string): Promise<ComplianceSnapshot | undefined>;
   /** Every stored snapshot, from the manifests alone, oldest first. */
   listSnapshots(): Promise<readonly ComplianceSnapshotListing[]>;
+  /**
+   * Starts writing a snapshot a shard at a time, so the whole snapshot is never held: shards first,
+   * the manifest last (the snapshot is there once its manifest is).
+   * @throws an error naming the snapshot when one exists under its id.
+   */
+  openSnapshot(snapshotId: string): Promise<ComplianceSnapshotWriter>;
+  /** The snapshot's manifest (validated), and a pass over its shards, one in memory at a time (each validated as read). */
+  readSnapshot(snapshotId: string): Promise<StoredComplianceSnapshot | undefined>;
+}
+
+/** A snapshot being written (see {@link ComplianceStore.openSnapshot}). */
+export interface ComplianceSnapshotWriter {
+  /** Writes the next shard: the nodes of whole accounts, after the accounts of the shards before. An empty list writes nothing. */
+  addShard(nodes: readonly NodeCompliance[]): Promise<void>;
+  /** Writes the manifest: the snapshot's fields but its nodes. Returns where it went. */
+  finish(head: Omit<ComplianceSnapshot, 'nodes'>): Promise<string>;
+}
+
+/** A stored snapshot read a shard at a time. */
+export interface StoredComplianceSnapshot {
+  readonly manifest: ComplianceManifest;
+  /** A pass over its shards, in order; may be called again for another pass. */
+  shards(): AsyncIterable<ComplianceShard>;
 }

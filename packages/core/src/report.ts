@@ -2,6 +2,7 @@ import { displayText } from './displayText.js';
 import { locationReason } from './reportCsv.js';
 import { collectReportFacts, FAILURES_FIRST, type ReportFacts, type ReportHead, reportFactsOf } from './reportFacts.js';
 import { joinReportParts, type LocationPasses, passOver, type ReportPart, streamReportParts } from './reportPasses.js';
+import { runComplianceLines } from './runCompliance.js';
 import type { LocationOutcome, RunRecord } from './runModel.js';
 import { isSuccessfulAutomationStatus, isTerminalAutomationStatus } from './runRecord.js';
 import { type InstanceCounts, instanceResultsOf, type LocationCounts } from './runSummary.js';
@@ -124,6 +125,11 @@ function* markdown(head: ReportHead, facts: ReportFacts): Generator<ReportPart> 
     ['Instances', 'total', 'succeeded', 'failed', 'in progress', 'not started'],
     [instanceCountsRow('all', summary.instances)],
   );
+  if (head.compliance !== undefined) {
+    yield `\n## Compliance\n\n${runComplianceLines(head.compliance)
+      .map((l) => `${markdownCell(l)}\n`)
+      .join('\n')}`;
+  }
   yield '\n### Per account\n\n';
   yield tableHead([
     'Account',

@@ -14,7 +14,7 @@ import { instanceResultsOf, type RunSummary, summaryBuilder } from './runSummary
 /** What a report reads of a run besides its locations: a record, or a manifest. */
 export type ReportHead = Pick<
   RunRecord,
-  'runId' | 'status' | 'dryRun' | 'createdAt' | 'updatedAt' | 'waves' | 'request' | 'snapshotId'
+  'runId' | 'status' | 'dryRun' | 'createdAt' | 'updatedAt' | 'waves' | 'request' | 'snapshotId' | 'compliance'
 > & {
   readonly plan: { readonly waves: RunRecord['plan']['waves'] };
 };

@@ -20,6 +20,7 @@ import {
   wavesTable,
 } from './reportHtmlTables.js';
 import { joinReportParts, type LocationPasses, passOver, type ReportPart, streamReportParts } from './reportPasses.js';
+import { type RunCompliance, runComplianceLines } from './runCompliance.js';
 import type { RunRecord } from './runModel.js';
 import { targetLabels } from './targets.js';
 
@@ -94,6 +95,12 @@ ${escapeHtml(`${r.operation}, reboot ${r.rebootOption}; document ${r.document.na
 `;
 }
 
+/** Compliance before and after the run: `<section class="compliance">`, its sentences as paragraphs. */
+function complianceSection(compliance: RunCompliance): string {
+  const lines = runComplianceLines(compliance).map((l) => `<p>${escapeHtml(l)}</p>`);
+  return `<section class="compliance" data-taken="${compliance.taken}"><h2>Compliance</h2>\n${lines.join('\n')}\n</section>\n`;
+}
+
 /** Every location needing attention, a pass per status, failures first. */
 function* attention(facts: ReportFacts): Generator<ReportPart> {
   const total = facts.attention.reduce((n, a) => n + a.count, 0);
@@ -153,6 +160,7 @@ function* page(head: ReportHead, facts: ReportFacts): Generator<ReportPart> {
   const summary = facts.summary;
   yield pageHead(head);
   yield `<h2>Summary</h2>\n${locationCountsTable(summary.locations)}\n${instanceCountsTable(summary.instances)}\n`;
+  if (head.compliance !== undefined) yield complianceSection(head.compliance);
   yield `<h2>By OU</h2>\n${ouTable(facts.ous)}\n<h2>Needs attention</h2>\n`;
   yield* attention(facts);
   yield `<h2>Waves</h2>\n${wavesTable(summary)}\n<h2>Accounts</h2>\n`;

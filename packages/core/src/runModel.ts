@@ -1,5 +1,6 @@
 import type { Plan, PlanDecision } from './planModel.js';
 import type { PatchRequest } from './request.js';
+import type { RunCompliance } from './runCompliance.js';
 
 /** SSM AutomationExecutionStatus values, in the SSM API model's order. */
 export const AUTOMATION_STATUSES = [
@@ -159,5 +160,7 @@ export interface RunRecord {
   };
   readonly plan: Plan;
   readonly waves: readonly WaveOutcome[];
+  /** The compliance snapshot the finished run took (or why not), and the one before it. */
+  readonly compliance?: RunCompliance;
   readonly locations: readonly LocationOutcome[];
 }

@@ -179,6 +179,21 @@ const locationOutcome = z.strictObject({
 });
 
 /** The zod schema of a stored {@link RunRecord}. Unknown keys are errors: a record is never silently trimmed. */
+const complianceCounts = z.strictObject({
+  snapshotId: z.string(),
+  takenAt: z.string(),
+  nodes: z.number().int().min(0),
+  critical: z.number().int().min(0),
+  security: z.number().int().min(0),
+  unmanaged: z.number().int().min(0),
+  notSeen: z.number().int().min(0),
+});
+
+const runCompliance = z.union([
+  z.strictObject({ taken: z.literal(true), after: complianceCounts, before: complianceCounts.optional() }),
+  z.strictObject({ taken: z.literal(false), reason: z.string() }),
+]);
+
 export const runRecordSchema = z.strictObject({
   schemaVersion: z.literal(1),
   runId: z.string(),
@@ -204,6 +219,7 @@ export const runRecordSchema = z.strictObject({
       held: z.strictObject({ reason: z.string(), since: z.string(), until: z.string().optional() }).optional(),
     }),
   ),
+  compliance: runCompliance.optional(),
   locations: list(locationOutcome),
 });
 

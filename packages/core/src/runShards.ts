@@ -47,6 +47,7 @@ export interface RunManifest {
   readonly organization: RunRecord['organization'];
   readonly plan: Omit<Plan, 'locations'>;
   readonly waves: readonly WaveOutcome[];
+  readonly compliance?: RunRecord['compliance'];
   /** Per wave (the record's waves in order, then any other wave a location names), by status. */
   readonly counts: readonly WaveLocationCounts[];
   readonly shards: readonly RunShardSummary[];
@@ -377,5 +378,6 @@ export function recordHeadOf<T>(manifest: RunManifest, plannedLocations: T) {
     organization: manifest.organization,
     plan: { waves: manifest.plan.waves, locations: plannedLocations, counts: manifest.plan.counts },
     waves: manifest.waves,
+    ...(manifest.compliance === undefined ? {} : { compliance: manifest.compliance }),
   };
 }

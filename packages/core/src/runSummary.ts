@@ -1,4 +1,5 @@
 import { formatRateValue, rateExceeded } from './rates.js';
+import type { RunCompliance } from './runCompliance.js';
 import type { InstanceResult, LocationOutcome, RunRecord, RunStatus, WaveOutcome, WaveStatus } from './runModel.js';
 import {
   isSuccessfulAutomationStatus,
@@ -74,6 +75,8 @@ export interface RunSummary {
     readonly instances: InstanceCounts;
   }[];
   readonly waves: readonly WaveSummary[];
+  /** Compliance before and after the run (a finished run's snapshot), when the run has it. */
+  readonly compliance?: RunCompliance;
 }
 
 /** The distinct instance results of a location (the worst one when an instance is in two groups). */
@@ -133,7 +136,10 @@ function locationCounts(t: Tally): LocationCounts {
 }
 
 /** What a summary is made from besides the locations: the record's head (a record, or a manifest). */
-type SummaryHead = Pick<RunRecord, 'runId' | 'status' | 'dryRun' | 'createdAt' | 'updatedAt' | 'waves' | 'request'> & {
+type SummaryHead = Pick<
+  RunRecord,
+  'runId' | 'status' | 'dryRun' | 'createdAt' | 'updatedAt' | 'waves' | 'request' | 'compliance'
+> & {
   readonly plan: { readonly waves: RunRecord['plan']['waves'] };
 };
 
@@ -217,6 +223,7 @@ export function summaryBuilder(head: SummaryHead): RunSummaryBuilder {
             locations: locationCounts(t),
           };
         }),
+        ...(head.compliance === undefined ? {} : { compliance: head.compliance }),
       };
     },
   };

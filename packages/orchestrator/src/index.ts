@@ -7,8 +7,10 @@ export { type AwsClientFactory, type AwsClientOptions, createAwsClientFactory } 
 export { type AwsRunDeps, /** @public */ type AwsRunDepsOptions, createAwsRunDeps } from './awsRunDeps.js';
 export {
   /** @public */ type CollectComplianceOptions,
+  /** @public */ type CollectedSnapshot,
   /** @public */ type ComplianceDeps,
   collectCompliance,
+  collectComplianceInto,
 } from './compliance/collectCompliance.js';
 export { assertSameOrganization, comparisonSnapshot } from './compliance/comparisonSnapshot.js';
 export {

@@ -1,7 +1,16 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parsePayloadJson, targetLabels } from '@orgpatch/core';
 import {
+  complianceCountsLine,
+  DEFAULT_MAX_AGE_DAYS,
+  type PatchRequest,
+  parsePayloadJson,
+  runComplianceCounts,
+  targetLabels,
+} from '@orgpatch/core';
+import {
+  type AwsRunDeps,
+  collectComplianceInto,
   createAwsClientFactory,
   createAwsRunDeps,
   DEFAULT_LOCAL_RUNS_DIR,
@@ -35,6 +44,27 @@ const DEMO_GATE_FAULTS = {
     { name: 'prod-health', at: DEMO_GATE_CLEARS, state: 'OK' as const, reason: 'prod-5xx back under 1% (demo)' },
   ],
 };
+
+/** Takes the compliance snapshot before the demo's run; its line, or why it was not taken (never fatal). */
+async function complianceBefore(
+  request: PatchRequest,
+  deps: AwsRunDeps,
+  store: LocalRunStore,
+  runId: string,
+  now: () => Date,
+): Promise<{ readonly line: string; readonly snapshotId?: string }> {
+  const snapshotId = `c-${runId}-before`;
+  try {
+    const { head, totals } = await collectComplianceInto(
+      request,
+      { ...deps, store, onProgress: undefined },
+      { snapshotId, takenAt: now(), maxAgeDays: DEFAULT_MAX_AGE_DAYS },
+    );
+    return { line: complianceCountsLine('Compliance before the run', runComplianceCounts(head, totals)), snapshotId };
+  } catch (error) {
+    return { line: `Compliance before the run: not taken: ${(error as Error).message.split('\n')[0]}` };
+  }
+}
 
 /** `orgpatch demo`: the sandbox with the demo world, the example payload run with --wait, the report. */
 export const registerDemo: RegisterCommand = (program, ctx) => {
@@ -86,7 +116,12 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
           // The run keeps the sandbox's simulated time, so its bake times pass at the demo's pace.
           extra: { onProgress: progress.onProgress, now: () => new Date(sandbox.clock.now()) },
         });
-        const result = await runFlow(request, deps, {
+        // Compliance before the run, with the same readers and the sandbox's clock, stored beside the runs:
+        // the run's own snapshot, taken when it finishes, is compared with it.
+        const before = await complianceBefore(request, deps, store, runId, () => new Date(sandbox.clock.now()));
+        if (!opts.json) println(io.stdout, before.line);
+        const runDeps = before.snapshotId ? { ...deps, complianceBefore: before.snapshotId } : deps;
+        const result = await runFlow(request, runDeps, {
           runId,
           wait: true,
           backoff: { initialMs: 100, maxMs: 1_000, factor: 2 },

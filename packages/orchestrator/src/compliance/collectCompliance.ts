@@ -1,10 +1,18 @@
 import {
-  buildComplianceSnapshot,
+  addNodeToTotals,
+  COMPLIANCE_ACCOUNTS_PER_SHARD,
   type ComplianceSnapshot,
+  type ComplianceStore,
+  type ComplianceTotals,
+  complianceHeader,
+  emptyTotals,
   type InventoryObservation,
   type Location,
   type LocationReading,
+  type NodeCompliance,
   type NodeComplianceReader,
+  type NotSeen,
+  observeLocations,
   type PatchRequest,
   requiredInventory,
   tagTargetOf,
@@ -31,6 +39,80 @@ export interface CollectComplianceOptions {
   readonly allNodes?: boolean;
   /** The run the snapshot belongs to, when a run takes it. */
   readonly runId?: string;
+  /** Only these accounts (a run's snapshot: the accounts it targeted). @default every target account */
+  readonly onlyAccounts?: ReadonlySet<string>;
+}
+
+/** A snapshot's fields but its nodes: what stays in memory while it is collected. */
+type SnapshotHead = Omit<ComplianceSnapshot, 'nodes'>;
+
+/**
+ * Reads the request's Organization in batches of whole accounts ({@link COMPLIANCE_ACCOUNTS_PER_SHARD},
+ * in account id order) and hands each batch's nodes to `onBatch` before reading the next: what is
+ * held is one batch's nodes, the accounts and the places not seen, never the Organization's nodes.
+ */
+async function collectBatches(
+  request: PatchRequest,
+  deps: ComplianceDeps,
+  options: CollectComplianceOptions,
+  onBatch: (nodes: NodeCompliance[]) => Promise<void>,
+): Promise<SnapshotHead> {
+  const organization = await deps.directory.discover(discoveryScope(request));
+  deps.onProgress?.({ phase: 'discover', accounts: organization.accounts.length, done: true });
+  const only = options.onlyAccounts;
+  const locations = requiredInventory({ request, organization }).filter(
+    (l) => only === undefined || only.has(l.accountId),
+  );
+  const byAccount = new Map<string, Location[]>();
+  for (const l of locations) {
+    const list = byAccount.get(l.accountId) ?? [];
+    list.push(l);
+    byAccount.set(l.accountId, list);
+  }
+  const accountIds = [...byAccount.keys()].sort((a, b) => a.localeCompare(b));
+  const limiter = createAccountLimiter(request.concurrency);
+  const members = membersOf(request, deps);
+  const notSeen: NotSeen[] = [];
+  let done = 0;
+  let nodes = 0;
+  deps.onProgress?.({ phase: 'inventory', done, total: locations.length });
+  for (let i = 0; i < accountIds.length; i += COMPLIANCE_ACCOUNTS_PER_SHARD) {
+    const batch = accountIds.slice(i, i + COMPLIANCE_ACCOUNTS_PER_SHARD).flatMap((id) => byAccount.get(id) ?? []);
+    const readings = await mapLimited(
+      batch,
+      limiter,
+      (l) => l.accountId,
+      async (location) => {
+        const reading = await readLocation(location, options.allNodes === true, members, deps.nodes);
+        done += 1;
+        deps.onProgress?.({ phase: 'inventory', done, total: locations.length });
+        return { ...location, reading };
+      },
+    );
+    const observed = observeLocations({ takenAt: options.takenAt, maxAgeDays: options.maxAgeDays, readings });
+    notSeen.push(...observed.notSeen);
+    nodes += observed.nodes.length;
+    await onBatch(observed.nodes);
+  }
+  notSeen.sort((a, b) => a.accountId.localeCompare(b.accountId) || (a.region ?? '').localeCompare(b.region ?? ''));
+  const head = {
+    ...complianceHeader({
+      snapshotId: options.snapshotId,
+      takenAt: options.takenAt,
+      maxAgeDays: options.maxAgeDays,
+      organization,
+      scope: { allNodes: options.allNodes === true, targets: targetLabels(request), regions: request.regions },
+      ...(options.runId === undefined ? {} : { runId: options.runId }),
+    }),
+    notSeen,
+  };
+  deps.logger?.info('Compliance snapshot taken', {
+    snapshotId: options.snapshotId,
+    locations: locations.length,
+    nodes,
+    notSeen: notSeen.length,
+  });
+  return head;
 }
 
 /**
@@ -39,7 +121,8 @@ export interface CollectComplianceOptions {
  * account and Region; starts nothing. Per location, the target groups' members are read with the
  * run's inventory (or, with `allNodes`, every managed node is taken), then the nodes' management
  * status and patch states (see NodeComplianceReader). A location whose groups or nodes could not be
- * read is kept as not seen, with the reason.
+ * read is kept as not seen, with the reason. The whole snapshot is returned, in memory: to keep
+ * memory bounded by a shard, use {@link collectComplianceInto}.
  *
  * @example
  * const snapshot = await collectCompliance(request, { ...deps, nodes }, { snapshotId, takenAt: new Date(), maxAgeDays: 7 });
@@ -49,40 +132,44 @@ export async function collectCompliance(
   deps: ComplianceDeps,
   options: CollectComplianceOptions,
 ): Promise<ComplianceSnapshot> {
-  const organization = await deps.directory.discover(discoveryScope(request));
-  deps.onProgress?.({ phase: 'discover', accounts: organization.accounts.length, done: true });
-  const locations = requiredInventory({ request, organization });
-  const limiter = createAccountLimiter(request.concurrency);
-  const members = membersOf(request, deps);
-  let done = 0;
-  deps.onProgress?.({ phase: 'inventory', done, total: locations.length });
-  const readings = await mapLimited(
-    locations,
-    limiter,
-    (l) => l.accountId,
-    async (location) => {
-      const reading = await readLocation(location, options.allNodes === true, members, deps.nodes);
-      done += 1;
-      deps.onProgress?.({ phase: 'inventory', done, total: locations.length });
-      return { ...location, reading };
-    },
-  );
-  const snapshot = buildComplianceSnapshot({
-    snapshotId: options.snapshotId,
-    takenAt: options.takenAt,
-    maxAgeDays: options.maxAgeDays,
-    organization,
-    scope: { allNodes: options.allNodes === true, targets: targetLabels(request), regions: request.regions },
-    ...(options.runId === undefined ? {} : { runId: options.runId }),
-    readings,
+  const nodes: NodeCompliance[] = [];
+  const head = await collectBatches(request, deps, options, async (batch) => {
+    nodes.push(...batch);
   });
-  deps.logger?.info('Compliance snapshot taken', {
-    snapshotId: snapshot.snapshotId,
-    locations: locations.length,
-    nodes: snapshot.nodes.length,
-    notSeen: snapshot.notSeen.length,
+  const { notSeen, ...rest } = head;
+  return { ...rest, nodes, notSeen };
+}
+
+/** What {@link collectComplianceInto} stored. */
+export interface CollectedSnapshot {
+  /** Where the snapshot's manifest went. */
+  readonly where: string;
+  /** The snapshot's fields but its nodes. */
+  readonly head: SnapshotHead;
+  /** Its Organization totals (nodes by level, unmanaged, offline, stale, places not seen). */
+  readonly totals: ComplianceTotals;
+}
+
+/**
+ * Takes a compliance snapshot as {@link collectCompliance} does, writing it into `store` a shard
+ * (a batch of whole accounts) at a time as it is read: memory is bounded by a shard, the accounts
+ * and the places not seen, never by the Organization's nodes. The snapshot is there once its
+ * manifest is, written last.
+ */
+export async function collectComplianceInto(
+  request: PatchRequest,
+  deps: ComplianceDeps & { readonly store: Pick<ComplianceStore, 'openSnapshot'> },
+  options: CollectComplianceOptions,
+): Promise<CollectedSnapshot> {
+  const writer = await deps.store.openSnapshot(options.snapshotId);
+  const totals = emptyTotals();
+  const head = await collectBatches(request, deps, options, async (batch) => {
+    for (const n of batch) addNodeToTotals(totals, n);
+    await writer.addShard(batch);
   });
-  return snapshot;
+  totals.notSeen = head.notSeen.length;
+  const where = await writer.finish(head);
+  return { where, head, totals };
 }
 
 /** How a location's target members are read: its resource groups, or the managed nodes with its tag. */

@@ -65,6 +65,7 @@ import type {
   ShardStepOutput,
   StartInput,
 } from './contract.js';
+import { recordRunCompliance } from './runSnapshot.js';
 
 /** What the steps need: a run's ports, with a store that keeps runs a shard at a time. */
 export interface StepDeps extends RunDeps {
@@ -505,6 +506,7 @@ export async function finish(input: FinishInput, deps: StepDeps): Promise<Finish
     );
   }
   if (!manifest.dryRun) await deps.store.releaseLease(leaseScopeFor(manifest.organization), input.runId);
+  await recordRunCompliance(manifest, deps);
   // From the shards, a pass at a time: the run is never assembled whole to be reported.
   const reports = await writeStoredReports(input.runId, deps.store);
   deps.onProgress?.({ phase: 'report', artifacts: Object.values(reports) });

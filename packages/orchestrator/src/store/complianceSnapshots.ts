@@ -4,9 +4,11 @@ import {
   type ComplianceShard,
   type ComplianceSnapshot,
   type ComplianceSnapshotListing,
+  type ComplianceSnapshotWriter,
   type ComplianceStore,
   parseComplianceManifest,
   parseComplianceShard,
+  type StoredComplianceSnapshot,
   StoredDocumentError,
   splitComplianceSnapshot,
   type ValidationIssue,
@@ -43,25 +45,66 @@ export class ComplianceSnapshots implements ComplianceStore {
   constructor(private readonly objects: SnapshotObjects) {}
 
   async putSnapshot(snapshot: ComplianceSnapshot): Promise<string> {
-    const id = snapshot.snapshotId;
+    const writer = await this.openSnapshot(snapshot.snapshotId);
+    const { manifest, shards } = splitComplianceSnapshot(snapshot);
+    for (const shard of shards) await writer.addShard(shard.nodes);
+    return writer.finish(manifest);
+  }
+
+  async openSnapshot(snapshotId: string): Promise<ComplianceSnapshotWriter> {
+    const id = snapshotId;
     assertRunId(id);
     const refuse = () =>
       new RunStoreError(
         `A compliance snapshot is already stored as ${this.objects.where(id, MANIFEST)}: snapshots are never replaced; take it again under a new id.`,
       );
     if ((await this.objects.read(id, MANIFEST)) !== undefined) throw refuse();
-    const { manifest, shards } = splitComplianceSnapshot(snapshot);
     const entries: ComplianceManifest['shards'][number][] = [];
-    for (const { firstAccountId, lastAccountId, ...shard } of shards) {
-      const text = `${JSON.stringify(shard)}\n`;
-      // A shard left by a crashed writer of the same id is not listed by any manifest: replace-free, so refuse.
-      if (!(await this.objects.create(id, shardName(shard.id), text))) throw refuse();
-      entries.push({ id: shard.id, firstAccountId, lastAccountId, nodes: shard.nodes.length, sha256: sha256Of(text) });
-    }
-    if (!(await this.objects.create(id, MANIFEST, `${JSON.stringify({ ...manifest, shards: entries })}\n`))) {
-      throw refuse();
-    }
-    return this.objects.where(id, MANIFEST);
+    let finished = false;
+    return {
+      addShard: async (nodes) => {
+        if (finished) throw new RunStoreError(`Compliance snapshot ${id} is already written: no shard can be added.`);
+        const first = nodes[0];
+        const last = nodes[nodes.length - 1];
+        if (first === undefined || last === undefined) return;
+        const shard: ComplianceShard = { schemaVersion: 1, snapshotId: id, id: entries.length, nodes };
+        const text = `${JSON.stringify(shard)}\n`;
+        // A shard left by a crashed writer of the same id is not listed by any manifest: replace-free, so refuse.
+        if (!(await this.objects.create(id, shardName(shard.id), text))) throw refuse();
+        entries.push({
+          id: shard.id,
+          firstAccountId: first.accountId,
+          lastAccountId: last.accountId,
+          nodes: nodes.length,
+          sha256: sha256Of(text),
+        });
+      },
+      finish: async (head) => {
+        finished = true;
+        if (head.snapshotId !== id) {
+          throw new RunStoreError(
+            `Compliance snapshot ${id} cannot be finished with the manifest of ${head.snapshotId}.`,
+          );
+        }
+        if (!(await this.objects.create(id, MANIFEST, `${JSON.stringify({ ...head, shards: entries })}\n`))) {
+          throw refuse();
+        }
+        return this.objects.where(id, MANIFEST);
+      },
+    };
+  }
+
+  async readSnapshot(snapshotId: string): Promise<StoredComplianceSnapshot | undefined> {
+    assertRunId(snapshotId);
+    const manifest = await this.manifest(snapshotId);
+    if (manifest === undefined) return undefined;
+    const shard = (entry: ComplianceManifest['shards'][number]) => this.shard(snapshotId, entry);
+    return {
+      manifest,
+      async *shards() {
+        for (const entry of manifest.shards) yield await shard(entry);
+      },
+    };
   }
 
   async getSnapshot(snapshotId: string): Promise<ComplianceSnapshot | undefined> {

@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type {
   ComplianceSnapshot,
   ComplianceSnapshotListing,
+  ComplianceSnapshotWriter,
   ComplianceStore,
   LeaseResult,
   LeaseScope,
@@ -14,6 +15,7 @@ import type {
   RunStore,
   ShardedRun,
   ShardedRunStore,
+  StoredComplianceSnapshot,
 } from '@orgpatch/core';
 import { RunStoreError } from '../errors.js';
 import { ComplianceSnapshots, type SnapshotObjects } from './complianceSnapshots.js';
@@ -173,6 +175,14 @@ export class LocalRunStore implements RunStore, ComplianceStore {
 
   getSnapshot(snapshotId: string): Promise<ComplianceSnapshot | undefined> {
     return this.snapshots.getSnapshot(snapshotId);
+  }
+
+  openSnapshot(snapshotId: string): Promise<ComplianceSnapshotWriter> {
+    return this.snapshots.openSnapshot(snapshotId);
+  }
+
+  readSnapshot(snapshotId: string): Promise<StoredComplianceSnapshot | undefined> {
+    return this.snapshots.readSnapshot(snapshotId);
   }
 
   listSnapshots(): Promise<readonly ComplianceSnapshotListing[]> {

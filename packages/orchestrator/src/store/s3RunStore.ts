@@ -11,6 +11,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type {
   ComplianceSnapshot,
   ComplianceSnapshotListing,
+  ComplianceSnapshotWriter,
   ComplianceStore,
   LeaseResult,
   LeaseScope,
@@ -21,6 +22,7 @@ import type {
   RunStore,
   ShardedRun,
   ShardedRunStore,
+  StoredComplianceSnapshot,
 } from '@orgpatch/core';
 import pLimit from 'p-limit';
 import { awsErrorCode, awsErrorMessage, awsHttpStatus } from '../aws/awsErrors.js';
@@ -383,6 +385,14 @@ export class S3RunStore implements RunStore, ComplianceStore {
 
   getSnapshot(snapshotId: string): Promise<ComplianceSnapshot | undefined> {
     return this.snapshots.getSnapshot(snapshotId);
+  }
+
+  openSnapshot(snapshotId: string): Promise<ComplianceSnapshotWriter> {
+    return this.snapshots.openSnapshot(snapshotId);
+  }
+
+  readSnapshot(snapshotId: string): Promise<StoredComplianceSnapshot | undefined> {
+    return this.snapshots.readSnapshot(snapshotId);
   }
 
   listSnapshots(): Promise<readonly ComplianceSnapshotListing[]> {
