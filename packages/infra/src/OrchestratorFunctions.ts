@@ -2,7 +2,13 @@ import { EXECUTION_ROLE_NAME } from '@orgpatch/core';
 import { Aws, type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  type BundlingOptions,
+  LogLevel,
+  NodejsFunction,
+  type NodejsFunctionProps,
+  OutputFormat,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -80,6 +86,36 @@ export class OrchestratorFunctions extends Construct {
   readonly stepLogGroup: LogGroup;
   /** Log group of {@link startFunction}. */
   readonly startLogGroup: LogGroup;
+
+  private readonly entries: ReturnType<typeof resolveOrchestratorEntries>;
+  private readonly common: Omit<NodejsFunctionProps, 'entry'> & { environment: Record<string, string> };
+  private readonly logRetention: RetentionDays;
+
+  /**
+   * The scheduled compliance snapshot's function (OrgPatching's `complianceSchedule`): it reads patch
+   * states through the member execution roles, as a run does, with the orchestrator's role, and
+   * stores the snapshot beside the runs. Made on first call.
+   */
+  complianceFunction(): NodejsFunction {
+    const existing = this.node.tryFindChild('Compliance');
+    if (existing instanceof NodejsFunction) return existing;
+    const logGroup = new LogGroup(this, 'ComplianceLogs', {
+      retention: this.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const fn = new NodejsFunction(this, 'Compliance', {
+      ...this.common,
+      role: this.role,
+      description: 'orgpatch: takes a scheduled Organization-wide patch compliance snapshot (starts nothing)',
+      entry: this.entries.complianceHandler,
+      memorySize: 2048,
+      timeout: Duration.minutes(15),
+      logGroup,
+      environment: { ...this.common.environment, POWERTOOLS_SERVICE_NAME: 'orgpatch-compliance' },
+    });
+    logGroup.grantWrite(this.role);
+    return fn;
+  }
 
   constructor(scope: Construct, id: string, props: OrchestratorFunctionsProps) {
     super(scope, id);
@@ -209,6 +245,9 @@ export class OrchestratorFunctions extends Construct {
       environment: { POWERTOOLS_SERVICE_NAME: 'orgpatch-start' },
     });
     this.startLogGroup.grantWrite(this.startRole);
+    this.entries = entries;
+    this.common = { ...common, environment };
+    this.logRetention = props.logRetention;
 
     const bucketLogicalId = Stack.of(this).resolve(
       Stack.of(this).getLogicalId(props.runBucket.node.defaultChild as CfnElement),

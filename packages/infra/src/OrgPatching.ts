@@ -8,6 +8,8 @@ import {
 } from '@orgpatch/core';
 import { type MemberTemplates, memberTemplates } from '@orgpatch/member-stack';
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ManagementAccountMember } from './ManagementAccountMember.js';
@@ -201,6 +203,14 @@ export interface OrgPatchingProps {
    */
   readonly logRetention?: RetentionDays;
   /**
+   * An EventBridge schedule (`cron(...)` or `rate(...)`, UTC) for an Organization-wide patch
+   * compliance snapshot of the window's payload: it starts nothing, stores the snapshot beside the
+   * runs and publishes its totals as CloudWatch metrics (namespace OrgPatch: CriticalNonCompliantNodes,
+   * SecurityNonCompliantNodes, UnmanagedNodes, OfflineNodes, StaleScans, PlacesNotSeen).
+   * @default - no scheduled snapshot (a finished run still takes one)
+   */
+  readonly complianceSchedule?: string;
+  /**
    * The member templates embedded in the StackSets.
    * @default memberTemplates() of @orgpatch/member-stack
    */
@@ -322,6 +332,20 @@ export class OrgPatching extends Construct {
     this.notifications.alarmOnFunction('Step', this.orchestrator.stepFunction);
     this.notifications.alarmOnStateMachine('Run', this.engine.stateMachine);
     this.runRecords.restrictWritesTo(this.orchestrator.role);
+    if (props.complianceSchedule !== undefined) {
+      const compliance = this.orchestrator.complianceFunction();
+      new Rule(this, 'ComplianceSnapshotSchedule', {
+        description: 'Takes an orgpatch compliance snapshot of the maintenance window payload',
+        schedule: Schedule.expression(props.complianceSchedule),
+        targets: [
+          new LambdaFunction(compliance, {
+            event: RuleTargetInput.fromObject(JSON.parse(this.payload.text) as Record<string, unknown>),
+            retryAttempts: 2,
+          }),
+        ],
+      });
+      this.notifications.alarmOnFunction('Compliance', compliance);
+    }
 
     this.maintenanceWindow = new PatchMaintenanceWindow(this, 'MaintenanceWindow', {
       name: props.maintenanceWindowName ?? 'orgpatch',

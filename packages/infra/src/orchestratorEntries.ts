@@ -11,6 +11,8 @@ export interface OrchestratorEntries {
   readonly stepHandler: string;
   /** The maintenance window's starter entry point (exports `handler`). */
   readonly startHandler: string;
+  /** The scheduled compliance snapshot's entry point (exports `handler`). */
+  readonly complianceHandler: string;
   /** The directory whose lock file pins the bundled dependencies (the workspace or consumer root). */
   readonly projectRoot: string;
   /** The lock file in `projectRoot`. */
@@ -64,6 +66,7 @@ export function resolveOrchestratorEntries(): OrchestratorEntries {
   return {
     stepHandler: join(found.dir, `stepHandler${found.ext}`),
     startHandler,
+    complianceHandler: join(found.dir, `complianceHandler${found.ext}`),
     projectRoot: dirname(depsLockFilePath),
     depsLockFilePath,
     fromSource: found.fromSource,

@@ -186,6 +186,13 @@ const PROP_RULES: readonly PropRule[] = [
       () => `must be a whole number of days from ${min} to ${max} after the second Tuesday of the month; got ${days}.`,
     );
   },
+  ({ complianceSchedule }) =>
+    problemIf(
+      complianceSchedule !== undefined && !/^(cron|rate)\(.+\)$/.test(complianceSchedule),
+      'complianceSchedule',
+      () =>
+        `must be an EventBridge schedule expression, cron(...) or rate(...), not ${JSON.stringify(complianceSchedule)}: e.g. "cron(0 6 * * ? *)" for every day at 06:00 UTC.`,
+    ),
   ({ patchTuesdayOffsetDays, scheduleOffset }) =>
     problemIf(
       patchTuesdayOffsetDays !== undefined && scheduleOffset !== undefined,

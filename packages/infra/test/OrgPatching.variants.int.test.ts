@@ -134,3 +134,39 @@ describe('the orgpatch app', () => {
     );
   });
 });
+
+describe('a scheduled compliance snapshot', () => {
+  it('is off by default: no compliance function and no schedule', () => {
+    const { template } = synth();
+    expect(JSON.stringify(template.findResources('AWS::Lambda::Function'))).not.toContain('compliance snapshot');
+    template.resourceCountIs('AWS::Events::Rule', 0);
+  });
+
+  it('with complianceSchedule: a function on the orchestrator role, invoked on the schedule with the window payload', () => {
+    const s = synth({ complianceSchedule: 'cron(0 6 * * ? *)' });
+    const functions = Object.entries(s.template.findResources('AWS::Lambda::Function')).filter(([, f]) =>
+      String(f.Properties.Description).includes('compliance snapshot'),
+    );
+    expect(functions).toHaveLength(1);
+    const [id, fn] = functions[0] ?? [];
+    expect(fn?.Properties.Role).toEqual({
+      'Fn::GetAtt': [logicalIdOf(s.stack, s.orgPatching.orchestrator.role), 'Arn'],
+    });
+    const rules = Object.values(s.template.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(1);
+    const rule = rules[0]?.Properties as { ScheduleExpression: string; Targets: { Arn: unknown; Input: string }[] };
+    expect(rule.ScheduleExpression).toBe('cron(0 6 * * ? *)');
+    expect(rule.Targets[0]?.Arn).toEqual({ 'Fn::GetAtt': [id, 'Arn'] });
+    // The input is the window's payload: the same targets and Regions a run patches.
+    const input = JSON.parse(rule.Targets[0]?.Input ?? '{}') as { Targets: unknown; Regions: string[] };
+    expect(input.Targets).toEqual([{ Key: 'ResourceGroup', Values: expect.any(Array) }]);
+    expect(input.Regions.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a schedule that is not an EventBridge expression, naming the prop', () => {
+    expect(() => synth({ complianceSchedule: '0 6 * * *' })).toThrow(OrgPatchingConfigError);
+    expect(() => synth({ complianceSchedule: '0 6 * * *' })).toThrow(
+      /OrgPatching\.complianceSchedule: must be an EventBridge schedule expression/,
+    );
+  });
+});

@@ -33,6 +33,7 @@ export {
   RunStoreError,
 } from './errors.js';
 export { runStepWithDeps, STEP_FUNCTIONS_BACKOFF, /** @public */ type StepDepsFor } from './lambda/awsStep.js';
+export { /** @public */ type ComplianceSnapshotResult, takeScheduledSnapshot } from './lambda/complianceSnapshot.js';
 export {
   /** @public */ type HandlerResult,
   handleMaintenanceWindowEvent,
