@@ -12,6 +12,7 @@ import {
   createAwsRunDeps,
   handleStepEvent,
   LocalRunStore,
+  type PollBackoff,
   runEngine,
   runStepWithDeps,
 } from '@orgpatch/orchestrator';
@@ -88,7 +89,7 @@ interface Bench {
 
 type WorldInput = NonNullable<Parameters<typeof startSandbox>[0]>['world'];
 
-async function bench(world: WorldInput): Promise<Bench> {
+async function bench(world: WorldInput, backoff?: PollBackoff): Promise<Bench> {
   const sandbox = await startSandbox({ world, timeScale: 0, emptyPageRate: 0, faults: { throttle: [] }, start: START });
   const clients = createAwsClientFactory({ ...sandbox.clientConfig('us-east-1'), homeRegion: 'us-east-1' });
   const dir = await mkdtemp(join(tmpdir(), 'orgpatch-sfn-runs-'));
@@ -104,6 +105,7 @@ async function bench(world: WorldInput): Promise<Bench> {
         runId,
         credentialClock: () => sandbox.clock.now(),
         extra: {
+          ...(backoff ? { backoff } : {}),
           now: () => new Date(sandbox.clock.now()),
           // The in-process engine's wait: the simulated clock moves, nothing sleeps.
           sleep: async (ms) => {
@@ -134,8 +136,12 @@ function startedLocations(sandbox: Sandbox): string[] {
   ].sort();
 }
 
-async function inProcess(world: Parameters<typeof bench>[0], payload: Record<string, unknown>): Promise<Outcome> {
-  const b = await bench(world);
+async function inProcess(
+  world: Parameters<typeof bench>[0],
+  payload: Record<string, unknown>,
+  backoff?: PollBackoff,
+): Promise<Outcome> {
+  const b = await bench(world, backoff);
   try {
     const request = parsePayload(payload);
     const runId = `mw-${TASK}`;
@@ -155,6 +161,7 @@ async function inProcess(world: Parameters<typeof bench>[0], payload: Record<str
 async function onStepFunctions(
   world: Parameters<typeof bench>[0],
   payload: Record<string, unknown>,
+  backoff?: PollBackoff,
 ): Promise<{
   output?: { runId: string; status: string };
   error?: Error;
@@ -165,7 +172,7 @@ async function onStepFunctions(
   calls: number;
   ms: number;
 }> {
-  const b = await bench(world);
+  const b = await bench(world, backoff);
   const logger = new Logger({ serviceName: 'orgpatch-step', logLevel: 'SILENT' });
   const began = performance.now();
   try {
@@ -267,6 +274,38 @@ describe('the synthesized state machine, run locally against the sandbox', () =>
     expect(message.content.description).toMatch(/\*Report\*: .*report\.html/);
     console.info(`demo world on Step Functions (local): ${result.ms.toFixed(0)} ms, ${result.calls} AWS calls`);
   });
+
+  it('reaches the same outcome as the in-process engine on a generated 2,000-account world (seed 7)', async () => {
+    const world = { generate: { seed: 7, accounts: 2000, regions: 2, startTime: START } };
+    const probe = await startSandbox({ world, timeScale: 0 });
+    const rootId = probe.world.rootId;
+    await probe.stop();
+    const payload = {
+      WindowId: 'mw-0123456789abcdef0',
+      TaskExecutionId: TASK,
+      Document: { Parameters: { Operation: ['Install'], RebootOption: ['NoReboot'] } },
+      Targets: [{ Key: 'ResourceGroup', Values: ['orgpatch-targets'] }],
+      MaxConcurrency: '10%',
+      MaxErrors: '10%',
+      Regions: ['us-east-1', 'eu-west-1'],
+      Organization: { TargetOus: [rootId], SkipUnreachable: ['MemberStackMissing'] },
+      Concurrency: { Global: 32, PerAccount: 4 },
+    };
+    // Polls 10 minutes apart (simulated): the patching takes hours, and each round is one read per
+    // running execution, so a 5-second first poll would make hundreds of rounds for the same outcome.
+    const backoff: PollBackoff = { initialMs: 600_000, maxMs: 1_800_000, factor: 2 };
+    const began = performance.now();
+    const expected = await inProcess(world, payload, backoff);
+    const inProcessMs = performance.now() - began;
+    const result = await onStepFunctions(world, payload, backoff);
+    expect(result.error).toBeUndefined();
+    expect(outcomeOf(result)).toEqual(expected);
+    expect(expected.started.length).toBeGreaterThan(100);
+    expect(result.published).toHaveLength(1);
+    console.info(
+      `2,000 accounts x 2 Regions: in-process engine ${inProcessMs.toFixed(0)} ms; Step Functions (local) ${result.ms.toFixed(0)} ms, ${result.calls} AWS calls, ${result.started.length} locations started`,
+    );
+  }, 600_000);
 
   it('fails an invalid payload naming the field, and calls no SSM start', async () => {
     const payload = await demoPayload({ Regions: ['us-east-9'] });
