@@ -135,6 +135,8 @@ export interface StoreFootprint {
   readonly largestRunObjectBytes: number;
   readonly largestRunObject: string;
   readonly manifestBytes: number;
+  /** The largest the manifest was while the run went (sampled twice a second): it holds every account while planning. */
+  readonly manifestPeakBytes: number;
   readonly shards: number;
   /** Reports written beside the run, by file name, in bytes. */
   readonly reports: Readonly<Record<string, number>>;

@@ -82,7 +82,7 @@ type RunOutcome = Omit<WorkerResult, 'type' | keyof Usage | 'rssBeforeKb'>;
 type StopClock = () => void;
 
 /** The run store's files: the largest, the manifest's size, the shards, the reports. */
-async function storeFootprint(root: string, runId: string): Promise<StoreFootprint> {
+async function storeFootprint(root: string, runId: string, manifestPeakBytes = 0): Promise<StoreFootprint> {
   const files: { name: string; bytes: number }[] = [];
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -110,8 +110,27 @@ async function storeFootprint(root: string, runId: string): Promise<StoreFootpri
     largestRunObjectBytes: largestRun.bytes,
     largestRunObject: largestRun.name,
     manifestBytes: files.find((f) => f.name === `${runId}/manifest.json`)?.bytes ?? 0,
+    manifestPeakBytes: Math.max(manifestPeakBytes, files.find((f) => f.name === `${runId}/manifest.json`)?.bytes ?? 0),
     shards: files.filter((f) => f.name.startsWith(`${runId}/shards/`)).length,
     reports,
+  };
+}
+
+/** Samples the size of a run's manifest twice a second while the run goes; `stop` ends it and answers the largest. */
+function sampleManifest(store: LocalRunStore, runId: string): () => number {
+  let peak = 0;
+  const file = join(store.root, runId, 'manifest.json');
+  const timer = setInterval(() => {
+    stat(file).then(
+      (s) => {
+        peak = Math.max(peak, s.size);
+      },
+      () => undefined,
+    );
+  }, 500);
+  return () => {
+    clearInterval(timer);
+    return peak;
   };
 }
 
@@ -285,6 +304,7 @@ async function engine(task: WorkerTask, stop: StopClock): Promise<RunOutcome> {
       },
     },
   };
+  const manifestPeak = sampleManifest(store, runId);
   const began = performance.now();
   const simBegan = simNow();
   let finished = false;
@@ -298,6 +318,7 @@ async function engine(task: WorkerTask, stop: StopClock): Promise<RunOutcome> {
   }
   const ended = performance.now();
   stop();
+  const manifestPeakBytes = manifestPeak();
   clients.destroy();
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
@@ -335,7 +356,7 @@ async function engine(task: WorkerTask, stop: StopClock): Promise<RunOutcome> {
     gaveUpThrottled: outcome.gaveUpThrottled,
     ...(manifest ? { planCounts: { ...manifest.plan.counts } } : {}),
     ...(retainedHeapBytes === undefined ? {} : { retainedHeapBytes }),
-    store: await storeFootprint(store.root, runId),
+    store: await storeFootprint(store.root, runId, manifestPeakBytes),
     ...(track ? { track } : {}),
     notes: [`runEngine (pool 4${toEnd ? ', to the end' : ', startOnly'}); status ${manifest?.status ?? '?'}`],
   };
