@@ -75,6 +75,14 @@ export interface SandboxStats {
   /** Mean real latency of the logged calls, injected latency included. */
   readonly meanLatencyMs: number;
   readonly polling?: PollingProfile;
+  readonly concurrency?: ConcurrencySeen;
+}
+
+/** The most calls the sandbox had in flight at once (real intervals, latency included). */
+export interface ConcurrencySeen {
+  readonly maxInFlight: number;
+  /** In one member account (Resource Groups and SSM calls; not AssumeRole or Organizations, made in the orchestrator's own account). */
+  readonly maxInFlightPerMemberAccount: number;
 }
 
 /** Parent to sandbox child. */
@@ -87,8 +95,15 @@ export type SandboxCommand =
 /** Sandbox child to parent. */
 export type SandboxMessage = SandboxReady | SandboxStats | { readonly type: 'error'; readonly message: string };
 
-/** The strategies the bench compares. */
-export type Strategy = 'orgpatch' | 'baseline' | 'track';
+/**
+ * The strategies the bench runs:
+ * - `orgpatch`: the in-process engine (`runEngine`, startOnly), as the CLI plans and starts;
+ * - `legacy`: the single-document path (`planRun` + `startRun`), for comparison (`--legacy`);
+ * - `baseline`: the blog's serial algorithm;
+ * - `track`: `runEngine` to the end (plan, start, track, settle, report) on a sped-up sandbox clock;
+ * - `trackCost`: the cost of one tracking round with and without finished runs in the store.
+ */
+export type Strategy = 'orgpatch' | 'legacy' | 'baseline' | 'track' | 'trackCost';
 
 /** What the worker child is asked to do (its environment points the SDK at the sandbox). */
 export interface WorkerTask {
@@ -97,7 +112,7 @@ export interface WorkerTask {
   /** Baseline only: stop after this many accounts (the rest is extrapolated). */
   readonly accountLimit?: number;
   /**
-   * Track only: the sandbox's clock (simulated epoch ms at a real epoch ms, and its time scale), so
+   * Track and trackCost: the sandbox's clock (simulated epoch ms at a real epoch ms, and its time scale), so
    * the tracker's sleeps shrink as simulated time speeds up and credentials expire on its time.
    */
   readonly simClock?: SimClockAnchor;
@@ -105,6 +120,54 @@ export interface WorkerTask {
   readonly trackBudgetMs?: number;
   /** Folder for the run store. */
   readonly storeDir: string;
+  /** trackCost only: how many finished runs to put in the store before the second measure. */
+  readonly finishedRuns?: number;
+}
+
+/** The run store's files after the run (a LocalRunStore in a temporary folder of the worker). */
+export interface StoreFootprint {
+  readonly files: number;
+  readonly totalBytes: number;
+  readonly largestBytes: number;
+  /** The largest file, relative to the store's folder. */
+  readonly largestFile: string;
+  /** The largest run object (manifest, shard or whole record): the reports are artifacts beside the run. */
+  readonly largestRunObjectBytes: number;
+  readonly largestRunObject: string;
+  readonly manifestBytes: number;
+  /** The largest the manifest was while the run went (sampled twice a second): it holds every account while planning. */
+  readonly manifestPeakBytes: number;
+  readonly shards: number;
+  /** Reports written beside the run, by file name, in bytes. */
+  readonly reports: Readonly<Record<string, number>>;
+}
+
+/** One tracking round (the in-progress index listed, then per run `next` and, when it waits, `poll` of each shard). */
+export interface TrackingRound {
+  /** HTTP requests the worker sent during the round (AWS calls, retries included). */
+  readonly calls: number;
+  readonly ms: number;
+  /** CPU ms this process used in the round (less noisy than wall time on a shared machine). */
+  readonly cpuMs: number;
+  readonly runsInProgress: number;
+  readonly shardsPolled: number;
+  /** Executions still running at the round's start (from the manifests' counts). */
+  readonly runningLocations: number;
+}
+
+/** What the tracking round cost, without and with finished runs in the store. */
+export interface TrackingCost {
+  readonly finishedRuns: number;
+  readonly storedRunsBefore: number;
+  readonly storedRunsAfter: number;
+  /** Median rounds (of 5, by wall time) before and after the finished runs were stored. */
+  readonly before: TrackingRound;
+  readonly after: TrackingRound;
+  /** What listing every run costs (what the tracker did before the in-progress index), for contrast. */
+  readonly listAllMsBefore: number;
+  readonly listAllMsAfter: number;
+  /** Ms to store the finished runs (copies of a finished dry run, each under its own run id). */
+  readonly fillMs: number;
 }
 
 /** What one strategy did, measured inside its own process. */
@@ -134,12 +197,14 @@ export interface WorkerResult {
   readonly planCounts?: Readonly<Record<string, number>>;
   /** Size of the run record as compact JSON (the store writes it indented). */
   readonly recordBytes?: number;
-  /** Bytes of the record's parts as compact JSON, and of the whole as the local store writes it (indented). */
-  readonly recordParts?: Readonly<Record<string, number>>;
   /** Heap in use after the run and a full GC: what the run keeps alive. */
   readonly retainedHeapBytes?: number;
   readonly notes: readonly string[];
   readonly track?: TrackSummary;
+  readonly store?: StoreFootprint;
+  readonly trackingCost?: TrackingCost;
+  /** HTTP requests the worker sent in the measured part (AWS calls, retries included). */
+  readonly httpCalls?: number;
 }
 
 /** What the tracked run did. */

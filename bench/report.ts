@@ -18,6 +18,8 @@ export function renderTable(rows: readonly BenchRow[]): string {
     'discovery+other',
     'throttles/retried',
     'orch. peak RSS',
+    'CPU/call',
+    'largest stored',
     'sandbox CPU',
     'ideal',
     'ratio',
@@ -34,6 +36,8 @@ export function renderTable(rows: readonly BenchRow[]): string {
     r.calls ? `${count(r.calls.discovery)}+${count(r.calls.other)}` : '-',
     r.calls ? `${count(r.calls.throttles)}/${count(r.retried)}` : '-',
     r.orchestrator ? `${fixed(r.orchestrator.maxRssMb, 0)} MB` : '-',
+    fixed(r.cpuPerCallMs, 3, ' ms'),
+    r.store ? `${fixed(r.store.largestBytes / 1e6, 2)} MB` : '-',
     r.sandbox ? `${fixed(r.sandbox.cpuS)} s` : '-',
     seconds(r.idealMs),
     fixed(r.ratioToIdeal, 2, 'x'),
@@ -46,8 +50,18 @@ export function renderTable(rows: readonly BenchRow[]): string {
   return [line(header), rule, ...body.map(line)].join('\n');
 }
 
-/** The targets as text lines. */
+/** The issue's targets as a Markdown table (target, verdict, what was measured). */
 export function renderTargets(targets: readonly TargetCheck[]): string {
+  const cell = (text: string) => text.replaceAll('|', '\\|');
+  return [
+    '| target | verdict | measured |',
+    '| --- | --- | --- |',
+    ...targets.map((t) => `| ${cell(t.target)} | ${t.verdict} | ${cell(t.detail)} |`),
+  ].join('\n');
+}
+
+/** Other checks as text lines. */
+export function renderChecks(targets: readonly TargetCheck[]): string {
   return targets.map((t) => `${t.verdict.padEnd(4)} ${t.target}: ${t.detail}`).join('\n');
 }
 
@@ -71,6 +85,8 @@ export function renderChart(rows: readonly BenchRow[], title: string): string {
   const colors: Record<string, string> = {
     orgpatch: '#1f77b4',
     'orgpatch+throttling': '#ff7f0e',
+    'planRun+startRun': '#9467bd',
+    'full run': '#8c564b',
     baseline: '#d62728',
     ideal: '#2ca02c',
   };

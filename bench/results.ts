@@ -1,4 +1,4 @@
-import type { CallCount } from './protocol.js';
+import type { CallCount, ConcurrencySeen, StoreFootprint, TrackSummary } from './protocol.js';
 
 /** Error codes the sandbox answers when a token bucket is empty (one per protocol). */
 const THROTTLE_OUTCOMES = new Set(['ThrottlingException', 'TooManyRequestsException', 'Throttling', 'SlowDown']);
@@ -28,7 +28,11 @@ export interface CallBreakdown {
 /** One row of the bench table (and of results.json). */
 export interface BenchRow {
   readonly size: number;
-  readonly strategy: 'orgpatch' | 'orgpatch+throttling' | 'baseline';
+  /**
+   * `orgpatch`: runEngine, plan and start; `planRun+startRun`: the single-document path (--legacy);
+   * `full run`: runEngine to the end (plan, start, track, settle, report).
+   */
+  readonly strategy: 'orgpatch' | 'orgpatch+throttling' | 'planRun+startRun' | 'full run' | 'baseline';
   /** false: extrapolated linearly from the measured baseline. */
   readonly measured: boolean;
   readonly wallMs: number;
@@ -55,15 +59,22 @@ export interface BenchRow {
     readonly gcS?: number;
     readonly eventLoopUtilization: number;
   };
-  /** The run record's parts as compact JSON, and the whole as the local store writes it (indented), in MB. */
-  readonly recordPartsMb?: Readonly<Record<string, number>>;
   readonly sandbox?: {
     readonly cpuS: number;
     readonly eventLoopUtilization: number;
     readonly maxRssMb: number;
     readonly meanLatencyMs: number;
   };
+  /** The run store's files at the end of the run. */
+  readonly store?: StoreFootprint;
+  /** The most calls the sandbox had in flight at once, in all and in one member account. */
+  readonly concurrencySeen?: ConcurrencySeen;
+  /** Orchestrator CPU ms per call the sandbox answered. */
+  readonly cpuPerCallMs?: number;
+  readonly track?: TrackSummary;
   readonly idealMs?: number;
+  /** What the ideal adds for SSM's StartAutomationExecution quota (per account and Region), 0 when the world does not enforce it. */
+  readonly quotaMs?: number;
   readonly ratioToIdeal?: number;
   readonly speedUpOverBaseline?: number;
   /** Wall time per (account, Region) location. */
@@ -104,10 +115,29 @@ export function breakdown(cells: readonly CallCount[]): CallBreakdown {
 
 /**
  * The ideal wall time for a call count: every call at the mean latency, `concurrency` of them always
- * in flight, plus the critical path of one location (its calls one after the other).
+ * in flight, plus the critical path of one location (its calls one after the other, and the wait a
+ * start quota imposes on its second start, `quotaMs`).
  */
-export function idealMs(calls: number, meanLatencyMs: number, concurrency: number, criticalPathCalls: number): number {
-  return (calls * meanLatencyMs) / concurrency + criticalPathCalls * meanLatencyMs;
+export function idealMs(
+  calls: number,
+  meanLatencyMs: number,
+  concurrency: number,
+  criticalPathCalls: number,
+  quotaMs = 0,
+): number {
+  return (calls * meanLatencyMs) / concurrency + criticalPathCalls * meanLatencyMs + quotaMs;
+}
+
+/**
+ * What SSM's StartAutomationExecution quota (a token bucket of `rate` per second and `burst`, per
+ * account and Region) adds to the ideal: the starts of one location share one bucket, so its last
+ * start waits `(startsPerLocation - burst) / rate` seconds after the first. Buckets of different
+ * locations are independent, so the quota bounds throughput only at `locations x rate` starts a
+ * second, far above what `concurrency` calls in flight can make: the critical path is all it moves.
+ */
+export function startQuotaMs(startsPerLocation: number, quota: { rate: number; burst: number } | undefined): number {
+  if (quota === undefined) return 0;
+  return (Math.max(0, startsPerLocation - quota.burst) / quota.rate) * 1000;
 }
 
 /** A target of the issue, checked. */

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { type CallRecord, type Sandbox, startSandbox } from '@orgpatch/sandbox';
 import type {
   CallCount,
+  ConcurrencySeen,
   PollingProfile,
   SandboxCommand,
   SandboxMessage,
@@ -17,6 +18,15 @@ import type {
 const POLLING_OPERATIONS = ['GetAutomationExecution', 'DescribeAutomationExecutions'];
 
 let sandbox: Sandbox | undefined;
+
+/**
+ * When each call was in flight, in real ms (the call log keeps simulated arrival times, frozen while
+ * planning): recorded beside the log, as it answers, for the concurrency the sandbox saw.
+ */
+const inFlight = { account: [] as number[], start: [] as number[], end: [] as number[] };
+const accountIds = new Map<string, number>();
+/** Calls the orchestrator makes in its own account (discovery, AssumeRole): not member-account calls. */
+const OWN_ACCOUNT_SERVICES = new Set(['sts', 'organizations']);
 let cpuAtReset = process.cpuUsage();
 let eluAtReset = performance.eventLoopUtilization();
 let realAtReset = performance.now();
@@ -45,6 +55,21 @@ async function start(spec: SandboxSpec): Promise<SandboxReady> {
     timeScale: spec.timeScale,
     port: 0,
   });
+  // Note the real interval of every call as the log records it (it records when it answers).
+  const log = sandbox.calls;
+  const record = log.record.bind(log);
+  log.record = (call: CallRecord) => {
+    record(call);
+    const end = performance.now();
+    let id = accountIds.get(call.accountId);
+    if (id === undefined) {
+      id = accountIds.size;
+      accountIds.set(call.accountId, id);
+    }
+    inFlight.account.push(OWN_ACCOUNT_SERVICES.has(call.service) ? -1 : id);
+    inFlight.start.push(end - call.latencyMs);
+    inFlight.end.push(end);
+  };
   const world = sandbox.world;
   const groupNames = Array.from({ length: spec.groups }, (_, i) =>
     i === 0 ? 'orgpatch-targets' : `orgpatch-targets-${i + 1}`,
@@ -64,6 +89,9 @@ async function start(spec: SandboxSpec): Promise<SandboxReady> {
 
 function reset(): void {
   sandbox?.calls.reset();
+  inFlight.account.length = 0;
+  inFlight.start.length = 0;
+  inFlight.end.length = 0;
   cpuAtReset = process.cpuUsage();
   eluAtReset = performance.eventLoopUtilization();
   realAtReset = performance.now();
@@ -94,7 +122,33 @@ function stats(withPolling: boolean): SandboxStats {
     calls,
     meanLatencyMs: records.length === 0 ? 0 : latency / records.length,
     ...(withPolling ? { polling: pollingProfile(records) } : {}),
+    concurrency: concurrencySeen(),
   };
+}
+
+/** The most calls in flight at once: in all, and in one member account (the per-account limit's subject). */
+function concurrencySeen(): ConcurrencySeen {
+  const n = inFlight.start.length;
+  // Ends sort before starts at the same instant: a call that ended frees its place.
+  const events: [number, number, number][] = [];
+  for (let i = 0; i < n; i += 1) {
+    const account = inFlight.account[i] ?? -1;
+    events.push([inFlight.start[i] ?? 0, 1, account], [inFlight.end[i] ?? 0, -1, account]);
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let all = 0;
+  let maxAll = 0;
+  const perAccount = new Map<number, number>();
+  let maxPerAccount = 0;
+  for (const [, delta, account] of events) {
+    all += delta;
+    maxAll = Math.max(maxAll, all);
+    if (account < 0) continue;
+    const now = (perAccount.get(account) ?? 0) + delta;
+    perAccount.set(account, now);
+    maxPerAccount = Math.max(maxPerAccount, now);
+  }
+  return { maxInFlight: maxAll, maxInFlightPerMemberAccount: maxPerAccount };
 }
 
 /** Polling calls per (account, Region) per simulated minute, from the call log's simulated times. */

@@ -80,6 +80,24 @@ export function trackWorld(seed = 7): SandboxSpec {
 }
 
 /**
+ * The world of the tracking-round cost: the tracked run's world on a clock at real time, so that
+ * the executions it starts (Install, 5 to 45 simulated minutes) are still running while the rounds
+ * are measured.
+ */
+export function trackCostWorld(seed = 7): SandboxSpec {
+  return { ...trackWorld(seed), timeScale: 1 };
+}
+
+/**
+ * The world of the whole run (plan, start, track, settle, report): the bench world of `accounts`
+ * accounts with its clock `timeScale` times real time (Scan takes 2 simulated minutes; member
+ * credentials last an hour of it).
+ */
+export function fullRunWorld(accounts: number, options: { latencyMs: number; timeScale: number }): SandboxSpec {
+  return { ...benchWorld(accounts, { latencyMs: options.latencyMs }), timeScale: options.timeScale };
+}
+
+/**
  * The payload every strategy runs: the whole Organization (its root), both groups, every Region of
  * the world, start only (no tracking); Operation Install for the tracked run so executions last.
  */
