@@ -21,6 +21,7 @@ export {
   ComplianceSnapshotInvalidError,
   ComplianceSnapshotNotFoundError,
   /** @public */ DryRunViolationError,
+  HealthGateError,
   /** @public */ IdempotentParameterMismatchError,
   /** @public */ InvalidRunIdError,
   /** @public */ OrganizationAccessError,
