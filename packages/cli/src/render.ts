@@ -1,4 +1,12 @@
-import type { PatchRequest, Plan, PlannedLocation, RunRecord, RunSummary, ValidationIssue } from '@orgpatch/core';
+import {
+  type PatchRequest,
+  type Plan,
+  type PlannedLocation,
+  type RunRecord,
+  type RunSummary,
+  type ValidationIssue,
+  waveNote,
+} from '@orgpatch/core';
 import Table from 'cli-table3';
 import type { Colors } from './io.js';
 
@@ -167,16 +175,4 @@ export function renderLocations(record: RunRecord, c: Colors, limit = 200): stri
   }
   const skipped = record.locations.filter((l) => l.status === 'skipped').length;
   return `${t.toString()}\n${c.dim(`${skipped} skipped location${skipped === 1 ? '' : 's'} not shown; the report lists them with their reasons.`)}`;
-}
-
-/** A wave's note: why it halted, or how long its health gate held it and why. */
-function waveNote(w: RunSummary['waves'][number]): string {
-  if (w.held?.until !== undefined) {
-    const minutes = Math.round((Date.parse(w.held.until) - Date.parse(w.held.since)) / 60_000);
-    const why = w.held.reason
-      .replace(/^Health gate of wave ".*?": /, '')
-      .replace(/: wave ".*" is held until it clears$/, '');
-    return `held ${minutes} min by its health gate: ${why}; then started`;
-  }
-  return w.reason ?? '';
 }

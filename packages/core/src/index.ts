@@ -190,7 +190,7 @@ export {
   type WaveLocationCounts,
 } from './runShards.js';
 export { parseRunSkipNote } from './runSkipNote.js';
-export { type RunSummary, summarizeRun, summaryBuilder } from './runSummary.js';
+export { type RunSummary, summarizeRun, summaryBuilder, waveNote } from './runSummary.js';
 export { leaseScopeFor, requestDifferences } from './sameRun.js';
 export { TimeZoneError } from './scheduleErrors.js';
 export {

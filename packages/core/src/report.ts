@@ -5,7 +5,7 @@ import { joinReportParts, type LocationPasses, passOver, type ReportPart, stream
 import { runComplianceLines } from './runCompliance.js';
 import type { LocationOutcome, RunRecord } from './runModel.js';
 import { isSuccessfulAutomationStatus, isTerminalAutomationStatus } from './runRecord.js';
-import { type InstanceCounts, instanceResultsOf, type LocationCounts } from './runSummary.js';
+import { type InstanceCounts, instanceResultsOf, type LocationCounts, waveNote } from './runSummary.js';
 import { targetLabels } from './targets.js';
 
 /**
@@ -157,7 +157,7 @@ function* markdown(head: ReportHead, facts: ReportFacts): Generator<ReportPart> 
       String(w.locations.total),
       `${w.failed} of ${w.total}`,
       markdownCell(w.errorThreshold),
-      markdownCell(w.reason ?? (w.exceeded ? 'error threshold exceeded' : '')),
+      markdownCell(waveNote(w)),
     ]),
   );
   yield '\n## Locations\n\n';

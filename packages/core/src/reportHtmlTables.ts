@@ -12,7 +12,13 @@ import {
 import type { LocationPass } from './reportPasses.js';
 import type { LocationOutcome, LocationStatus } from './runModel.js';
 import { isSuccessfulAutomationStatus, isTerminalAutomationStatus } from './runRecord.js';
-import { type InstanceCounts, instanceResultsOf, type LocationCounts, type RunSummary } from './runSummary.js';
+import {
+  type InstanceCounts,
+  instanceResultsOf,
+  type LocationCounts,
+  type RunSummary,
+  waveNote,
+} from './runSummary.js';
 
 /**
  * The pieces of the HTML report (reportHtml.ts puts them in order): its style, its tables, and the
@@ -157,7 +163,7 @@ export function wavesTable(summary: RunSummary): string {
   const rows = summary.waves
     .map(
       (w) =>
-        `<tr>${cell(w.name)}${cell(w.status)}${cell(w.locations.total, 'num')}${cell(`${w.failed} of ${w.total}`, 'num')}${cell(w.errorThreshold)}${cell(w.reason ?? (w.exceeded ? 'error threshold exceeded' : ''))}</tr>`,
+        `<tr>${cell(w.name)}${cell(w.status)}${cell(w.locations.total, 'num')}${cell(`${w.failed} of ${w.total}`, 'num')}${cell(w.errorThreshold)}${cell(waveNote(w))}</tr>`,
     )
     .join('\n');
   return `<table class="waves">${head(['Wave', 'Status', 'Locations', 'Failed', 'Error threshold', 'Note'])}<tbody>\n${rows}\n</tbody></table>`;

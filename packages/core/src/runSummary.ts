@@ -235,3 +235,20 @@ export function summarizeRun(record: RunRecord): RunSummary {
   for (const l of record.locations) builder.add(l);
   return builder.summary();
 }
+
+/**
+ * A wave's note for people: why it halted, that its threshold was exceeded, or how long its health
+ * gate held it before it started.
+ */
+export function waveNote(w: WaveSummary): string {
+  if (w.reason !== undefined) return w.reason;
+  if (w.exceeded) return 'error threshold exceeded';
+  if (w.held?.until !== undefined) {
+    const minutes = Math.round((Date.parse(w.held.until) - Date.parse(w.held.since)) / 60_000);
+    const why = w.held.reason
+      .replace(/^Health gate of wave ".*?": /, '')
+      .replace(/: wave ".*" is held until it clears$/, '');
+    return `held ${minutes} min by its health gate (${why}), then started`;
+  }
+  return '';
+}
