@@ -163,7 +163,7 @@ async function onStepFunctions(
   payload: Record<string, unknown>,
   backoff?: PollBackoff,
 ): Promise<{
-  output?: { runId: string; status: string };
+  output?: { runId: string; status: string; skipped?: string };
   error?: Error;
   /** What the state machine published to the summary topic. */
   published: { TopicArn: string; Message: string }[];
@@ -202,10 +202,11 @@ async function onStepFunctions(
       },
     });
     try {
-      const output = (await execution.result) as { runId: string; status: string };
+      const output = (await execution.result) as { runId: string; status: string; skipped?: string };
       return {
         output,
-        counts: await storedCounts(b.store, output.runId),
+        // A run skipped as not on its patch day has no manifest: nothing was recorded but the note.
+        counts: output.skipped === undefined ? await storedCounts(b.store, output.runId) : undefined,
         published,
         started: startedLocations(b.sandbox),
         calls: b.sandbox.calls.size,
@@ -306,6 +307,15 @@ describe('the synthesized state machine, run locally against the sandbox', () =>
       `2,000 accounts x 2 Regions: in-process engine ${inProcessMs.toFixed(0)} ms; Step Functions (local) ${result.ms.toFixed(0)} ms, ${result.calls} AWS calls, ${result.started.length} locations started`,
     );
   }, 600_000);
+
+  it('ends at NotThePatchDay on a day that is not the Patch Tuesday go-day, reading and starting nothing', async () => {
+    // The sandbox starts on Sunday 1 November 2026; that month's Patch Tuesday is the 10th.
+    const result = await onStepFunctions(demoWorld(), await demoPayload({ PatchTuesday: { OffsetDays: 0 } }));
+    expect(result.error).toBeUndefined();
+    expect(result.output).toMatchObject({ runId: `mw-${TASK}`, skipped: expect.stringMatching(/not the patch day/) });
+    expect(result.started).toEqual([]);
+    expect(result.published).toEqual([]);
+  });
 
   it('fails an invalid payload naming the field, and calls no SSM start', async () => {
     const payload = await demoPayload({ Regions: ['us-east-9'] });

@@ -261,7 +261,10 @@ export class OrchestratorStateMachine extends Construct {
     const notPatchDay = new Succeed(this, 'NotThePatchDay', {
       comment: 'Not the Patch Tuesday go-day: nothing was read or started (the skip note says why).',
     });
-    begin.next(new Choice(this, 'PatchDay').when(Condition.isNotNull('$.skipped'), notPatchDay).otherwise(nextFresh));
+    // Not(IsNull: true) rather than IsNull: false: the same rule, in the form every interpreter reads alike.
+    begin.next(
+      new Choice(this, 'PatchDay').when(Condition.not(Condition.isNull('$.skipped')), notPatchDay).otherwise(nextFresh),
+    );
     nextFresh.next(decide);
     nextAfterPoll.next(decide);
     planGroups.next(nextFresh);
