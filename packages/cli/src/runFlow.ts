@@ -87,6 +87,11 @@ export function printRunOutcome(ctx: CommandContext, result: RunFlowResult, json
     println(io.stdout, `Report: ${out.bold(result.artifacts.html)}`);
     println(io.stdout, out.dim(`Also: ${result.artifacts.md}, ${result.artifacts.csv}, ${result.artifacts.json}`));
   } else if (!summary.dryRun) {
-    println(io.stdout, out.dim(`Follow it with: orgpatch status ${summary.runId}${storeHint}`));
+    println(
+      io.stdout,
+      out.dim(
+        `See it with: orgpatch status ${summary.runId}${storeHint}; follow it to the end with: orgpatch run <payload> --run-id ${summary.runId} --wait${storeHint}`,
+      ),
+    );
   }
 }
