@@ -8,27 +8,19 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type LocationOutcome, type PlannedLocation, parsePayload, type RunRecord } from '@orgpatch/core';
+import {
+  type LocationOutcome,
+  type PlannedLocation,
+  parsePayload,
+  REGIONS as REGION_TABLE,
+  type RunRecord,
+} from '@orgpatch/core';
 import { LocalRunStore, REPORT_FORMATS, renderReport, writeStoredReports } from '@orgpatch/orchestrator';
 
-const REGIONS = [
-  'us-east-1',
-  'us-east-2',
-  'us-west-1',
-  'us-west-2',
-  'ca-central-1',
-  'eu-west-1',
-  'eu-west-2',
-  'eu-west-3',
-  'eu-central-1',
-  'eu-north-1',
-  'ap-south-1',
-  'ap-northeast-1',
-  'ap-northeast-2',
-  'ap-southeast-1',
-  'ap-southeast-2',
-  'sa-east-1',
-];
+/** The 16 first Regions enabled by default in the aws partition (core's Region table). */
+const REGIONS = REGION_TABLE.filter((r) => r.partition === 'aws' && !r.optIn)
+  .slice(0, 16)
+  .map((r) => r.code);
 const RUN_ID = 'run-report-memory';
 const WAVE = 'default';
 

@@ -1,26 +1,13 @@
 import { DEFAULT_WAVE_NAME } from '../src/plan.js';
 import type { PlannedLocation } from '../src/planModel.js';
+import { REGIONS as REGION_TABLE } from '../src/regions.js';
 import type { LocationOutcome, RunRecord } from '../src/runModel.js';
 import { makeRequest } from './plan.fixtures.js';
 
-const REGIONS = [
-  'us-east-1',
-  'us-east-2',
-  'us-west-1',
-  'us-west-2',
-  'ca-central-1',
-  'eu-west-1',
-  'eu-west-2',
-  'eu-west-3',
-  'eu-central-1',
-  'eu-north-1',
-  'ap-south-1',
-  'ap-northeast-1',
-  'ap-northeast-2',
-  'ap-southeast-1',
-  'ap-southeast-2',
-  'sa-east-1',
-];
+/** The 16 first Regions enabled by default in the aws partition (core's Region table). */
+const REGIONS = REGION_TABLE.filter((r) => r.partition === 'aws' && !r.optIn)
+  .slice(0, 16)
+  .map((r) => r.code);
 
 /** How {@link largeRunRecord} shapes a run. */
 export interface LargeRunShape {

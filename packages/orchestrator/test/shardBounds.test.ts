@@ -1,6 +1,7 @@
 import {
   applyLocationEvents,
   type LocationEvent,
+  REGIONS as REGION_TABLE,
   type RunRecord,
   type StoredRunManifest,
   splitRunRecord,
@@ -13,24 +14,10 @@ import { accountIdOf, plannedRunRecord } from './runRecordFixture.js';
 /** No stored object may be larger: the bound the shard size is chosen for. */
 const MAX_OBJECT_BYTES = 8_000_000;
 
-const REGIONS_16 = [
-  'us-east-1',
-  'us-east-2',
-  'us-west-1',
-  'us-west-2',
-  'ca-central-1',
-  'eu-west-1',
-  'eu-west-2',
-  'eu-west-3',
-  'eu-central-1',
-  'eu-north-1',
-  'ap-south-1',
-  'ap-northeast-1',
-  'ap-northeast-2',
-  'ap-southeast-1',
-  'ap-southeast-2',
-  'sa-east-1',
-];
+/** The 16 first Regions enabled by default in the aws partition (core's Region table). */
+const REGIONS_16 = REGION_TABLE.filter((r) => r.partition === 'aws' && !r.optIn)
+  .slice(0, 16)
+  .map((r) => r.code);
 
 const NOW = new Date('2026-11-28T13:00:00.000Z');
 
