@@ -100,6 +100,20 @@ describe('a finished run takes a compliance snapshot', () => {
     expect(await artifact('r-broken', 'report.md')).toContain('No compliance snapshot was taken after this run');
   });
 
+  it("a run larger than the step may snapshot (the step Lambda's bound) records why, and still finishes", async () => {
+    const bounded = (request: Parameters<typeof e2e.deps>[0], options: Parameters<typeof e2e.deps>[1]) => ({
+      ...e2e.deps(request, options),
+      runSnapshotMaxAccounts: 1,
+    });
+    const { result, compliance } = await run('r-large', {}, bounded);
+    expect(result.finished?.status).toBe('succeeded');
+    expect(compliance).toMatchObject({ taken: false });
+    expect(compliance?.taken === false && compliance.reason).toMatch(
+      /targets \d+ accounts, more than the 1 a finished run's snapshot is taken for/,
+    );
+    expect((await e2e.store.listSnapshots()).map((l) => l.snapshotId)).not.toContain('c-r-large');
+  });
+
   it('a dry run takes none', async () => {
     const { result, compliance } = await run('r-dry', { DryRun: true });
     expect(result.finished).toBeDefined();

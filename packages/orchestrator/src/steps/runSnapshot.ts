@@ -26,6 +26,13 @@ export interface RunSnapshotDeps extends RunDeps {
    * @default the latest snapshot of the Organization taken before the run began
    */
   readonly complianceBefore?: string;
+  /**
+   * The most accounts a finished run's snapshot is taken for in `finish`: a step with a time limit
+   * (the 15-minute step Lambda) must not spend it reading every node of a large Organization. Beyond
+   * it the run records the snapshot as not taken, and says where to take one.
+   * @default no limit (the CLI's in-process engine)
+   */
+  readonly runSnapshotMaxAccounts?: number;
 }
 
 /** The id of the snapshot a run takes when it finishes: one per run, so a finish repeated finds it. */
@@ -108,6 +115,14 @@ async function takeRunSnapshot(manifest: StoredRunManifest, deps: RunSnapshotDep
   if (store === undefined) return { taken: false, reason: 'the run store does not keep compliance snapshots.' };
   if (deps.nodes === undefined) return { taken: false, reason: 'this run has no reader of managed nodes.' };
   const snapshotId = runSnapshotId(manifest.runId);
+  const accounts = new Set(manifest.plan.waves.flatMap((w) => w.accountIds));
+  const max = deps.runSnapshotMaxAccounts;
+  if (max !== undefined && accounts.size > max && (await store.readSnapshot(snapshotId)) === undefined) {
+    return {
+      taken: false,
+      reason: `the run targets ${accounts.size} accounts, more than the ${max} a finished run's snapshot is taken for within its step; take one with orgpatch compliance, or OrgPatching's complianceSchedule`,
+    };
+  }
   try {
     // Read the one before first: the run's own snapshot is taken after the run began, so never it.
     const earlier = await snapshotBefore(manifest, store, deps.complianceBefore);
@@ -124,7 +139,7 @@ async function takeRunSnapshot(manifest: StoredRunManifest, deps: RunSnapshotDep
           takenAt: (deps.now ?? (() => new Date()))(),
           maxAgeDays: DEFAULT_MAX_AGE_DAYS,
           runId: manifest.runId,
-          onlyAccounts: new Set(manifest.plan.waves.flatMap((w) => w.accountIds)),
+          onlyAccounts: accounts,
         },
       );
       after = runComplianceCounts(collected.head, collected.totals);
