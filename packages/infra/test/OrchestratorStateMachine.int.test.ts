@@ -61,7 +61,7 @@ describe('the orchestrator state machine', () => {
     // Not the Patch Tuesday go-day: begin read and started nothing, and the execution ends there.
     expect(st.PatchDay).toMatchObject({
       Type: 'Choice',
-      Choices: [{ Variable: '$.skipped', IsNull: false, Next: 'NotThePatchDay' }],
+      Choices: [{ Not: { Variable: '$.skipped', IsNull: true }, Next: 'NotThePatchDay' }],
       Default: 'DecideNext',
     });
     expect(st.NotThePatchDay?.Type).toBe('Succeed');
