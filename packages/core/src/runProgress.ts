@@ -252,7 +252,8 @@ export function groupShards(manifest: Head, group: number, plan: Plan, bounds: S
     snapshotId: manifest.snapshotId,
     idempotencyKey: manifest.idempotencyKey,
     request: manifest.request,
-    organization: { ...groupOrganization(manifest, group).organization, accounts: [] },
+    // With the discovered accounts: each location keeps its account's OU path (the reports roll up by OU).
+    organization: groupOrganization(manifest, group).organization,
     plan,
   });
   const { shards } = splitRunRecord(record, bounds);

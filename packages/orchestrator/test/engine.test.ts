@@ -75,7 +75,10 @@ function outcome(record: RunRecord) {
     status: record.status,
     waves: record.waves.map((w) => [w.name, w.status, w.reason ?? '']),
     locations: record.locations
-      .map((l) => `${l.accountId}/${l.region}/${l.wave}: ${l.status} ${l.executions.map((e) => e.status).join(',')}`)
+      .map(
+        (l) =>
+          `${l.accountId}/${l.region}/${l.wave} in ${l.ouPath?.join('/') ?? '(no OU)'}: ${l.status} ${l.executions.map((e) => e.status).join(',')}`,
+      )
       .sort(),
   };
 }
