@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CONCURRENCY_BOUNDS } from '@orgpatch/core';
 import { DEFAULT_BACKOFF } from '@orgpatch/orchestrator';
+import { type ComplianceRow, measureCompliance, renderComplianceRows } from './complianceRow.js';
 import { bundleWorker, type CpuProfileTarget, runWorker, SandboxProcess } from './processes.js';
 import { renderProfile, summarizeBusiestProfile } from './profileSummary.js';
 import type { PollingProfile, SandboxStats, Strategy, TrackingCost, WorkerResult } from './protocol.js';
@@ -32,6 +33,7 @@ const USAGE = `Usage: npm run bench -- [--sizes 100,1000,5000] [--quick] [--base
                        [--no-throttle] [--no-track] [--no-track-cost] [--no-baseline] [--legacy]
                        [--full-run N] [--full-latency-ms N] [--full-time-scale N] [--finished-runs N]
                        [--profile] [--out DIR] [--worker-bundle FILE] [--latency-ms N] [--worker-heap-mb N]
+                       [--compliance 1000,5000] [--compliance-latency-ms N]
   --sizes              account counts to plan and start with runEngine (default 100,1000,5000; none: no size)
   --quick              sizes 100; the baseline over 10 accounts; throttled run at 100 (about 1 minute)
   --baseline-accounts  accounts the serial baseline walks before it stops (default all of its ${BASELINE_WORLD_ACCOUNTS})
@@ -44,6 +46,9 @@ const USAGE = `Usage: npm run bench -- [--sizes 100,1000,5000] [--quick] [--base
                        reports) at N accounts (the target is stated at 10000; not run by default)
   --full-latency-ms N  mean simulated latency of the whole run (default: --latency-ms)
   --full-time-scale N  simulated ms per real ms of the whole run's sandbox clock (default 120)
+  --compliance         account counts for the compliance snapshot row (issue 14; default 1000, 100 with
+                       --quick; none: skip; the target is stated at 5000)
+  --compliance-latency-ms N  the compliance row's sandbox latency (default 5)
   --no-baseline        skip the serial baseline
   --profile            --cpu-prof the orchestrator and sandbox processes of every orgpatch run, print
                        where their CPU time went (profiled runs are a little slower)
@@ -74,6 +79,7 @@ interface Options {
   readonly finishedRuns: number;
   readonly legacy: boolean;
   readonly fullRun?: { readonly accounts: number; readonly latencyMs: number; readonly timeScale: number };
+  readonly compliance: { readonly sizes: readonly number[]; readonly latencyMs: number };
 }
 
 function positive(name: string, raw: string | undefined, fallback: number, integer = true): number {
@@ -105,6 +111,8 @@ function parseOptions(argv: readonly string[]): Options | undefined {
       'full-run': { type: 'string' },
       'full-latency-ms': { type: 'string' },
       'full-time-scale': { type: 'string' },
+      compliance: { type: 'string' },
+      'compliance-latency-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -138,7 +146,16 @@ function parseOptions(argv: readonly string[]): Options | undefined {
           latencyMs: positive('full-latency-ms', values['full-latency-ms'], latencyMs, false),
           timeScale: positive('full-time-scale', values['full-time-scale'], 120, false),
         };
+  const complianceList = values.compliance ?? (values.quick ? '100' : '1000');
+  const complianceSizes = (complianceList === 'none' ? [] : complianceList.split(',')).map((s) =>
+    positive('compliance', s.trim(), 1000),
+  );
+  const compliance = {
+    sizes: [...new Set(complianceSizes)].sort((a, b) => a - b),
+    latencyMs: positive('compliance-latency-ms', values['compliance-latency-ms'], 5, false),
+  };
   return {
+    compliance,
     latencyMs,
     trackCost: !values['no-track-cost'],
     finishedRuns: positive('finished-runs', values['finished-runs'], values.quick ? 100 : 1000),
@@ -616,6 +633,12 @@ async function main(): Promise<void> {
     rows.push(full);
   }
 
+  const complianceRows: ComplianceRow[] = [];
+  for (const accounts of options.compliance.sizes) {
+    log(`compliance-${accounts}: one snapshot of ${accounts} accounts x 16 Regions`);
+    complianceRows.push(await measureCompliance(accounts, options.compliance.latencyMs, dirname(benchDir)));
+  }
+
   const targets = checkTargets(rows, {
     ...(tracking ? { polling: tracking } : {}),
     ...(trackingCost ? { trackingCost } : {}),
@@ -651,7 +674,7 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write(
-    `\nIssue 13 targets:\n\n${renderTargets(targets.issue)}\n\nOther checks:\n${renderChecks(targets.other)}\n`,
+    `\nIssue 13 targets:\n\n${renderTargets(targets.issue)}\n\nOther checks:\n${renderChecks(targets.other)}\n${complianceRows.length > 0 ? `\n${renderComplianceRows(complianceRows, options.compliance.latencyMs)}\n` : ''}`,
   );
 
   for (const p of profiles) {
