@@ -1,6 +1,6 @@
 import { type ComplianceSnapshot, NODE_LEVELS, type NodeCompliance, nodeLevel } from './complianceModel.js';
 import { type ComplianceRollupRow, type ComplianceTotals, rollUpCompliance } from './complianceRollup.js';
-import { type ComplianceReportExtras, comparisonLines } from './complianceText.js';
+import { type ComplianceReportExtras, comparisonLines, TOTAL_COLUMNS } from './complianceText.js';
 import { displayText } from './displayText.js';
 import { escapeHtml } from './reportHtmlTables.js';
 
@@ -113,33 +113,13 @@ tr.m-unmanaged td:nth-child(6), tr.m-offline td:nth-child(6) { color: var(--crit
 .controls input { min-width: 20rem; padding: .25rem .4rem; }
 `;
 
-const TOTAL_HEADER = [
-  'Nodes',
-  'Critical',
-  'Security',
-  'Other',
-  'No data',
-  'Compliant',
-  'Unmanaged',
-  'Offline',
-  'Stale',
-  'Not seen',
-];
+const TOTAL_HEADER = TOTAL_COLUMNS.map((c) => c.header);
 
 function totalCells(t: ComplianceTotals): string {
-  const cell = (v: number, cls?: string) => `<td class="num${cls && v > 0 ? ` ${cls}` : ''}">${v}</td>`;
-  return [
-    cell(t.nodes),
-    cell(t.critical, 'crit'),
-    cell(t.security, 'sec'),
-    cell(t.other),
-    cell(t.unknown),
-    cell(t.compliant),
-    cell(t.unmanaged, 'crit'),
-    cell(t.offline, 'sec'),
-    cell(t.stale),
-    cell(t.notSeen, 'crit'),
-  ].join('');
+  return TOTAL_COLUMNS.map(({ key, mark }) => {
+    const v = t[key];
+    return `<td class="num${mark && v > 0 ? ` ${mark}` : ''}">${v}</td>`;
+  }).join('');
 }
 
 function rollupTable(

@@ -138,22 +138,32 @@ function table(header: readonly string[], rows: readonly (readonly (string | num
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-const TOTAL_HEADER = [
-  'Nodes',
-  'Critical',
-  'Security',
-  'Other',
-  'No data',
-  'Compliant',
-  'Unmanaged',
-  'Offline',
-  'Stale',
-  'Not seen',
+/**
+ * The columns of a totals row, in every format: header, count, and how the HTML page marks a count
+ * above zero (`crit` red, `sec` amber).
+ */
+export const TOTAL_COLUMNS: readonly {
+  readonly header: string;
+  readonly key: Exclude<keyof ComplianceTotals, 'missingPatches' | 'criticalPatches' | 'securityPatches'>;
+  readonly mark?: 'crit' | 'sec';
+}[] = [
+  { header: 'Nodes', key: 'nodes' },
+  { header: 'Critical', key: 'critical', mark: 'crit' },
+  { header: 'Security', key: 'security', mark: 'sec' },
+  { header: 'Other', key: 'other' },
+  { header: 'No data', key: 'unknown' },
+  { header: 'Compliant', key: 'compliant' },
+  { header: 'Unmanaged', key: 'unmanaged', mark: 'crit' },
+  { header: 'Offline', key: 'offline', mark: 'sec' },
+  { header: 'Stale', key: 'stale' },
+  { header: 'Not seen', key: 'notSeen', mark: 'crit' },
 ];
+
+const TOTAL_HEADER = TOTAL_COLUMNS.map((c) => c.header);
 
 /** The counts of a totals row, in {@link TOTAL_HEADER}'s order. */
 function totalCells(t: ComplianceTotals): number[] {
-  return [t.nodes, t.critical, t.security, t.other, t.unknown, t.compliant, t.unmanaged, t.offline, t.stale, t.notSeen];
+  return TOTAL_COLUMNS.map((c) => t[c.key]);
 }
 
 /** Up to how many nodes the Markdown report lists (worst first); the CSV lists them all. */
