@@ -11,7 +11,7 @@ import { createAwsRunDeps } from '../awsRunDeps.js';
 import { runIdFor } from '../run/ids.js';
 import { skipUnlessPatchDay } from '../run/patchDayGate.js';
 import { planRun } from '../run/planRun.js';
-import { runPreflight } from '../run/preflight.js';
+import { logPreflight, runPreflight } from '../run/preflight.js';
 import { startRun } from '../run/startRun.js';
 import { loggableRequest } from './requestLog.js';
 import { addRunMetrics, type LambdaRuntime } from './runtime.js';
@@ -27,8 +27,6 @@ export interface StartedHandlerResult {
   readonly preflight?: { readonly ok: boolean; readonly counts: PreflightReport['counts'] };
 }
 
-/** Problems logged one per line, at most this many (the rest are counted). */
-const LOGGED_PROBLEMS = 200;
 /** What the maintenance-window task gets back on a day that is not the request's Patch Tuesday go-day. */
 export interface SkippedHandlerResult {
   readonly runId: string;
@@ -97,7 +95,7 @@ async function handleEvent(event: unknown, rt: LambdaRuntime): Promise<HandlerRe
           )
         ).report
       : undefined;
-    if (preflight) logPreflight(rt, preflight);
+    if (preflight) logPreflight(rt.logger, preflight);
     const { record, resumed } = await startRun(request, deps, { runId, ...(planned ? { planned } : {}) });
     const summary = summarizeRun(record);
     rt.logger.info('Run started', { resumed, status: summary.status, locations: summary.locations });
@@ -110,16 +108,5 @@ async function handleEvent(event: unknown, rt: LambdaRuntime): Promise<HandlerRe
     };
   } finally {
     if (rt.metrics.hasStoredMetrics()) rt.metrics.publishStoredMetrics();
-  }
-}
-
-/** The preflight's verdict, then each problem (errors first) as its own log line. */
-function logPreflight(rt: LambdaRuntime, report: PreflightReport): void {
-  rt.logger.info('Preflight', { ok: report.ok, ...report.counts });
-  for (const problem of report.problems.slice(0, LOGGED_PROBLEMS)) {
-    rt.logger.warn('Preflight problem', { ...problem });
-  }
-  if (report.problems.length > LOGGED_PROBLEMS) {
-    rt.logger.warn('Preflight problems not logged', { count: report.problems.length - LOGGED_PROBLEMS });
   }
 }

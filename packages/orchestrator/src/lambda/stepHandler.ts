@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { AwsPreflightReader } from '../aws/awsPreflightReader.js';
 import { createAwsRunDeps } from '../awsRunDeps.js';
 import { runStepWithDeps, STEP_FUNCTIONS_BACKOFF } from './awsStep.js';
 import { createLambdaRuntime, type LambdaRuntime } from './runtime.js';
@@ -26,11 +27,21 @@ export const handler = (event: unknown, context: Context): Promise<unknown> =>
     runtime.logger,
     (input) => {
       const store = runtime.store();
-      return runStepWithDeps(input, store, (request, runId) => ({
-        ...createAwsRunDeps(request, { clients: runtime.clients, store, runId, extra: { logger: runtime.logger } }),
-        backoff: STEP_FUNCTIONS_BACKOFF,
-        runSnapshotMaxAccounts: RUN_SNAPSHOT_MAX_ACCOUNTS,
-      }));
+      return runStepWithDeps(input, store, (request, runId) => {
+        const deps = createAwsRunDeps(request, {
+          clients: runtime.clients,
+          store,
+          runId,
+          extra: { logger: runtime.logger },
+        });
+        return {
+          ...deps,
+          backoff: STEP_FUNCTIONS_BACKOFF,
+          // A dry run checks what a run would need (orgpatch doctor's reads), group by group.
+          preflight: new AwsPreflightReader({ clients: runtime.clients, credentials: deps.credentials }),
+          runSnapshotMaxAccounts: RUN_SNAPSHOT_MAX_ACCOUNTS,
+        };
+      });
     },
     context,
   );

@@ -65,3 +65,17 @@ export async function runPreflight(
   deps.logger?.info('Preflight', { ...report.counts, ok: report.ok });
   return { planned, report };
 }
+
+/** Problems logged one per line, at most this many (the rest are counted). */
+const LOGGED_PROBLEMS = 200;
+
+/** A preflight's verdict, then each problem (errors first) as its own log line. */
+export function logPreflight(logger: NonNullable<RunDeps['logger']>, report: PreflightReport): void {
+  logger.info('Preflight', { ok: report.ok, ...report.counts });
+  for (const problem of report.problems.slice(0, LOGGED_PROBLEMS)) {
+    logger.warn('Preflight problem', { ...problem });
+  }
+  if (report.problems.length > LOGGED_PROBLEMS) {
+    logger.warn('Preflight problems not logged', { count: report.problems.length - LOGGED_PROBLEMS });
+  }
+}

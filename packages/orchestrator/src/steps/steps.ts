@@ -15,6 +15,7 @@ import {
   markManifestWaveRunning,
   nextManifestDecision,
   type PatchRequest,
+  type PreflightReader,
   parsePayload,
   type RunRecord,
   type RunShard,
@@ -46,6 +47,7 @@ import { runIdFor, snapshotIdFor } from '../run/ids.js';
 import type { AccountLimiter } from '../run/limiter.js';
 import { skipUnlessPatchDay } from '../run/patchDayGate.js';
 import { discoveryScope, observeLocations } from '../run/planRun.js';
+import { logPreflight, runPreflight } from '../run/preflight.js';
 import { writeStoredReports } from '../run/reports.js';
 import { deleteExpiredSnapshots } from '../run/snapshotRetention.js';
 import { holdLease } from '../run/startRun.js';
@@ -73,6 +75,11 @@ export interface StepDeps extends RunDeps {
   readonly limiter?: AccountLimiter;
   /** The poll backoff `next` answers `wait` with. @default DEFAULT_BACKOFF */
   readonly backoff?: PollBackoff;
+  /**
+   * `orgpatch doctor`'s reads: given, a dry run's `plan` step also runs the preflight on each group's
+   * plan and logs its verdict and problems (the maintenance window's dry run checks what a run needs).
+   */
+  readonly preflight?: PreflightReader;
 }
 
 /** The most accounts in one plan group: a group's plan is cut into shards of at most as many. */
@@ -214,6 +221,14 @@ export async function plan(input: PlanInput, deps: StepDeps): Promise<ShardStepO
   const locations = requiredInventory({ request, organization, onlyAccounts });
   const observations = await observeLocations(request, locations, deps);
   const groupPlan = buildPlan({ request, organization, observations, onlyAccounts });
+  if ((request.dryRun || manifest.dryRun) && deps.preflight !== undefined) {
+    const { report } = await runPreflight(
+      request,
+      { ...deps, preflight: deps.preflight },
+      { planned: { organization, observations, plan: groupPlan } },
+    );
+    if (deps.logger) logPreflight(deps.logger, report);
+  }
   const shards = groupShards(manifest, input.group, groupPlan, SHARD_BOUNDS);
   const now = clock(deps);
   await shardedOf(deps.store).commit(input.runId, {
