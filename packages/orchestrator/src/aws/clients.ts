@@ -1,7 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ResourceGroupsClient } from '@aws-sdk/client-resource-groups';
@@ -113,8 +113,12 @@ export interface AwsClientFactory {
   iam(region: string, credentials?: CredentialProvider): IAMClient;
   /** CloudWatch in the orchestrator's own account (the waves' health gates). */
   cloudwatch(region: string): CloudWatchClient;
-  /** EC2, for the cleanup of orgpatch's expired pre-patch snapshots. */
-  ec2(region: string, credentials?: CredentialProvider): EC2Client;
+  /**
+   * EC2, for the cleanup of orgpatch's expired pre-patch snapshots. Loaded when first asked for: the
+   * EC2 client's module alone costs some 70 MB of memory, which a run without snapshots, a
+   * compliance snapshot or the doctor should not pay.
+   */
+  ec2(region: string, credentials?: CredentialProvider): Promise<EC2Client>;
   s3(region: string): S3Client;
   /** Closes the shared connections. */
   destroy(): void;
@@ -194,8 +198,10 @@ export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClien
     iam: (region, credentials) =>
       cache.get('iam', region, credentials, () => new IAMClient(common(region, credentials))),
     cloudwatch: (region) => cache.get('cloudwatch', region, undefined, () => new CloudWatchClient(common(region))),
-    ec2: (region, credentials) =>
-      cache.get('ec2', region, credentials, () => new EC2Client(common(region, credentials))),
+    ec2: async (region, credentials) => {
+      const { EC2Client } = await import('@aws-sdk/client-ec2');
+      return cache.get('ec2', region, credentials, () => new EC2Client(common(region, credentials)));
+    },
     s3: (region) =>
       cache.get(
         's3',

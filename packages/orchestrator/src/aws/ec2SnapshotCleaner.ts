@@ -1,4 +1,3 @@
-import { DeleteSnapshotCommand, paginateDescribeSnapshots } from '@aws-sdk/client-ec2';
 import { type Location, SNAPSHOT_TAG_KEYS, type SnapshotCleaner, type SnapshotCleanup } from '@orgpatch/core';
 import { AssumeRoleError, AutomationApiError } from '../errors.js';
 import { withAccountCredentials } from './accountCall.js';
@@ -28,7 +27,9 @@ export class Ec2SnapshotCleaner implements SnapshotCleaner {
     const failed: { snapshotId: string; code: string; message: string }[] = [];
     try {
       await withAccountCredentials(this.options.credentials, location, async (provider) => {
-        const ec2 = this.options.clients.ec2(location.region, provider);
+        // Loaded here, not at the top: see AwsClientFactory.ec2.
+        const { DeleteSnapshotCommand, paginateDescribeSnapshots } = await import('@aws-sdk/client-ec2');
+        const ec2 = await this.options.clients.ec2(location.region, provider);
         const expired: string[] = [];
         for await (const page of paginateDescribeSnapshots(
           { client: ec2, pageSize: 1000 },
