@@ -132,9 +132,21 @@ describe('orgpatch compliance against the sandbox', () => {
       snapshotId: 'c-elsewhere',
       organization: { ...mine.organization, organizationId: 'o-elsewhere01' },
     });
+    const ssmBeforeOther = e2e.sandbox.calls.count({ service: 'ssm' });
     const other = await cli(['compliance', payload, '--compare', 'c-elsewhere']);
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/c-elsewhere was taken of Organization o-elsewhere01, not o-compliance01/);
+    // Refused once the Organization was discovered, before any node was read.
+    expect(e2e.sandbox.calls.count({ service: 'ssm' })).toBe(ssmBeforeOther);
+
+    // A shard altered after it was written: refused (its hash) before any report is written.
+    await e2e.store.putSnapshot({ ...mine, snapshotId: 'c-tampered' });
+    const shard = join(e2e.store.root, '.compliance', 'c-tampered', 'shards', '00000.json');
+    await writeFile(shard, (await readFile(shard, 'utf8')).replace('"online"', '"offline"'));
+    const tampered = await cli(['compliance', '--snapshot', 'c-tampered', '--format', 'json']);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toBe('');
+    expect(tampered.stderr).toMatch(/c-tampered/);
 
     const age = await cli(['compliance', payload, '--max-age', '0']);
     expect(age.code).toBe(2);

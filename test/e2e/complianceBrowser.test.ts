@@ -1,4 +1,4 @@
-import { complianceGate, nodeLevel, parsePayload, renderComplianceHtml } from '@orgpatch/core';
+import { complianceGate, nodeLevel, parsePayload, renderComplianceHtml, summarizeCompliance } from '@orgpatch/core';
 import { collectCompliance } from '@orgpatch/orchestrator';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,8 @@ describe('the HTML compliance page in a real browser', () => {
       takenAt: new Date(e2e.sandbox.clock.now()),
       maxAgeDays: 7,
     });
-    const html = renderComplianceHtml(snapshot, { gate: complianceGate(snapshot, 'critical') });
+    const summary = await summarizeCompliance(snapshot);
+    const html = await renderComplianceHtml(snapshot, { summary, gate: complianceGate(summary, 'critical') });
     const page = await browser.newPage();
     const requests: string[] = [];
     page.on('request', (r) => {

@@ -64,3 +64,14 @@ export function println(stream: CliStream, text = ''): void {
 export function printJson(stream: CliStream, value: unknown): void {
   stream.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/**
+ * Writes a chunk, and when the stream asks to wait (a pipe slower than the report being written to
+ * it), waits until it drains, so a large report is never buffered whole in memory.
+ */
+export async function writeChunk(stream: CliStream, chunk: string): Promise<void> {
+  const drains = stream as CliStream & { once?: (event: 'drain', listener: () => void) => unknown };
+  if (stream.write(chunk) === false && typeof drains.once === 'function') {
+    await new Promise<void>((resolve) => drains.once?.('drain', resolve));
+  }
+}

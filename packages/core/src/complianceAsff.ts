@@ -1,4 +1,5 @@
-import { type ComplianceSnapshot, type NodeCompliance, nodeLevel } from './complianceModel.js';
+import { type NodeCompliance, nodeLevel } from './complianceModel.js';
+import { type ComplianceInput, complianceSource, joinChunks } from './complianceSource.js';
 import { displayText } from './displayText.js';
 
 /**
@@ -48,69 +49,72 @@ function nodeArn(partition: string, node: NodeCompliance): string {
  * const findings = complianceFindings(snapshot);
  * // aws securityhub batch-import-findings --findings file://batch.json (up to 100 a call)
  */
-function* complianceFindings(
-  snapshot: ComplianceSnapshot,
+async function* complianceFindings(
+  input: ComplianceInput,
   options: AsffOptions = {},
-): Generator<Record<string, unknown>> {
+): AsyncGenerator<Record<string, unknown>> {
+  const source = complianceSource(input);
+  const snapshot = source.head;
   const { partition, managementAccountId } = snapshot.organization;
   const product = options.productAccountId ?? managementAccountId;
-  for (const node of snapshot.nodes) {
-    const level = nodeLevel(node);
-    const p = node.patch;
-    if (p === undefined || (level !== 'critical' && level !== 'security' && level !== 'other')) continue;
-    const severity = SEVERITY[level];
-    const arn = nodeArn(partition, node);
-    const ended = p.operationEndTime;
-    yield {
-      SchemaVersion: ASFF_SCHEMA_VERSION,
-      Id: `orgpatch/compliance/${node.accountId}/${node.region}/${node.instanceId}`,
-      ProductArn: `arn:${partition}:securityhub:${node.region}:${product}:product/${product}/default`,
-      GeneratorId: 'orgpatch-compliance',
-      AwsAccountId: node.accountId,
-      Types: ['Software and Configuration Checks/Vulnerabilities/Missing Patches'],
-      CreatedAt: ended,
-      UpdatedAt: snapshot.takenAt,
-      Severity: { Label: severity.label, Normalized: severity.normalized, Original: level },
-      Title: `${node.instanceId} is missing ${level === 'other' ? '' : `${level === 'critical' ? 'Critical' : 'Security'} `}patches`,
-      Description: displayText(
-        `Patch Manager reports ${p.critical} Critical, ${p.security} Security and ${p.other} other non-compliant patches on ${node.instanceId} (account ${node.accountId}, Region ${node.region}); ${p.missing} missing, ${p.failed} failed, ${p.installedPendingReboot} installed pending reboot, after a ${p.operation} that ended ${ended}${node.stale ? ` (older than ${snapshot.maxAgeDays} days)` : ''}. Snapshot ${snapshot.snapshotId}.`,
-      ),
-      Resources: [
-        {
-          Type: node.instanceId.startsWith('mi-') ? 'Other' : 'AwsEc2Instance',
-          Id: arn,
-          Partition: partition,
-          Region: node.region,
-        },
-        {
-          Type: 'AwsSsmPatchCompliance',
-          Id: arn,
-          Partition: partition,
-          Region: node.region,
-          Details: {
-            AwsSsmPatchCompliance: {
-              Patch: {
-                ComplianceSummary: {
-                  ComplianceType: 'Patch',
-                  ExecutionType: 'Command',
-                  Status: 'NON_COMPLIANT',
-                  OverallSeverity: level === 'critical' ? 'CRITICAL' : level === 'security' ? 'HIGH' : 'UNSPECIFIED',
-                  PatchBaselineId: p.baselineId,
-                  NonCompliantCriticalCount: p.critical,
-                  NonCompliantHighCount: p.security,
-                  NonCompliantUnspecifiedCount: p.other,
-                  CompliantUnspecifiedCount: p.installed,
+  for await (const batch of source.batches())
+    for (const node of batch) {
+      const level = nodeLevel(node);
+      const p = node.patch;
+      if (p === undefined || (level !== 'critical' && level !== 'security' && level !== 'other')) continue;
+      const severity = SEVERITY[level];
+      const arn = nodeArn(partition, node);
+      const ended = p.operationEndTime;
+      yield {
+        SchemaVersion: ASFF_SCHEMA_VERSION,
+        Id: `orgpatch/compliance/${node.accountId}/${node.region}/${node.instanceId}`,
+        ProductArn: `arn:${partition}:securityhub:${node.region}:${product}:product/${product}/default`,
+        GeneratorId: 'orgpatch-compliance',
+        AwsAccountId: node.accountId,
+        Types: ['Software and Configuration Checks/Vulnerabilities/Missing Patches'],
+        CreatedAt: ended,
+        UpdatedAt: snapshot.takenAt,
+        Severity: { Label: severity.label, Normalized: severity.normalized, Original: level },
+        Title: `${node.instanceId} is missing ${level === 'other' ? '' : `${level === 'critical' ? 'Critical' : 'Security'} `}patches`,
+        Description: displayText(
+          `Patch Manager reports ${p.critical} Critical, ${p.security} Security and ${p.other} other non-compliant patches on ${node.instanceId} (account ${node.accountId}, Region ${node.region}); ${p.missing} missing, ${p.failed} failed, ${p.installedPendingReboot} installed pending reboot, after a ${p.operation} that ended ${ended}${node.stale ? ` (older than ${snapshot.maxAgeDays} days)` : ''}. Snapshot ${snapshot.snapshotId}.`,
+        ),
+        Resources: [
+          {
+            Type: node.instanceId.startsWith('mi-') ? 'Other' : 'AwsEc2Instance',
+            Id: arn,
+            Partition: partition,
+            Region: node.region,
+          },
+          {
+            Type: 'AwsSsmPatchCompliance',
+            Id: arn,
+            Partition: partition,
+            Region: node.region,
+            Details: {
+              AwsSsmPatchCompliance: {
+                Patch: {
+                  ComplianceSummary: {
+                    ComplianceType: 'Patch',
+                    ExecutionType: 'Command',
+                    Status: 'NON_COMPLIANT',
+                    OverallSeverity: level === 'critical' ? 'CRITICAL' : level === 'security' ? 'HIGH' : 'UNSPECIFIED',
+                    PatchBaselineId: p.baselineId,
+                    NonCompliantCriticalCount: p.critical,
+                    NonCompliantHighCount: p.security,
+                    NonCompliantUnspecifiedCount: p.other,
+                    CompliantUnspecifiedCount: p.installed,
+                  },
                 },
               },
             },
           },
-        },
-      ],
-      Compliance: { Status: 'FAILED' },
-      RecordState: 'ACTIVE',
-      Workflow: { Status: 'NEW' },
-    };
-  }
+        ],
+        Compliance: { Status: 'FAILED' },
+        RecordState: 'ACTIVE',
+        Workflow: { Status: 'NEW' },
+      };
+    }
 }
 
 /**
@@ -118,13 +122,13 @@ function* complianceFindings(
  * never one string: a list, as `aws securityhub batch-import-findings --findings` takes it (in lists
  * of at most 100 per call: see {@link renderComplianceAsffBatches}).
  */
-export function* renderComplianceAsffChunks(
-  snapshot: ComplianceSnapshot,
+export async function* renderComplianceAsffChunks(
+  input: ComplianceInput,
   options: AsffOptions = {},
-): Generator<string> {
+): AsyncGenerator<string> {
   let first = true;
   yield '[';
-  for (const finding of complianceFindings(snapshot, options)) {
+  for await (const finding of complianceFindings(input, options)) {
     yield `${first ? '' : ','}\n${JSON.stringify(finding)}`;
     first = false;
   }
@@ -132,17 +136,17 @@ export function* renderComplianceAsffChunks(
 }
 
 /** The findings as one JSON text (see {@link renderComplianceAsffChunks}). */
-export function renderComplianceAsff(snapshot: ComplianceSnapshot, options: AsffOptions = {}): string {
-  return [...renderComplianceAsffChunks(snapshot, options)].join('');
+export function renderComplianceAsff(input: ComplianceInput, options: AsffOptions = {}): Promise<string> {
+  return joinChunks(renderComplianceAsffChunks(input, options));
 }
 
 /** The findings as BatchImportFindings request bodies (`{"Findings": [...]}`), up to 100 findings each, one at a time. */
-export function* renderComplianceAsffBatches(
-  snapshot: ComplianceSnapshot,
+export async function* renderComplianceAsffBatches(
+  input: ComplianceInput,
   options: AsffOptions = {},
-): Generator<string> {
+): AsyncGenerator<string> {
   let batch: Record<string, unknown>[] = [];
-  for (const finding of complianceFindings(snapshot, options)) {
+  for await (const finding of complianceFindings(input, options)) {
     batch.push(finding);
     if (batch.length === ASFF_BATCH_SIZE) {
       yield `${JSON.stringify({ Findings: batch })}\n`;

@@ -1,10 +1,5 @@
-import {
-  type ComplianceSnapshot,
-  NODE_LEVELS,
-  type NodeCompliance,
-  type NodeLevel,
-  nodeLevel,
-} from './complianceModel.js';
+import { NODE_LEVELS, type NodeCompliance, type NodeLevel, nodeLevel } from './complianceModel.js';
+import { type ComplianceHead, type ComplianceInput, complianceSource, forEachNode } from './complianceSource.js';
 import { OrgPatchError } from './errors.js';
 
 /**
@@ -64,37 +59,75 @@ const NON_COMPLIANT: ReadonlySet<NodeLevel> = new Set(['critical', 'security', '
 
 const keyOf = (n: NodeCompliance): string => `${n.accountId}|${n.region}|${n.instanceId}`;
 
-/**
- * Compares an earlier snapshot with a later one, node by node (by account, Region and id). Rows
- * worst first (by the later level), then by place.
- * @throws ComplianceCompareError when the two are of different Organizations.
- */
-export function compareSnapshots(before: ComplianceSnapshot, after: ComplianceSnapshot): ComplianceComparison {
-  const orgOf = (s: ComplianceSnapshot) =>
+/** The counts of one snapshot that the comparison's totals give before and after. */
+function emptyCounts() {
+  return { critical: 0, security: 0, nonCompliant: 0, missing: 0 };
+}
+
+function count(counts: ReturnType<typeof emptyCounts>, node: NodeCompliance, level: NodeLevel): void {
+  if (level === 'critical') counts.critical += 1;
+  if (level === 'security') counts.security += 1;
+  if (NON_COMPLIANT.has(level)) counts.nonCompliant += 1;
+  counts.missing += node.patch?.missing ?? 0;
+}
+
+/** Refuses two snapshots of different Organizations. */
+function assertComparable(before: ComplianceHead, after: Pick<ComplianceHead, 'organization' | 'snapshotId'>): void {
+  const orgOf = (s: Pick<ComplianceHead, 'organization'>) =>
     s.organization.organizationId ?? `management account ${s.organization.managementAccountId}`;
   if (orgOf(before) !== orgOf(after)) {
     throw new ComplianceCompareError(
       `Snapshot ${before.snapshotId} is of Organization ${orgOf(before)}, snapshot ${after.snapshotId} of ${orgOf(after)}: compare two snapshots of the same Organization.`,
     );
   }
-  const earlier = new Map(before.nodes.map((n) => [keyOf(n), n]));
+}
+
+/**
+ * Compares an earlier snapshot with a later one, node by node (by account, Region and id), in one
+ * pass over each: what is held is the earlier snapshot's non-compliant nodes (their level and
+ * missing count) and the changes, never either snapshot's every node. Rows worst first (by the
+ * later level), then by place.
+ * @throws ComplianceCompareError when the two are of different Organizations.
+ */
+export async function compareSnapshots(
+  beforeInput: ComplianceInput,
+  afterInput: ComplianceInput,
+): Promise<ComplianceComparison> {
+  const beforeSource = complianceSource(beforeInput);
+  const afterSource = complianceSource(afterInput);
+  const before = beforeSource.head;
+  const after = afterSource.head;
+  assertComparable(before, after);
+  // Every earlier node's level (by key), and the missing count of the non-compliant ones: a few
+  // dozen bytes a node, where holding the earlier nodes themselves would be a kilobyte each.
+  const earlier = new Map<string, NodeLevel>();
+  const missingEarlier = new Map<string, number>();
+  const was = emptyCounts();
+  await forEachNode(beforeSource, (n) => {
+    const level = nodeLevel(n);
+    count(was, n, level);
+    const key = keyOf(n);
+    earlier.set(key, level);
+    if (NON_COMPLIANT.has(level)) missingEarlier.set(key, n.patch?.missing ?? 0);
+  });
+  const now = emptyCounts();
   const nodes: NodeDelta[] = [];
   let fixed = 0;
   let added = 0;
   let still = 0;
-  let gone = 0;
-  for (const node of after.nodes) {
-    const was = earlier.get(keyOf(node));
-    earlier.delete(keyOf(node));
-    const b = was === undefined ? undefined : nodeLevel(was);
+  await forEachNode(afterSource, (node) => {
     const a = nodeLevel(node);
+    count(now, node, a);
+    const key = keyOf(node);
+    const b = earlier.get(key);
+    earlier.delete(key);
     const badBefore = b !== undefined && NON_COMPLIANT.has(b);
     const badAfter = NON_COMPLIANT.has(a);
     let change: NodeChange | undefined;
     if (badBefore && badAfter) change = 'still-missing';
     else if (badBefore && a === 'compliant') change = 'fixed';
     else if (!badBefore && badAfter) change = 'new';
-    if (change === undefined) continue;
+    if (change === undefined) return;
     if (change === 'fixed') fixed += 1;
     else if (change === 'new') added += 1;
     else still += 1;
@@ -105,21 +138,22 @@ export function compareSnapshots(before: ComplianceSnapshot, after: ComplianceSn
       change,
       ...(b === undefined ? {} : { before: b }),
       after: a,
-      missingBefore: was?.patch?.missing ?? 0,
+      missingBefore: missingEarlier.get(key) ?? 0,
       missingAfter: node.patch?.missing ?? 0,
     });
-  }
-  for (const was of earlier.values()) {
-    const b = nodeLevel(was);
-    if (!NON_COMPLIANT.has(b)) continue;
+  });
+  let gone = 0;
+  for (const [key, level] of earlier) {
+    if (!NON_COMPLIANT.has(level)) continue;
     gone += 1;
+    const [accountId = '', region = '', instanceId = ''] = key.split('|');
     nodes.push({
-      accountId: was.accountId,
-      region: was.region,
-      instanceId: was.instanceId,
+      accountId,
+      region,
+      instanceId,
       change: 'gone',
-      before: b,
-      missingBefore: was.patch?.missing ?? 0,
+      before: level,
+      missingBefore: missingEarlier.get(key) ?? 0,
       missingAfter: 0,
     });
   }
@@ -131,13 +165,6 @@ export function compareSnapshots(before: ComplianceSnapshot, after: ComplianceSn
       x.region.localeCompare(y.region) ||
       x.instanceId.localeCompare(y.instanceId),
   );
-  const count = (s: ComplianceSnapshot, test: (l: NodeLevel) => boolean) =>
-    s.nodes.filter((n) => test(nodeLevel(n))).length;
-  const both = (test: (l: NodeLevel) => boolean): BeforeAfter => ({
-    before: count(before, test),
-    after: count(after, test),
-  });
-  const missing = (s: ComplianceSnapshot) => s.nodes.reduce((sum, n) => sum + (n.patch?.missing ?? 0), 0);
   return {
     before: { snapshotId: before.snapshotId, takenAt: before.takenAt },
     after: { snapshotId: after.snapshotId, takenAt: after.takenAt },
@@ -147,10 +174,10 @@ export function compareSnapshots(before: ComplianceSnapshot, after: ComplianceSn
       new: added,
       stillMissing: still,
       gone,
-      criticalNodes: both((l) => l === 'critical'),
-      securityNodes: both((l) => l === 'security'),
-      nonCompliantNodes: both((l) => NON_COMPLIANT.has(l)),
-      missingPatches: { before: missing(before), after: missing(after) },
+      criticalNodes: { before: was.critical, after: now.critical },
+      securityNodes: { before: was.security, after: now.security },
+      nonCompliantNodes: { before: was.nonCompliant, after: now.nonCompliant },
+      missingPatches: { before: was.missing, after: now.missing },
     },
   };
 }

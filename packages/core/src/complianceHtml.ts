@@ -1,6 +1,12 @@
-import { type ComplianceSnapshot, NODE_LEVELS, type NodeCompliance, nodeLevel } from './complianceModel.js';
-import { type ComplianceRollupRow, type ComplianceTotals, rollUpCompliance } from './complianceRollup.js';
-import { type ComplianceReportExtras, comparisonLines, TOTAL_COLUMNS } from './complianceText.js';
+import { NODE_LEVELS, type NodeCompliance, nodeLevel } from './complianceModel.js';
+import type { ComplianceRollupRow, ComplianceTotals } from './complianceRollup.js';
+import {
+  type ComplianceHead,
+  type ComplianceInput,
+  type ComplianceSource,
+  complianceSource,
+} from './complianceSource.js';
+import { type ComplianceReportExtras, comparisonLines, summaryOf, TOTAL_COLUMNS } from './complianceText.js';
 import { displayText } from './displayText.js';
 import { escapeHtml } from './reportHtmlTables.js';
 
@@ -150,8 +156,18 @@ function priority(node: NodeCompliance): number {
   return node.stale ? 6 : 7;
 }
 
-/** The node data the script reads, worst first, within the budget; and how many nodes were left out. */
-function nodeData(snapshot: ComplianceSnapshot): { readonly json: string; readonly omitted: number } {
+/** How many embedding priorities there are ({@link priority}'s values are 0 to this less one). */
+const PRIORITIES = 8;
+
+/**
+ * The node data the script reads, worst first, within the budget; and how many nodes were left
+ * out. A pass over the nodes per priority, so they are never sorted (or held) all at once.
+ */
+async function nodeData(
+  source: ComplianceSource,
+  totalNodes: number,
+): Promise<{ readonly json: string; readonly omitted: number }> {
+  const snapshot = source.head;
   const accounts: string[] = [];
   const accountIndex = new Map<string, number>();
   const regions: string[] = [];
@@ -169,15 +185,9 @@ function nodeData(snapshot: ComplianceSnapshot): { readonly json: string; readon
   };
   const names = new Map(snapshot.accounts.map((a) => [a.id, a.name]));
   const takenAt = Date.parse(snapshot.takenAt);
-  const sorted = [...snapshot.nodes].sort((a, b) => priority(a) - priority(b));
   const rows: string[] = [];
   let bytes = 0;
-  let omitted = 0;
-  for (const n of sorted) {
-    if (bytes > NODE_DATA_BUDGET) {
-      omitted += 1;
-      continue;
-    }
+  const embed = (n: NodeCompliance): void => {
     const p = n.patch;
     const age =
       p === undefined ? null : Math.max(0, Math.floor((takenAt - Date.parse(p.operationEndTime)) / 86_400_000));
@@ -199,13 +209,23 @@ function nodeData(snapshot: ComplianceSnapshot): { readonly json: string; readon
     ]);
     bytes += row.length + 1;
     rows.push(row);
+  };
+  for (let level = 0; level < PRIORITIES && bytes <= NODE_DATA_BUDGET; level += 1) {
+    passes: for await (const batch of source.batches()) {
+      for (const n of batch) {
+        if (priority(n) !== level) continue;
+        if (bytes > NODE_DATA_BUDGET) break passes;
+        embed(n);
+      }
+    }
   }
+  const omitted = totalNodes - rows.length;
   const json = `{"accounts":${JSON.stringify(accounts)},"names":${JSON.stringify(accounts.map((a) => names.get(a) ?? ''))},"regions":${JSON.stringify(regions)},"baselines":${JSON.stringify(baselines)},"nodes":[\n${rows.join(',\n')}\n]}`;
   // Inside <script>, only "</" (and "<!--") could end it early: write every "<" as JSON's \u003c.
   return { json: displayText(json).replaceAll('<', '\\u003c'), omitted };
 }
 
-function notSeenTable(snapshot: ComplianceSnapshot): string {
+function notSeenTable(snapshot: ComplianceHead): string {
   if (snapshot.notSeen.length === 0) return '<p class="note">Every target account and Region was read.</p>';
   const rows = snapshot.notSeen
     .map(
@@ -234,11 +254,17 @@ function comparisonSection(extras: ComplianceReportExtras): string {
 /**
  * The compliance page for a snapshot (see the module comment for its parts).
  * @example
- * const html = renderComplianceHtml(snapshot, { gate: complianceGate(snapshot, 'critical') });
+ * const summary = await summarizeCompliance(snapshot);
+ * const html = await renderComplianceHtml(snapshot, { summary, gate: complianceGate(summary, 'critical') });
  */
-export function renderComplianceHtml(snapshot: ComplianceSnapshot, extras: ComplianceReportExtras = {}): string {
-  const rollup = rollUpCompliance(snapshot);
-  const { json, omitted } = nodeData(snapshot);
+export async function renderComplianceHtml(
+  input: ComplianceInput,
+  extras: ComplianceReportExtras = {},
+): Promise<string> {
+  const source = complianceSource(input);
+  const snapshot = source.head;
+  const { rollup } = await summaryOf(source, extras);
+  const { json, omitted } = await nodeData(source, rollup.organization.nodes);
   const needing = rollup.accounts.filter((r) => {
     const t = r.totals;
     return t.nodes !== t.compliant || t.notSeen > 0 || t.unmanaged > 0 || t.offline > 0 || t.stale > 0;

@@ -1,10 +1,5 @@
-import {
-  type ComplianceSnapshot,
-  type NodeCompliance,
-  type NodeLevel,
-  needsAttention,
-  nodeLevel,
-} from './complianceModel.js';
+import { type NodeCompliance, type NodeLevel, needsAttention, nodeLevel } from './complianceModel.js';
+import { type ComplianceInput, complianceSource, forEachNode } from './complianceSource.js';
 
 /** Counts over a set of nodes (and what could not be seen there). */
 export interface ComplianceTotals {
@@ -98,17 +93,27 @@ export function ouLabel(ouPath: readonly string[] | undefined): string {
   return ouPath === undefined || ouPath.length === 0 ? '(OU not known)' : ouPath.join(' / ');
 }
 
+/** A roll-up and the count the `any` gate needs, from one pass over a snapshot. */
+export interface ComplianceSummary {
+  readonly rollup: ComplianceRollup;
+  /** Nodes that need attention (see needsAttention). */
+  readonly attention: number;
+}
+
 /**
- * Rolls a snapshot up by Organization, OU path, account and Region. An account's OU is the path
- * discovery saw. What could not be seen counts in `notSeen` of its account, its OU and (when it
- * names one) its Region, never as compliant.
+ * Rolls a snapshot up by Organization, OU path, account and Region, in one pass over its nodes (a
+ * row per OU, account and Region is held, never the nodes). An account's OU is the path discovery
+ * saw. What could not be seen counts in `notSeen` of its account, its OU and (when it names one)
+ * its Region, never as compliant.
  */
-export function rollUpCompliance(snapshot: ComplianceSnapshot): ComplianceRollup {
+export async function summarizeCompliance(input: ComplianceInput): Promise<ComplianceSummary> {
+  const source = complianceSource(input);
+  const { head } = source;
   const organization = emptyTotals();
   const ous = new Map<string, { accounts: Set<string>; totals: ComplianceTotals }>();
   const accounts = new Map<string, { accounts: Set<string>; totals: ComplianceTotals; name?: string }>();
   const regions = new Map<string, { accounts: Set<string>; totals: ComplianceTotals }>();
-  const accountInfo = new Map(snapshot.accounts.map((a) => [a.id, a]));
+  const accountInfo = new Map(head.accounts.map((a) => [a.id, a]));
   const row = <T extends { accounts: Set<string>; totals: ComplianceTotals }>(
     map: Map<string, T>,
     key: string,
@@ -132,12 +137,14 @@ export function rollUpCompliance(snapshot: ComplianceSnapshot): ComplianceRollup
     for (const p of places) p.accounts.add(accountId);
     return places;
   };
-  for (const node of snapshot.nodes) {
+  let attention = 0;
+  await forEachNode(source, (node) => {
     const level = nodeLevel(node);
     addNode(organization, node, level);
+    if (needsAttention(node)) attention += 1;
     for (const place of placesOf(node.accountId, node.region)) addNode(place.totals, node, level);
-  }
-  for (const gap of snapshot.notSeen) {
+  });
+  for (const gap of head.notSeen) {
     organization.notSeen += 1;
     for (const place of placesOf(gap.accountId, gap.region)) place.totals.notSeen += 1;
   }
@@ -150,7 +157,12 @@ export function rollUpCompliance(snapshot: ComplianceSnapshot): ComplianceRollup
         totals: r.totals,
       }))
       .sort(byCompliance);
-  return { organization, ous: rows(ous), accounts: rows(accounts), regions: rows(regions) };
+  return { rollup: { organization, ous: rows(ous), accounts: rows(accounts), regions: rows(regions) }, attention };
+}
+
+/** The roll-up of {@link summarizeCompliance}. */
+export async function rollUpCompliance(input: ComplianceInput): Promise<ComplianceRollup> {
+  return (await summarizeCompliance(input)).rollup;
 }
 
 /** What `--fail-on` gates on. */
@@ -175,12 +187,9 @@ export interface GateDecision {
  * scan, or a place that could not be read. `never`: never fails. For `critical` and `security`,
  * what could not be seen is named in the message (it is not known compliant) but does not fail.
  */
-export function complianceGate(snapshot: ComplianceSnapshot, failOn: FailOn): GateDecision {
-  const levels: Readonly<Record<Exclude<FailOn, 'never' | 'any'>, ReadonlySet<NodeLevel>>> = {
-    critical: new Set(['critical']),
-    security: new Set(['critical', 'security']),
-  };
-  const unseen = snapshot.notSeen.length;
+export function complianceGate(summary: ComplianceSummary, failOn: FailOn): GateDecision {
+  const t = summary.rollup.organization;
+  const unseen = t.notSeen;
   const unseenNote =
     unseen === 0
       ? ''
@@ -189,9 +198,7 @@ export function complianceGate(snapshot: ComplianceSnapshot, failOn: FailOn): Ga
     return { failOn, fail: false, offending: 0, message: `--fail-on never: the gate does not fail${unseenNote}.` };
   }
   const offendingNodes =
-    failOn === 'any'
-      ? snapshot.nodes.filter(needsAttention).length
-      : snapshot.nodes.filter((n) => levels[failOn].has(nodeLevel(n))).length;
+    failOn === 'any' ? summary.attention : failOn === 'critical' ? t.critical : t.critical + t.security;
   const offending = failOn === 'any' ? offendingNodes + unseen : offendingNodes;
   const what: Record<Exclude<FailOn, 'never'>, string> = {
     critical: 'missing Critical patches',

@@ -1,6 +1,13 @@
 import type { ComplianceComparison } from './complianceCompare.js';
-import { type ComplianceSnapshot, NODE_LEVELS, needsAttention, nodeLevel } from './complianceModel.js';
-import { type ComplianceTotals, type GateDecision, ouLabel, rollUpCompliance } from './complianceRollup.js';
+import { NODE_LEVELS, type NodeCompliance, type NodeLevel, needsAttention, nodeLevel } from './complianceModel.js';
+import {
+  type ComplianceSummary,
+  type ComplianceTotals,
+  type GateDecision,
+  ouLabel,
+  summarizeCompliance,
+} from './complianceRollup.js';
+import { type ComplianceInput, type ComplianceSource, complianceSource, joinChunks } from './complianceSource.js';
 import { displayText } from './displayText.js';
 import { markdownCell } from './report.js';
 import { csvField } from './reportCsv.js';
@@ -14,6 +21,31 @@ import { csvField } from './reportCsv.js';
 export interface ComplianceReportExtras {
   readonly gate?: GateDecision;
   readonly comparison?: ComplianceComparison;
+  /** The snapshot's roll-up, when already made (else each report makes it: one more pass). */
+  readonly summary?: ComplianceSummary;
+}
+
+/** The extras' summary, or one made now (a pass over the nodes). */
+export function summaryOf(source: ComplianceSource, extras: ComplianceReportExtras): Promise<ComplianceSummary> {
+  return extras.summary ? Promise.resolve(extras.summary) : summarizeCompliance(source);
+}
+
+/**
+ * The nodes of a source worst first without sorting them in memory: a pass per level (in
+ * {@link NODE_LEVELS} order), each yielding that level's nodes (those `keep` keeps) in snapshot order,
+ * which is what a stable sort by level gives. A consumer that has enough stops the passes by leaving
+ * its loop.
+ */
+async function* nodesByLevel(
+  source: ComplianceSource,
+  levels: readonly NodeLevel[] = NODE_LEVELS,
+  keep: (node: NodeCompliance) => boolean = () => true,
+): AsyncGenerator<NodeCompliance> {
+  for (const level of levels) {
+    for await (const batch of source.batches()) {
+      for (const node of batch) if (nodeLevel(node) === level && keep(node)) yield node;
+    }
+  }
 }
 
 /**
@@ -21,14 +53,15 @@ export interface ComplianceReportExtras {
  * string: the snapshot's header, its roll-ups, the gate and comparison when given, what could not
  * be seen, the accounts, and every node with its level.
  */
-export function* renderComplianceJsonChunks(
-  snapshot: ComplianceSnapshot,
+export async function* renderComplianceJsonChunks(
+  input: ComplianceInput,
   extras: ComplianceReportExtras = {},
-): Generator<string> {
-  const { nodes, notSeen, accounts, ...header } = snapshot;
+): AsyncGenerator<string> {
+  const source = complianceSource(input);
+  const { notSeen, accounts, ...header } = source.head;
   const head = {
     ...header,
-    rollup: rollUpCompliance(snapshot),
+    rollup: (await summaryOf(source, extras)).rollup,
     ...(extras.gate ? { gate: extras.gate } : {}),
     ...(extras.comparison ? { comparison: extras.comparison } : {}),
     notSeen,
@@ -37,16 +70,20 @@ export function* renderComplianceJsonChunks(
   yield displayText(JSON.stringify(head).slice(0, -1));
   yield ',"nodes":[';
   let first = true;
-  for (const n of nodes) {
-    yield `${first ? '' : ','}\n${displayText(JSON.stringify({ ...n, level: nodeLevel(n) }))}`;
-    first = false;
+  for await (const batch of source.batches()) {
+    const lines: string[] = [];
+    for (const n of batch) {
+      lines.push(`${first ? '' : ','}\n${displayText(JSON.stringify({ ...n, level: nodeLevel(n) }))}`);
+      first = false;
+    }
+    if (lines.length > 0) yield lines.join('');
   }
   yield '\n]}\n';
 }
 
 /** The JSON report as one text (see {@link renderComplianceJsonChunks}). */
-export function renderComplianceJson(snapshot: ComplianceSnapshot, extras: ComplianceReportExtras = {}): string {
-  return [...renderComplianceJsonChunks(snapshot, extras)].join('');
+export function renderComplianceJson(input: ComplianceInput, extras: ComplianceReportExtras = {}): Promise<string> {
+  return joinChunks(renderComplianceJsonChunks(input, extras));
 }
 
 /** The CSV report's columns, in order. */
@@ -76,17 +113,17 @@ const COMPLIANCE_CSV_COLUMNS = [
 ] as const;
 
 /**
- * The CSV report: a row per node (worst first), then a row per place that could not be read
- * (level `not-seen`, with its reason and message).
+ * The CSV report, a chunk at a time: a row per node (worst first: a pass per level), then a row per
+ * place that could not be read (level `not-seen`, with its reason and message).
  */
-export function renderComplianceCsv(snapshot: ComplianceSnapshot): string {
-  const accounts = new Map(snapshot.accounts.map((a) => [a.id, a]));
-  const lines = [COMPLIANCE_CSV_COLUMNS.join(',')];
-  const id = csvField(snapshot.snapshotId);
-  const sorted = [...snapshot.nodes].sort(
-    (a, b) => NODE_LEVELS.indexOf(nodeLevel(a)) - NODE_LEVELS.indexOf(nodeLevel(b)),
-  );
-  for (const n of sorted) {
+export async function* renderComplianceCsvChunks(input: ComplianceInput): AsyncGenerator<string> {
+  const source = complianceSource(input);
+  const { head } = source;
+  const accounts = new Map(head.accounts.map((a) => [a.id, a]));
+  const id = csvField(head.snapshotId);
+  yield `${COMPLIANCE_CSV_COLUMNS.join(',')}\r\n`;
+  let lines: string[] = [];
+  for await (const n of nodesByLevel(source)) {
     const a = accounts.get(n.accountId);
     const p = n.patch;
     lines.push(
@@ -112,8 +149,12 @@ export function renderComplianceCsv(snapshot: ComplianceSnapshot): string {
         '',
       ].join(','),
     );
+    if (lines.length === CSV_ROWS_PER_CHUNK) {
+      yield `${lines.join('\r\n')}\r\n`;
+      lines = [];
+    }
   }
-  for (const gap of snapshot.notSeen) {
+  for (const gap of head.notSeen) {
     const a = accounts.get(gap.accountId);
     lines.push(
       [
@@ -130,7 +171,15 @@ export function renderComplianceCsv(snapshot: ComplianceSnapshot): string {
       ].join(','),
     );
   }
-  return `${lines.join('\r\n')}\r\n`;
+  if (lines.length > 0) yield `${lines.join('\r\n')}\r\n`;
+}
+
+/** CSV rows per chunk of {@link renderComplianceCsvChunks}. */
+const CSV_ROWS_PER_CHUNK = 1_000;
+
+/** The CSV report as one text (see {@link renderComplianceCsvChunks}). */
+export function renderComplianceCsv(input: ComplianceInput): Promise<string> {
+  return joinChunks(renderComplianceCsvChunks(input));
 }
 
 function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
@@ -182,8 +231,18 @@ export function comparisonLines(c: ComplianceComparison): string[] {
  * The Markdown report: totals, the gate, the comparison, roll-ups by OU and Region, what could not
  * be seen, and the nodes that need attention (worst first, up to 500; the CSV has every node).
  */
-export function renderComplianceMarkdown(snapshot: ComplianceSnapshot, extras: ComplianceReportExtras = {}): string {
-  const rollup = rollUpCompliance(snapshot);
+export async function renderComplianceMarkdown(
+  input: ComplianceInput,
+  extras: ComplianceReportExtras = {},
+): Promise<string> {
+  const source = complianceSource(input);
+  const snapshot = source.head;
+  const { rollup, attention: attentionCount } = await summaryOf(source, extras);
+  const attention: NodeCompliance[] = [];
+  for await (const n of nodesByLevel(source, NODE_LEVELS, needsAttention)) {
+    attention.push(n);
+    if (attention.length === MARKDOWN_NODE_ROWS) break;
+  }
   const out: string[] = [
     `# orgpatch compliance ${markdownCell(snapshot.snapshotId)}`,
     '',
@@ -228,36 +287,28 @@ export function renderComplianceMarkdown(snapshot: ComplianceSnapshot, extras: C
           ),
         ),
   );
-  const attention = snapshot.nodes
-    .filter(needsAttention)
-    .sort((a, b) => NODE_LEVELS.indexOf(nodeLevel(a)) - NODE_LEVELS.indexOf(nodeLevel(b)));
   out.push('', '## Nodes that need attention', '');
   out.push(
     attention.length === 0
       ? 'None: every node is managed, online, scanned recently and compliant.'
       : table(
           ['Account', 'Region', 'Node', 'Level', 'Management', 'Stale', 'Critical', 'Security', 'Other', 'Missing'],
-          attention
-            .slice(0, MARKDOWN_NODE_ROWS)
-            .map((n) => [
-              markdownCell(n.accountId),
-              markdownCell(n.region),
-              markdownCell(n.instanceId),
-              nodeLevel(n),
-              n.management,
-              n.stale ? 'stale' : '',
-              n.patch?.critical ?? '',
-              n.patch?.security ?? '',
-              n.patch?.other ?? '',
-              n.patch?.missing ?? '',
-            ]),
+          attention.map((n) => [
+            markdownCell(n.accountId),
+            markdownCell(n.region),
+            markdownCell(n.instanceId),
+            nodeLevel(n),
+            n.management,
+            n.stale ? 'stale' : '',
+            n.patch?.critical ?? '',
+            n.patch?.security ?? '',
+            n.patch?.other ?? '',
+            n.patch?.missing ?? '',
+          ]),
         ),
   );
-  if (attention.length > MARKDOWN_NODE_ROWS) {
-    out.push(
-      '',
-      `${attention.length - MARKDOWN_NODE_ROWS} more nodes need attention: the CSV report lists every node.`,
-    );
+  if (attentionCount > attention.length) {
+    out.push('', `${attentionCount - attention.length} more nodes need attention: the CSV report lists every node.`);
   }
   return `${out.join('\n')}\n`;
 }

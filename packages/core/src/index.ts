@@ -21,6 +21,7 @@ export type {
 export { nodeLevel } from './complianceModel.js';
 export {
   addNodeToTotals,
+  /** @public */ type ComplianceSummary,
   /** @public */ type ComplianceTotals,
   complianceGate,
   emptyTotals,
@@ -28,6 +29,7 @@ export {
   type FailOn,
   /** @public */ type GateDecision,
   rollUpCompliance,
+  summarizeCompliance,
 } from './complianceRollup.js';
 export {
   assembleComplianceSnapshot,
@@ -47,9 +49,17 @@ export {
   observeLocations,
 } from './complianceSnapshot.js';
 export {
+  type ComplianceHead,
+  /** @public */ type ComplianceInput,
+  type ComplianceSource,
+  joinChunks,
+  storedComplianceSource,
+} from './complianceSource.js';
+export {
   type ComplianceReportExtras,
   comparisonLines,
   renderComplianceCsv,
+  renderComplianceCsvChunks,
   renderComplianceJson,
   renderComplianceJsonChunks,
   renderComplianceMarkdown,

@@ -1,13 +1,16 @@
 import {
   assembleComplianceSnapshot,
+  type ComplianceSnapshot,
   compareSnapshots,
   complianceGate,
+  type FailOn,
   nodeLevel,
   parseComplianceManifest,
   parseComplianceShard,
   rollUpCompliance,
   StoredDocumentError,
   splitComplianceSnapshot,
+  summarizeCompliance,
 } from '@orgpatch/core';
 import { describe, expect, it } from 'vitest';
 import { mixedSnapshot, nodes, patch, snapshotOf } from './complianceFixture.js';
@@ -72,8 +75,8 @@ describe('nodeLevel', () => {
 });
 
 describe('rollUpCompliance', () => {
-  it('totals by Organization, OU, account and Region, counting what was not seen and never as compliant', () => {
-    const r = rollUpCompliance(mixedSnapshot());
+  it('totals by Organization, OU, account and Region, counting what was not seen and never as compliant', async () => {
+    const r = await rollUpCompliance(mixedSnapshot());
     expect(r.organization).toMatchObject({
       nodes: 7,
       critical: 1,
@@ -97,22 +100,24 @@ describe('rollUpCompliance', () => {
   });
 });
 
-describe('complianceGate', () => {
+describe('complianceGate', async () => {
   const s = mixedSnapshot();
-  it('fails on critical when a node misses a Critical patch, and names what it did not see', () => {
-    const g = complianceGate(s, 'critical');
+  const gate = async (snapshot: ComplianceSnapshot, failOn: FailOn) =>
+    complianceGate(await summarizeCompliance(snapshot), failOn);
+  it('fails on critical when a node misses a Critical patch, and names what it did not see', async () => {
+    const g = await gate(s, 'critical');
     expect(g).toMatchObject({ fail: true, offending: 1 });
     expect(g.message).toContain('1 place could not be read');
   });
-  it('fails on security for Critical or Security patches', () => {
-    expect(complianceGate(s, 'security')).toMatchObject({ fail: true, offending: 2 });
+  it('fails on security for Critical or Security patches', async () => {
+    expect(await gate(s, 'security')).toMatchObject({ fail: true, offending: 2 });
   });
-  it('fails on any for every node not known compliant and every place not read', () => {
+  it('fails on any for every node not known compliant and every place not read', async () => {
     // a, b, d (unmanaged), e (offline), f (stale), 10 (other): 6 nodes, plus 1 place.
-    expect(complianceGate(s, 'any')).toMatchObject({ fail: true, offending: 7 });
+    expect(await gate(s, 'any')).toMatchObject({ fail: true, offending: 7 });
   });
-  it('never fails on never, and passes critical when no node misses a Critical patch', () => {
-    expect(complianceGate(s, 'never').fail).toBe(false);
+  it('never fails on never, and passes critical when no node misses a Critical patch', async () => {
+    expect((await gate(s, 'never')).fail).toBe(false);
     const clean = snapshotOf([
       {
         accountId: '200000000000',
@@ -120,13 +125,13 @@ describe('complianceGate', () => {
         reading: nodes({ instanceId: 'i-0000000000000000a', management: 'online', patch: patch(1, { other: 3 }) }),
       },
     ]);
-    expect(complianceGate(clean, 'critical')).toMatchObject({ fail: false, offending: 0 });
-    expect(complianceGate(clean, 'any').fail).toBe(true);
+    expect(await gate(clean, 'critical')).toMatchObject({ fail: false, offending: 0 });
+    expect((await gate(clean, 'any')).fail).toBe(true);
   });
 });
 
 describe('compareSnapshots', () => {
-  it('says what was fixed, what is new, what is still missing and what is gone, per node and in totals', () => {
+  it('says what was fixed, what is new, what is still missing and what is gone, per node and in totals', async () => {
     const before = mixedSnapshot('c-before');
     const after = snapshotOf(
       [
@@ -143,7 +148,7 @@ describe('compareSnapshots', () => {
       ],
       { id: 'c-after' },
     );
-    const c = compareSnapshots(before, after);
+    const c = await compareSnapshots(before, after);
     expect(c.nodes.map((d) => [d.instanceId, d.change])).toEqual([
       ['i-0000000000000000c', 'new'],
       ['i-0000000000000000b', 'still-missing'],
@@ -161,10 +166,10 @@ describe('compareSnapshots', () => {
     });
   });
 
-  it('refuses two snapshots of different Organizations', () => {
+  it('refuses two snapshots of different Organizations', async () => {
     const a = mixedSnapshot('c-a');
     const b = { ...mixedSnapshot('c-b'), organization: { ...a.organization, organizationId: 'o-other' } };
-    expect(() => compareSnapshots(a, b)).toThrow(/Organization o-abc123.*o-other.*same Organization/);
+    await expect(compareSnapshots(a, b)).rejects.toThrow(/Organization o-abc123.*o-other.*same Organization/);
   });
 });
 

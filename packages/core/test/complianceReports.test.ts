@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto';
 import {
+  type ComplianceSnapshot,
   compareSnapshots,
   complianceGate,
+  type FailOn,
+  joinChunks,
   renderComplianceAsff,
   renderComplianceAsffBatches,
   renderComplianceCsv,
   renderComplianceHtml,
   renderComplianceJson,
   renderComplianceMarkdown,
+  splitComplianceSnapshot,
+  summarizeCompliance,
 } from '@orgpatch/core';
 import { describe, expect, it } from 'vitest';
 import { COMPLIANCE_SCRIPT, SCRIPT_SHA256 } from '../src/complianceHtml.js';
@@ -30,10 +35,12 @@ const REQUIRED_ASFF = [
   'UpdatedAt',
 ];
 
+const gateOf = async (s: ComplianceSnapshot, failOn: FailOn) => complianceGate(await summarizeCompliance(s), failOn);
+
 describe('compliance reports', () => {
-  it('JSON: the roll-ups, the gate, every node with its level and what was not seen', () => {
+  it('JSON: the roll-ups, the gate, every node with its level and what was not seen', async () => {
     const s = mixedSnapshot();
-    const json = JSON.parse(renderComplianceJson(s, { gate: complianceGate(s, 'critical') }));
+    const json = JSON.parse(await renderComplianceJson(s, { gate: await gateOf(s, 'critical') }));
     expect(json.rollup.organization.critical).toBe(1);
     expect(json.gate.fail).toBe(true);
     expect(json.nodes).toHaveLength(7);
@@ -41,10 +48,10 @@ describe('compliance reports', () => {
     expect(json.notSeen[0]).toMatchObject({ region: 'eu-west-1', reason: 'region-not-enabled' });
   });
 
-  it('CSV: a row per node worst first, a row per place not seen, formulas neutralised', () => {
+  it('CSV: a row per node worst first, a row per place not seen, formulas neutralised', async () => {
     const s = mixedSnapshot();
     const hostile = { ...s, accounts: s.accounts.map((a) => ({ ...a, name: '=HYPERLINK("x")' })) };
-    const rows = parseCsv(renderComplianceCsv(hostile));
+    const rows = parseCsv(await renderComplianceCsv(hostile));
     expect(rows[0]?.[0]).toBe('snapshot_id');
     expect(rows).toHaveLength(1 + 7 + 1);
     expect(rows[1]?.[5]).toBe('i-0000000000000000a');
@@ -55,11 +62,11 @@ describe('compliance reports', () => {
     expect(gap?.[20]).toBe('region-not-enabled');
   });
 
-  it('Markdown: totals, gate, comparison, roll-ups, not seen, and the nodes that need attention', () => {
+  it('Markdown: totals, gate, comparison, roll-ups, not seen, and the nodes that need attention', async () => {
     const s = mixedSnapshot();
-    const md = renderComplianceMarkdown(s, {
-      gate: complianceGate(s, 'security'),
-      comparison: compareSnapshots(mixedSnapshot('c-earlier'), s),
+    const md = await renderComplianceMarkdown(s, {
+      gate: await gateOf(s, 'security'),
+      comparison: await compareSnapshots(mixedSnapshot('c-earlier'), s),
     });
     expect(md).toContain('## By OU');
     expect(md).toContain('r-ab12 / ou-ab12-dev');
@@ -69,7 +76,7 @@ describe('compliance reports', () => {
     expect(md).not.toContain('| i-0000000000000000c |'); // compliant, online, fresh: not listed
   });
 
-  it('ASFF: one finding per non-compliant node with every required attribute, ARNs of the partition', () => {
+  it('ASFF: one finding per non-compliant node with every required attribute, ARNs of the partition', async () => {
     const s = snapshotOf(
       [
         {
@@ -85,7 +92,7 @@ describe('compliance reports', () => {
       ],
       { partition: 'aws-cn' },
     );
-    const findings = JSON.parse(renderComplianceAsff(s));
+    const findings = JSON.parse(await renderComplianceAsff(s));
     expect(findings).toHaveLength(2);
     for (const f of findings) {
       for (const key of REQUIRED_ASFF) expect(f[key], key).toBeDefined();
@@ -105,38 +112,39 @@ describe('compliance reports', () => {
     expect(JSON.stringify(findings)).not.toContain('arn:aws:');
   });
 
-  it('ASFF batches hold at most 100 findings, as BatchImportFindings takes them', () => {
+  it('ASFF batches hold at most 100 findings, as BatchImportFindings takes them', async () => {
     const many = Array.from({ length: 230 }, (_, i) => ({
       instanceId: `i-${i.toString(16).padStart(17, '0')}`,
       management: 'online' as const,
       patch: patch(1, { security: 1 }),
     }));
     const s = snapshotOf([{ accountId: '200000000000', region: 'us-east-1', reading: nodes(...many) }]);
-    const batches = [...renderComplianceAsffBatches(s)].map((b) => JSON.parse(b).Findings.length);
+    const batches: number[] = [];
+    for await (const b of renderComplianceAsffBatches(s)) batches.push(JSON.parse(b).Findings.length);
     expect(batches).toEqual([100, 100, 30]);
   });
 
-  it('HTML: its one script is the one the Content-Security-Policy allows, by hash', () => {
+  it('HTML: its one script is the one the Content-Security-Policy allows, by hash', async () => {
     const hash = createHash('sha256').update(COMPLIANCE_SCRIPT, 'utf8').digest('base64');
     expect(SCRIPT_SHA256).toBe(hash);
-    const html = renderComplianceHtml(mixedSnapshot());
+    const html = await renderComplianceHtml(mixedSnapshot());
     expect(html).toContain(`script-src 'sha256-${hash}'`);
     expect(html).toContain(`<script>${COMPLIANCE_SCRIPT}</script>`);
   });
 
-  it('HTML: a hostile account name cannot end the data script or the page', () => {
+  it('HTML: a hostile account name cannot end the data script or the page', async () => {
     const s = mixedSnapshot();
     const hostile = {
       ...s,
       accounts: s.accounts.map((a) => ({ ...a, name: '</script><img src=x onerror=alert(1)>\u202E' })),
     };
-    const html = renderComplianceHtml(hostile);
+    const html = await renderComplianceHtml(hostile);
     expect(html.match(/<\/script>/g)).toHaveLength(2);
     expect(html).not.toContain('<img');
     expect(html).not.toContain('\u202E');
   });
 
-  it('HTML stays under 5 MB at 5,000 accounts, keeping every unmanaged, offline, critical and security node', () => {
+  it('HTML stays under 5 MB at 5,000 accounts, keeping every unmanaged, offline, critical and security node', async () => {
     const readings = [];
     for (let a = 0; a < 5000; a++) {
       for (const region of ['us-east-1', 'eu-west-1', 'ap-southeast-2']) {
@@ -153,7 +161,7 @@ describe('compliance reports', () => {
     }
     const s = snapshotOf(readings, { accounts: 5000 });
     expect(s.nodes).toHaveLength(135_000);
-    const html = renderComplianceHtml(s, { gate: complianceGate(s, 'critical') });
+    const html = await renderComplianceHtml(s, { gate: await gateOf(s, 'critical') });
     expect(Buffer.byteLength(html)).toBeLessThan(5 * 1024 * 1024);
     const data = JSON.parse(html.slice(html.indexOf('{"accounts"'), html.indexOf('</script>')));
     const listed = data.nodes as unknown[][];
@@ -166,4 +174,78 @@ describe('compliance reports', () => {
     expect(html).toMatch(/<p class="note omitted">\d+ nodes/);
     // 135,000 nodes take a couple of seconds on a quiet machine; a busy one is allowed longer.
   }, 60_000);
+});
+
+describe('compliance reports from a snapshot read a shard at a time', () => {
+  /** The snapshot as a stored one reads: a batch per shard of `perShard` accounts, counting the passes. */
+  const sharded = (s: ComplianceSnapshot, perShard: number) => {
+    const { shards } = splitComplianceSnapshot(s, perShard);
+    const { nodes: _nodes, ...head } = s;
+    const source = {
+      head,
+      passes: 0,
+      async *batches() {
+        source.passes += 1;
+        for (const shard of shards) yield shard.nodes;
+      },
+    };
+    return source;
+  };
+
+  it('renders every format exactly as from the whole snapshot, worst first across shards', async () => {
+    // Levels spread over accounts, so that a worst-first order has to gather them across shards.
+    const readings = Array.from({ length: 6 }, (_, a) => ({
+      accountId: String(200000000000 + a),
+      region: 'us-east-1',
+      reading: nodes(
+        { instanceId: `i-${(a * 10).toString(16).padStart(17, '0')}`, management: 'online' as const, patch: patch(1) },
+        {
+          instanceId: `i-${(a * 10 + 1).toString(16).padStart(17, '0')}`,
+          management: 'online' as const,
+          patch: patch(1, a % 2 === 0 ? { critical: 1 } : { other: 2 }),
+        },
+        { instanceId: `i-${(a * 10 + 2).toString(16).padStart(17, '0')}`, management: 'unmanaged' as const },
+      ),
+    }));
+    const s = snapshotOf(readings, { accounts: 6 });
+    const source = sharded(s, 2);
+    const summary = await summarizeCompliance(source);
+    const extras = { summary, gate: complianceGate(summary, 'any') };
+    expect(summary).toEqual(await summarizeCompliance(s));
+    expect(await renderComplianceJson(source, extras)).toBe(await renderComplianceJson(s, extras));
+    expect(await renderComplianceCsv(source)).toBe(await renderComplianceCsv(s));
+    expect(await renderComplianceMarkdown(source, extras)).toBe(await renderComplianceMarkdown(s, extras));
+    expect(await renderComplianceHtml(source, extras)).toBe(await renderComplianceHtml(s, extras));
+    expect(await renderComplianceAsff(source)).toBe(await renderComplianceAsff(s));
+    const csv = parseCsv(await renderComplianceCsv(source));
+    expect(csv.slice(1, 4).map((r) => r[6])).toEqual(['critical', 'critical', 'critical']);
+    const later = sharded({ ...s, snapshotId: 'c-later' }, 4);
+    expect(await compareSnapshots(source, later)).toEqual(await compareSnapshots(s, { ...s, snapshotId: 'c-later' }));
+    expect(
+      await joinChunks(
+        (async function* () {
+          yield 'a';
+          yield 'b';
+        })(),
+      ),
+    ).toBe('ab');
+  });
+
+  it('stops reading when the Markdown has its 500 nodes, and reads the CSV in a pass per level', async () => {
+    const many = Array.from({ length: 700 }, (_, i) => ({
+      instanceId: `i-${i.toString(16).padStart(17, '0')}`,
+      management: 'online' as const,
+      patch: patch(1, { critical: 1 }),
+    }));
+    const s = snapshotOf([{ accountId: '200000000000', region: 'us-east-1', reading: nodes(...many) }]);
+    const source = sharded(s, 1);
+    const summary = await summarizeCompliance(source);
+    source.passes = 0;
+    const md = await renderComplianceMarkdown(source, { summary });
+    expect(source.passes).toBe(1);
+    expect(md).toContain('200 more nodes need attention');
+    source.passes = 0;
+    await renderComplianceCsv(source);
+    expect(source.passes).toBe(5);
+  });
 });

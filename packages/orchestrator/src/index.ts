@@ -12,7 +12,7 @@ export {
   collectCompliance,
   collectComplianceInto,
 } from './compliance/collectCompliance.js';
-export { assertSameOrganization, comparisonSnapshot } from './compliance/comparisonSnapshot.js';
+export { assertSameOrganization, comparisonSnapshot, validatedSnapshot } from './compliance/comparisonSnapshot.js';
 export {
   /** @public */ AssumeRoleError,
   /** @public */ AutomationApiError,

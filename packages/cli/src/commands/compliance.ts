@@ -1,8 +1,11 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   type ComplianceReportExtras,
-  type ComplianceSnapshot,
+  type ComplianceSource,
   compareSnapshots,
   comparisonLines,
   complianceGate,
@@ -10,44 +13,48 @@ import {
   FAIL_ON_VALUES,
   type FailOn,
   renderComplianceAsffChunks,
-  renderComplianceCsv,
+  renderComplianceCsvChunks,
   renderComplianceHtml,
   renderComplianceJsonChunks,
   renderComplianceMarkdown,
-  rollUpCompliance,
+  storedComplianceSource,
+  summarizeCompliance,
 } from '@orgpatch/core';
 import {
   assertSameOrganization,
   ComplianceSnapshotNotFoundError,
-  collectCompliance,
+  collectComplianceInto,
   comparisonSnapshot,
   createAwsRunDeps,
   runIdFor,
+  validatedSnapshot,
 } from '@orgpatch/orchestrator';
 import { Option } from 'commander';
 import type { RegisterCommand } from '../command.js';
 import { type AwsCliOptions, clientsFor, loadRequest, storeFor } from '../context.js';
 import { CliUsageError, EXIT } from '../exitCodes.js';
-import { println } from '../io.js';
+import { println, writeChunk } from '../io.js';
 import { createProgressRenderer } from '../progress.js';
 
-/** The compliance report formats and how each is rendered: JSON and ASFF a chunk at a time, never as one string. */
+/** A report of one format, a chunk at a time. */
+type Render = (s: ComplianceSource, e: ComplianceReportExtras) => AsyncIterable<string>;
+
+async function* once(text: Promise<string>): AsyncGenerator<string> {
+  yield await text;
+}
+
+/**
+ * The compliance report formats and how each is rendered from the stored snapshot, read a shard at
+ * a time: JSON, CSV and ASFF are written as they are made; Markdown and HTML are one text each, but
+ * bounded (they list at most 500 nodes and 3.5 MB of node data).
+ */
 const FORMATS = {
   json: { file: 'compliance.json', render: renderComplianceJsonChunks },
-  csv: { file: 'compliance.csv', render: (s: ComplianceSnapshot) => [renderComplianceCsv(s)] },
-  md: {
-    file: 'compliance.md',
-    render: (s: ComplianceSnapshot, e: ComplianceReportExtras) => [renderComplianceMarkdown(s, e)],
-  },
-  html: {
-    file: 'compliance.html',
-    render: (s: ComplianceSnapshot, e: ComplianceReportExtras) => [renderComplianceHtml(s, e)],
-  },
-  asff: { file: 'compliance.asff.json', render: (s: ComplianceSnapshot) => renderComplianceAsffChunks(s) },
-} as const satisfies Record<
-  string,
-  { file: string; render: (s: ComplianceSnapshot, e: ComplianceReportExtras) => Iterable<string> }
->;
+  csv: { file: 'compliance.csv', render: (s) => renderComplianceCsvChunks(s) },
+  md: { file: 'compliance.md', render: (s, e) => once(renderComplianceMarkdown(s, e)) },
+  html: { file: 'compliance.html', render: (s, e) => once(renderComplianceHtml(s, e)) },
+  asff: { file: 'compliance.asff.json', render: (s) => renderComplianceAsffChunks(s) },
+} as const satisfies Record<string, { file: string; render: Render }>;
 
 type Format = keyof typeof FORMATS;
 
@@ -122,45 +129,55 @@ export const registerCompliance: RegisterCommand = (program, ctx) => {
       }
       // Every stored input is read and validated before AWS is asked anything.
       const earlier = opts.compare === undefined ? undefined : await comparisonSnapshot(store, opts.compare, where);
-      let snapshot: ComplianceSnapshot;
+      let snapshot: ComplianceSource;
       let stored: string | undefined;
       if (opts.snapshot !== undefined) {
-        const found = await store.getSnapshot(opts.snapshot);
+        const found = await validatedSnapshot(store, opts.snapshot);
         if (!found) throw new ComplianceSnapshotNotFoundError(opts.snapshot, where);
         snapshot = found;
       } else {
         const request = await loadRequest(path as string, io);
         const clients = clientsFor(opts, io);
         const progress = createProgressRenderer(io, false);
+        const takenAt = new Date();
+        const snapshotId = `c-${runIdFor(undefined, takenAt)}`;
         try {
           const deps = createAwsRunDeps(request, { clients, store, extra: { onProgress: progress.onProgress } });
-          const takenAt = new Date();
-          snapshot = await collectCompliance(request, deps, {
-            snapshotId: `c-${runIdFor(undefined, takenAt)}`,
-            takenAt,
-            maxAgeDays: maxAge,
-            allNodes: opts.allNodes === true,
-          });
+          // Written into the store a shard at a time as it is read, never held whole.
+          ({ where: stored } = await collectComplianceInto(
+            request,
+            { ...deps, store },
+            {
+              snapshotId,
+              takenAt,
+              maxAgeDays: maxAge,
+              allNodes: opts.allNodes === true,
+              // A comparison with another Organization is refused before any node is read or kept.
+              ...(earlier ? { beforeReading: (head) => assertSameOrganization(earlier.head, head) } : {}),
+            },
+          ));
         } finally {
           progress.stop();
           clients.destroy();
         }
-        // A comparison with another Organization is refused before the new snapshot is kept.
-        if (earlier) assertSameOrganization(earlier, snapshot);
-        stored = await store.putSnapshot(snapshot);
+        const read = await store.readSnapshot(snapshotId);
+        if (!read) throw new ComplianceSnapshotNotFoundError(snapshotId, where);
+        snapshot = storedComplianceSource(read);
       }
-      if (earlier) assertSameOrganization(earlier, snapshot);
-      const gate = complianceGate(snapshot, opts.failOn);
+      if (earlier) assertSameOrganization(earlier.head, snapshot.head);
+      const summary = await summarizeCompliance(snapshot);
+      const gate = complianceGate(summary, opts.failOn);
       const extras: ComplianceReportExtras = {
+        summary,
         gate,
-        ...(earlier ? { comparison: compareSnapshots(earlier, snapshot) } : {}),
+        ...(earlier ? { comparison: await compareSnapshots(earlier, snapshot) } : {}),
       };
       if (opts.outDir) {
         const dir = resolve(io.cwd, opts.outDir);
         try {
           await mkdir(dir, { recursive: true });
           for (const f of Object.values(FORMATS))
-            await writeFile(join(dir, f.file), f.render(snapshot, extras), 'utf8');
+            await pipeline(Readable.from(f.render(snapshot, extras)), createWriteStream(join(dir, f.file)));
         } catch (error) {
           throw new CliUsageError(`Cannot write the reports to ${dir}: ${(error as Error).message}`, { cause: error });
         }
@@ -171,12 +188,12 @@ export const registerCompliance: RegisterCommand = (program, ctx) => {
             .join(', ')}`,
         );
       } else {
-        for (const chunk of FORMATS[opts.format].render(snapshot, extras)) io.stdout.write(chunk);
+        for await (const chunk of FORMATS[opts.format].render(snapshot, extras)) await writeChunk(io.stdout, chunk);
       }
-      const t = rollUpCompliance(snapshot).organization;
+      const t = summary.rollup.organization;
       println(
         io.stderr,
-        `Snapshot ${snapshot.snapshotId}${stored ? ` stored at ${stored}` : ''}: ${t.nodes} nodes, ${t.critical} missing Critical patches, ${t.security} Security, ${t.unmanaged} unmanaged, ${t.offline} offline, ${t.stale} stale; ${t.notSeen} places not seen.`,
+        `Snapshot ${snapshot.head.snapshotId}${stored ? ` stored at ${stored}` : ''}: ${t.nodes} nodes, ${t.critical} missing Critical patches, ${t.security} Security, ${t.unmanaged} unmanaged, ${t.offline} offline, ${t.stale} stale; ${t.notSeen} places not seen.`,
       );
       if (extras.comparison) for (const line of comparisonLines(extras.comparison)) println(io.stderr, line);
       println(io.stderr, gate.fail ? ctx.err.red(gate.message) : gate.message);

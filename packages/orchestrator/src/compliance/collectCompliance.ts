@@ -41,6 +41,11 @@ export interface CollectComplianceOptions {
   readonly runId?: string;
   /** Only these accounts (a run's snapshot: the accounts it targeted). @default every target account */
   readonly onlyAccounts?: ReadonlySet<string>;
+  /**
+   * Called with the snapshot's head once the Organization is discovered, before any node is read or
+   * anything stored: throw to refuse (a comparison with another Organization's snapshot, say).
+   */
+  readonly beforeReading?: (head: Omit<SnapshotHead, 'notSeen'>) => void;
 }
 
 /** A snapshot's fields but its nodes: what stays in memory while it is collected. */
@@ -59,6 +64,15 @@ async function collectBatches(
 ): Promise<SnapshotHead> {
   const organization = await deps.directory.discover(discoveryScope(request));
   deps.onProgress?.({ phase: 'discover', accounts: organization.accounts.length, done: true });
+  const header = complianceHeader({
+    snapshotId: options.snapshotId,
+    takenAt: options.takenAt,
+    maxAgeDays: options.maxAgeDays,
+    organization,
+    scope: { allNodes: options.allNodes === true, targets: targetLabels(request), regions: request.regions },
+    ...(options.runId === undefined ? {} : { runId: options.runId }),
+  });
+  options.beforeReading?.(header);
   const only = options.onlyAccounts;
   const locations = requiredInventory({ request, organization }).filter(
     (l) => only === undefined || only.has(l.accountId),
@@ -95,17 +109,7 @@ async function collectBatches(
     await onBatch(observed.nodes);
   }
   notSeen.sort((a, b) => a.accountId.localeCompare(b.accountId) || (a.region ?? '').localeCompare(b.region ?? ''));
-  const head = {
-    ...complianceHeader({
-      snapshotId: options.snapshotId,
-      takenAt: options.takenAt,
-      maxAgeDays: options.maxAgeDays,
-      organization,
-      scope: { allNodes: options.allNodes === true, targets: targetLabels(request), regions: request.regions },
-      ...(options.runId === undefined ? {} : { runId: options.runId }),
-    }),
-    notSeen,
-  };
+  const head = { ...header, notSeen };
   deps.logger?.info('Compliance snapshot taken', {
     snapshotId: options.snapshotId,
     locations: locations.length,
