@@ -56,7 +56,11 @@ describe('the orgpatch CLI against the sandbox', () => {
     const r = await cli(['run', payload, '--wait', '--poll', '0.05', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { runId: string; summary: { status: string }; artifacts: { html: string } };
+    const out = JSON.parse(r.stdout) as {
+      runId: string;
+      summary: { status: string };
+      artifacts: { html: string; json: string; csv: string };
+    };
     expect(out.summary.status).toBe('succeeded');
     const { cells } = parseReportHtml(await readFile(out.artifacts.html, 'utf8'));
     expect(cells).toHaveLength(18);
@@ -65,6 +69,12 @@ describe('the orgpatch CLI against the sandbox', () => {
     const md = await cli(['report', out.runId, '--format', 'md']);
     expect(md.code).toBe(0);
     expect(md.stdout).toContain(out.runId);
+    // Rendered again from the run's shards: the same bytes as the reports the run wrote.
+    for (const format of ['json', 'csv'] as const) {
+      const again = join(dir, `again.${format}`);
+      expect((await cli(['report', out.runId, '--format', format, '--out', again])).code).toBe(0);
+      expect(await readFile(again, 'utf8')).toBe(await readFile(out.artifacts[format], 'utf8'));
+    }
   });
 
   it('run --dry-run records the plan and starts nothing', async () => {

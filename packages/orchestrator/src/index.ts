@@ -53,7 +53,13 @@ export {
   /** @public */ type PreflightResult,
   runPreflight,
 } from './run/preflight.js';
-export { REPORT_FORMATS, type ReportFormat, renderReport, writeStoredReports } from './run/reports.js';
+export {
+  REPORT_FORMATS,
+  type ReportFormat,
+  renderReport,
+  storedReportChunks,
+  writeStoredReports,
+} from './run/reports.js';
 export { /** @public */ type StartRunOptions, /** @public */ type StartRunResult, startRun } from './run/startRun.js';
 export {
   DEFAULT_BACKOFF,

@@ -1,11 +1,13 @@
-import { writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
-import { REPORT_FORMATS, type ReportFormat, RunNotFoundError, renderReport } from '@orgpatch/orchestrator';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { REPORT_FORMATS, type ReportFormat, RunNotFoundError, storedReportChunks } from '@orgpatch/orchestrator';
 import { Option } from 'commander';
 import type { RegisterCommand } from '../command.js';
 import { type AwsCliOptions, storeFor } from '../context.js';
 import { CliUsageError, EXIT } from '../exitCodes.js';
-import { println } from '../io.js';
+import { println, writeChunk } from '../io.js';
 
 /** `orgpatch report <run-id> --format json|csv|md|html [--out FILE]`. */
 export const registerReport: RegisterCommand = (program, ctx) => {
@@ -24,19 +26,27 @@ export const registerReport: RegisterCommand = (program, ctx) => {
     .action(async (runId: string, opts: AwsCliOptions & { format: ReportFormat; out?: string }) => {
       const { io } = ctx;
       const store = storeFor(opts, io);
-      const record = await store.get(runId);
-      if (!record) throw new RunNotFoundError(runId, opts.store ?? 'the local run store (.orgpatch/runs)');
-      const body = renderReport(record, opts.format);
+      // A run kept as shards is rendered a shard at a time and written as it is rendered.
+      const chunks = await storedReportChunks(store, runId, opts.format);
+      if (!chunks) throw new RunNotFoundError(runId, opts.store ?? 'the local run store (.orgpatch/runs)');
       if (opts.out) {
         const file = resolve(io.cwd, opts.out);
         try {
-          await writeFile(file, body, 'utf8');
+          await pipeline(Readable.from(chunks), createWriteStream(file));
         } catch (error) {
+          // A file system error is the output's; anything else (a malformed shard, say) is the run's.
+          if (!/^E[A-Z]+$/.test(String((error as NodeJS.ErrnoException).code))) throw error;
           throw new CliUsageError(`Cannot write ${file}: ${(error as Error).message}`, { cause: error });
         }
         println(io.stderr, `Wrote ${file}`);
       } else {
-        io.stdout.write(body.endsWith('\n') ? body : `${body}\n`);
+        let last = '';
+        for await (const chunk of chunks) {
+          if (chunk === '') continue;
+          await writeChunk(io.stdout, chunk);
+          last = chunk;
+        }
+        if (!last.endsWith('\n')) io.stdout.write('\n');
       }
       ctx.setExit(EXIT.ok);
     });

@@ -30,6 +30,26 @@ export function renderReport(record: RunRecord, format: ReportFormat): string {
   return REPORT_FORMATS[format].render(record);
 }
 
+/**
+ * A stored run's report in one format, as chunks: from its shards, one in memory at a time, when
+ * the store keeps the run as shards (see {@link writeStoredReports}); else from its whole record.
+ *
+ * @returns undefined when the store holds no run under the id.
+ */
+export async function storedReportChunks(
+  store: RunStore,
+  runId: string,
+  format: ReportFormat,
+): Promise<AsyncIterable<string> | undefined> {
+  const sharded = await shardsOf(store, runId);
+  if (sharded !== undefined) return renderChunks(sharded.run, format);
+  const record = await store.get(runId);
+  if (record === undefined) return undefined;
+  return (async function* () {
+    yield renderReport(record, format);
+  })();
+}
+
 async function* locationsOf(run: ShardedRun) {
   for await (const shard of run.shards()) yield* shard.locations;
 }
