@@ -71,7 +71,11 @@ try {
   }
   const nodes = Number(said[1]);
   const notSeen = Number(said[2]);
-  const measured = JSON.parse(await readFile(probe, 'utf8')) as { maxRssKb: number; heapPeakBytes: number };
+  const measured = JSON.parse(await readFile(probe, 'utf8')) as {
+    maxRssKb: number;
+    heapPeakBytes: number;
+    cpuS: number;
+  };
   const html = join(out, 'compliance.html');
   const browser = await checkComplianceHtml(html, join(out, 'compliance.json'));
   const ssm = stats.calls.filter((c) => c.service === 'ssm').reduce((n, c) => n + c.count, 0);
@@ -86,6 +90,7 @@ try {
       ssmCallsPerNode: nodes === 0 ? null : ssm / nodes,
       peakRssMb: Math.round(peakMb),
       heapPeakMb: Math.round(measured.heapPeakBytes / 1024 / 1024),
+      cpuS: Number(measured.cpuS.toFixed(1)),
       htmlMb: Number(((await stat(html)).size / 1024 / 1024).toFixed(2)),
       browser,
       verdict: peakMb < 256 && browser.ok ? 'PASS' : 'MISS',

@@ -12,6 +12,8 @@ export interface ComplianceRow {
   readonly ssmCallsPerNode: number | null;
   readonly peakRssMb: number;
   readonly heapPeakMb: number;
+  /** CPU time of the CLI process (user + system). */
+  readonly cpuS: number;
   readonly htmlMb: number;
   readonly browser: BrowserCheck;
   readonly verdict: 'PASS' | 'MISS';
@@ -49,11 +51,11 @@ export async function measureCompliance(accounts: number, latencyMs: number, rep
 /** The rows as a table, with the target's verdict per size. */
 export function renderComplianceRows(rows: readonly ComplianceRow[], latencyMs: number): string {
   const head =
-    '| accounts x 16 | nodes | not seen | wall | SSM calls / node | peak RSS | heap peak | < 256 MB | HTML | browser check |';
-  const rule = '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
+    '| accounts x 16 | nodes | not seen | wall | CPU | SSM calls / node | peak RSS | heap peak | < 256 MB | HTML | browser check |';
+  const rule = '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
   const body = rows.map(
     (r) =>
-      `| ${r.accounts.toLocaleString('en-US')} | ${r.nodes.toLocaleString('en-US')} | ${r.notSeen} | ${r.wallS.toFixed(1)} s | ${r.ssmCallsPerNode?.toFixed(2) ?? '-'} | ${r.peakRssMb} MB | ${r.heapPeakMb} MB | ${r.peakRssMb < RSS_TARGET_MB ? 'PASS' : 'MISS'} | ${r.htmlMb} MB | ${r.browser.ok ? `PASS (${r.browser.critical.listed} of ${r.browser.critical.total} critical listed)` : `MISS: ${r.browser.problems.join('; ')}`} |`,
+      `| ${r.accounts.toLocaleString('en-US')} | ${r.nodes.toLocaleString('en-US')} | ${r.notSeen} | ${r.wallS.toFixed(1)} s | ${r.cpuS.toFixed(1)} s | ${r.ssmCallsPerNode?.toFixed(2) ?? '-'} | ${r.peakRssMb} MB | ${r.heapPeakMb} MB | ${r.peakRssMb < RSS_TARGET_MB ? 'PASS' : 'MISS'} | ${r.htmlMb} MB | ${r.browser.ok ? `PASS (${r.browser.critical.listed} of ${r.browser.critical.total} critical listed)` : `MISS: ${r.browser.problems.join('; ')}`} |`,
   );
   return [
     `Compliance snapshot (issue 14; \`orgpatch compliance payload --out-dir\`, the built CLI, every format written; sandbox latency ${latencyMs} ms):`,

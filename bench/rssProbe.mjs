@@ -1,5 +1,5 @@
 // Loaded with `node --import` into a measured process (the orgpatch CLI): samples the V8 heap twice a
-// second and, when the process exits, writes its peak RSS (getrusage) and heap peak to the file
+// second and, when the process exits, writes its peak RSS (getrusage), heap peak and CPU time to the file
 // ORGPATCH_RSS_PROBE names. It adds a timer and a few objects, nothing that shows in megabytes.
 import { writeFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
@@ -18,6 +18,7 @@ if (file) {
       JSON.stringify({
         maxRssKb: process.resourceUsage().maxRSS,
         heapPeakBytes: heapPeak,
+        cpuS: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
         exitCode: process.exitCode ?? 0,
       }),
     );
