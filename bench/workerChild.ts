@@ -3,6 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
+import { boundHeapGrowth } from '@orgpatch/cli/heap';
 import { type PatchRequest, parsePayload, type RunRecord } from '@orgpatch/core';
 import {
   createAwsClientFactory,
@@ -475,6 +476,9 @@ function run(task: WorkerTask, stop: StopClock): Promise<RunOutcome> {
 
 process.once('message', (raw: unknown) => {
   const task = raw as WorkerTask;
+  // The engine runs under the heap setting the orgpatch CLI applies to itself (bin/orgpatch.js); the
+  // references (the serial baseline, the legacy path) under V8's own.
+  if (task.strategy === 'orgpatch' || task.strategy === 'track') boundHeapGrowth();
   void (async () => {
     const rssBeforeKb = Math.round(process.memoryUsage.rss() / 1024);
     let peakHeap = getHeapStatistics().used_heap_size;
