@@ -14,6 +14,7 @@ export interface BrowserCheck {
 
 interface ReportHead {
   readonly snapshotId: string;
+  readonly notSeen: readonly { readonly reason: string }[];
   readonly rollup: {
     readonly organization: { readonly critical: number; readonly security: number; readonly unmanaged: number };
     readonly ous: readonly unknown[];
@@ -21,7 +22,7 @@ interface ReportHead {
 }
 
 /** The compliance JSON report's head (everything before its nodes), read without reading the nodes. */
-async function reportHead(jsonPath: string): Promise<ReportHead> {
+export async function reportHead(jsonPath: string): Promise<ReportHead> {
   const marker = ',"nodes":[';
   const file = await open(jsonPath);
   try {
@@ -65,6 +66,7 @@ export async function checkComplianceHtml(htmlPath: string, jsonPath: string): P
       if (r.url() !== url) requests.push(r.url());
     });
     await page.goto(url, { waitUntil: 'load', timeout: 120_000 });
+    await page.waitForSelector('body[data-ready]', { timeout: 120_000 });
     if ((await page.title()) !== `orgpatch compliance ${head.snapshotId}`) problems.push('the title is wrong');
     const tables = await page.locator('table').evaluateAll((t) => t.map((x) => x.className));
     if (tables[0] !== 'totals' || tables[1] !== 'ou-rollup') problems.push(`tables in order ${tables.join(', ')}`);

@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkComplianceHtml } from './complianceBrowserCheck.js';
+import { checkComplianceHtml, reportHead } from './complianceBrowserCheck.js';
 import { SandboxProcess } from './processes.js';
 import { benchPayload, benchWorld } from './scenarios.js';
 
@@ -78,6 +78,10 @@ try {
   };
   const html = join(out, 'compliance.html');
   const browser = await checkComplianceHtml(html, join(out, 'compliance.json'));
+  const notSeenByReason: Record<string, number> = {};
+  for (const gap of (await reportHead(join(out, 'compliance.json'))).notSeen) {
+    notSeenByReason[gap.reason] = (notSeenByReason[gap.reason] ?? 0) + 1;
+  }
   const ssm = stats.calls.filter((c) => c.service === 'ssm').reduce((n, c) => n + c.count, 0);
   const peakMb = measured.maxRssKb / 1024;
   console.log(
@@ -86,6 +90,7 @@ try {
       regions: 16,
       nodes,
       notSeen,
+      notSeenByReason,
       wallS,
       ssmCallsPerNode: nodes === 0 ? null : ssm / nodes,
       peakRssMb: Math.round(peakMb),

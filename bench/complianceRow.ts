@@ -8,6 +8,8 @@ export interface ComplianceRow {
   readonly regions: number;
   readonly nodes: number;
   readonly notSeen: number;
+  /** The places not seen, by why (the JSON report's notSeen reasons). */
+  readonly notSeenByReason: Readonly<Record<string, number>>;
   readonly wallS: number;
   readonly ssmCallsPerNode: number | null;
   readonly peakRssMb: number;
@@ -55,7 +57,13 @@ export function renderComplianceRows(rows: readonly ComplianceRow[], latencyMs: 
   const rule = '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
   const body = rows.map(
     (r) =>
-      `| ${r.accounts.toLocaleString('en-US')} | ${r.nodes.toLocaleString('en-US')} | ${r.notSeen} | ${r.wallS.toFixed(1)} s | ${r.cpuS.toFixed(1)} s | ${r.ssmCallsPerNode?.toFixed(2) ?? '-'} | ${r.peakRssMb} MB | ${r.heapPeakMb} MB | ${r.peakRssMb < RSS_TARGET_MB ? 'PASS' : 'MISS'} | ${r.htmlMb} MB | ${r.browser.ok ? `PASS (${r.browser.critical.listed} of ${r.browser.critical.total} critical listed)` : `MISS: ${r.browser.problems.join('; ')}`} |`,
+      `| ${r.accounts.toLocaleString('en-US')} | ${r.nodes.toLocaleString('en-US')} | ${r.notSeen} (${Object.entries(
+        r.notSeenByReason,
+      )
+        .map(([why, n]) => `${why} ${n}`)
+        .join(
+          ', ',
+        )}) | ${r.wallS.toFixed(1)} s | ${r.cpuS.toFixed(1)} s | ${r.ssmCallsPerNode?.toFixed(2) ?? '-'} | ${r.peakRssMb} MB | ${r.heapPeakMb} MB | ${r.peakRssMb < RSS_TARGET_MB ? 'PASS' : 'MISS'} | ${r.htmlMb} MB | ${r.browser.ok ? `PASS (${r.browser.critical.listed} of ${r.browser.critical.total} critical listed)` : `MISS: ${r.browser.problems.join('; ')}`} |`,
   );
   return [
     `Compliance snapshot (issue 14; \`orgpatch compliance payload --out-dir\`, the built CLI, every format written; sandbox latency ${latencyMs} ms):`,

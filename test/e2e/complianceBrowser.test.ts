@@ -43,6 +43,8 @@ describe('the HTML compliance page in a real browser', () => {
       if (m.type() === 'error') errors.push(m.text());
     });
     await page.setContent(html, { waitUntil: 'load' });
+    // The script inflates the page's data (gzip, base64) and fills the tables, then says so.
+    await page.waitForSelector('body[data-ready]');
 
     await expect(page.title()).resolves.toBe('orgpatch compliance c-browser');
     // The OU roll-up comes before any other table but the totals.

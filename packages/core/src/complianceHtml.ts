@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { NODE_LEVELS, type NodeCompliance, nodeLevel } from './complianceModel.js';
 import type { ComplianceRollupRow, ComplianceTotals } from './complianceRollup.js';
 import {
@@ -13,33 +14,45 @@ import { escapeHtml } from './reportHtmlTables.js';
 /**
  * The compliance page: one self-contained HTML file. In order: the totals and the gate, the
  * comparison (when given), the roll-up by OU (`<table class="ou-rollup">`, a `<tr data-ou>` per OU
- * path, worst first), what could not be seen (`<table class="not-seen">`, never collapsed), the
- * roll-up by Region, the accounts that need attention (worst first), and the nodes: a table
- * (`<table class="nodes">`, a `<tr data-account data-region data-node data-level data-management>`
- * per node) that a small script fills from the data embedded in the page, with a search box
- * (`#search`: account, name, Region, node id, baseline), a level filter (`#level`) and a sort
- * (`#sort`, by severity first), 500 rows at a time (`#more`).
+ * path, worst first), what could not be seen (its counts by why, and `<table class="not-seen">`,
+ * a `<tr data-account data-region>` per place, 500 then all: `#more-not-seen`), the roll-up by
+ * Region, the accounts that need attention (worst first), and the nodes: a table (`<table
+ * class="nodes">`, a `<tr data-account data-region data-node data-level data-management>` per
+ * node) with a search box (`#search`: account, name, Region, node id, baseline), a level filter
+ * (`#level`) and a sort (`#sort`, by severity first), 500 rows at a time (`#more`). The script
+ * fills both tables from the data embedded in the page, then marks `<body data-ready>`.
  *
- * So that the page stays under 5 MB at 5,000 accounts, nodes are embedded worst first (unmanaged,
- * offline, critical, security, no data, other, stale, compliant) up to {@link NODE_DATA_BUDGET}
+ * So that the page stays under 5 MB at 5,000 accounts, the data is JSON compressed with gzip, in
+ * base64 (inflated by the browser's DecompressionStream), with nodes worst first (unmanaged,
+ * offline, critical, security, no data, other, stale, compliant) up to {@link PAGE_DATA_BUDGET}
  * bytes; the rest are counted on the page and listed in the CSV. The only script is the one below,
  * allowed by its hash in the Content-Security-Policy; nothing is loaded from anywhere. Every text
  * is escaped, and the script writes only `textContent`.
  */
 
-/** The most bytes of node data the page embeds. */
-const NODE_DATA_BUDGET = 3_500_000;
+/** The most bytes of page data (gzip, then base64) the page embeds. */
+const PAGE_DATA_BUDGET = 3_500_000;
+/** The most bytes of node rows (JSON, before compression) gathered before they are compressed. */
+const RAW_NODE_BUDGET = 24_000_000;
 /** Up to how many accounts the accounts table lists (worst first). */
 const ACCOUNT_ROWS = 1_000;
 
 /** The page's script. Its SHA-256 is in the policy ({@link SCRIPT_SHA256}); a unit test checks the two agree. */
 export const COMPLIANCE_SCRIPT = `(function () {
-  var data = JSON.parse(document.getElementById('nodes-data').textContent);
+  var holder = document.getElementById('page-data');
+  var shown = document.getElementById('shown');
+  var binary = atob(holder.textContent.trim());
+  var bytes = new Uint8Array(binary.length);
+  for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  var inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  new Response(inflated).text().then(function (text) { start(JSON.parse(text)); }, function (error) {
+    shown.textContent = 'The page data could not be read: ' + error;
+  });
+  function start(data) {
   var body = document.querySelector('table.nodes tbody');
   var search = document.getElementById('search');
   var level = document.getElementById('level');
   var sort = document.getElementById('sort');
-  var shown = document.getElementById('shown');
   var more = document.getElementById('more');
   var LEVELS = ['critical', 'security', 'other', 'unknown', 'compliant'];
   var MANAGEMENT = ['online', 'offline', 'unmanaged'];
@@ -64,6 +77,15 @@ export const COMPLIANCE_SCRIPT = `(function () {
       has ? n[6] : '', has ? n[7] : '', has ? n[8] : '', has ? n[9] : '', has ? n[10] : '', has ? n[11] : '',
       n[12] < 0 ? '' : data.baselines[n[12]], n[13] === null ? 'never' : n[13] + ' d'];
   }
+  function row(values) {
+    var tr = document.createElement('tr');
+    values.forEach(function (value) {
+      var td = document.createElement('td');
+      td.textContent = String(value);
+      tr.appendChild(td);
+    });
+    return tr;
+  }
   function render() {
     var q = search.value.trim().toLowerCase();
     var rows = data.nodes.filter(function (n) { return matches(n, q, level.value); });
@@ -71,33 +93,49 @@ export const COMPLIANCE_SCRIPT = `(function () {
     body.textContent = '';
     var fragment = document.createDocumentFragment();
     rows.slice(0, limit).forEach(function (n) {
-      var tr = document.createElement('tr');
+      var tr = row(cells(n));
       tr.dataset.account = data.accounts[n[0]];
       tr.dataset.region = data.regions[n[1]];
       tr.dataset.node = n[2];
       tr.dataset.level = LEVELS[n[3]];
       tr.dataset.management = MANAGEMENT[n[4]];
       tr.className = 'l-' + LEVELS[n[3]] + ' m-' + MANAGEMENT[n[4]];
-      cells(n).forEach(function (value) {
-        var td = document.createElement('td');
-        td.textContent = String(value);
-        tr.appendChild(td);
-      });
       fragment.appendChild(tr);
     });
     body.appendChild(fragment);
     shown.textContent = Math.min(limit, rows.length) + ' of ' + rows.length + ' matching nodes shown';
     more.hidden = rows.length <= limit;
   }
+  function renderNotSeen(all) {
+    var table = document.querySelector('table.not-seen tbody');
+    if (!table) return;
+    var button = document.getElementById('more-not-seen');
+    var fragment = document.createDocumentFragment();
+    data.notSeen.slice(0, all ? data.notSeen.length : 500).forEach(function (g) {
+      var region = g[1] < 0 ? '' : data.regions[g[1]];
+      var tr = row([data.accounts[g[0]], region === '' ? '(every Region)' : region, data.reasons[g[2]], g[3]]);
+      tr.dataset.account = data.accounts[g[0]];
+      tr.dataset.region = region;
+      fragment.appendChild(tr);
+    });
+    table.textContent = '';
+    table.appendChild(fragment);
+    button.hidden = all || data.notSeen.length <= 500;
+  }
   search.addEventListener('input', function () { limit = 500; render(); });
   level.addEventListener('change', function () { limit = 500; render(); });
   sort.addEventListener('change', function () { limit = 500; render(); });
   more.addEventListener('click', function () { limit += 500; render(); });
+  var moreNotSeen = document.getElementById('more-not-seen');
+  if (moreNotSeen) moreNotSeen.addEventListener('click', function () { renderNotSeen(true); });
+  renderNotSeen(false);
   render();
+  document.body.dataset.ready = 'true';
+  }
 })();`;
 
 /** base64 SHA-256 of {@link COMPLIANCE_SCRIPT}, as the Content-Security-Policy names it. */
-export const SCRIPT_SHA256 = 'PI5AOTFZSmq4uXHzJASboFciXTRGpzhgN4CYFPUeaZc=';
+export const SCRIPT_SHA256 = 'HbAxYGYUFU+u35Jguit+J4WZAotk/NKLQgzd7O8u8pk=';
 
 const STYLE = `
 :root { color-scheme: light; --crit: #b71c1c; --sec: #e65100; --other: #f9a825; --unknown: #78909c; --ok: #2e7d32; }
@@ -160,13 +198,17 @@ function priority(node: NodeCompliance): number {
 const PRIORITIES = 8;
 
 /**
- * The node data the script reads, worst first, within the budget; and how many nodes were left
- * out. A pass over the nodes per priority, so they are never sorted (or held) all at once.
+ * The data the script reads (nodes worst first, and the places not seen), as JSON compressed with
+ * gzip and written in base64: the script inflates it with the browser's DecompressionStream. Node
+ * rows are gathered a pass over the nodes per priority, so they are never sorted (or held) all at
+ * once, up to {@link RAW_NODE_BUDGET}; if the compressed data is over {@link PAGE_DATA_BUDGET}, the
+ * least urgent rows are dropped until it fits. Returns how many nodes were left out.
  */
-async function nodeData(
+async function pageData(
   source: ComplianceSource,
   totalNodes: number,
-): Promise<{ readonly json: string; readonly omitted: number }> {
+  budget: number,
+): Promise<{ readonly base64: string; readonly omitted: number }> {
   const snapshot = source.head;
   const accounts: string[] = [];
   const accountIndex = new Map<string, number>();
@@ -174,6 +216,8 @@ async function nodeData(
   const regionIndex = new Map<string, number>();
   const baselines: string[] = [];
   const baselineIndex = new Map<string, number>();
+  const reasons: string[] = [];
+  const reasonIndex = new Map<string, number>();
   const indexOf = (list: string[], map: Map<string, number>, value: string): number => {
     let i = map.get(value);
     if (i === undefined) {
@@ -191,7 +235,7 @@ async function nodeData(
     const p = n.patch;
     const age =
       p === undefined ? null : Math.max(0, Math.floor((takenAt - Date.parse(p.operationEndTime)) / 86_400_000));
-    const row = JSON.stringify([
+    const row = shown([
       indexOf(accounts, accountIndex, n.accountId),
       indexOf(regions, regionIndex, n.region),
       n.instanceId,
@@ -210,30 +254,63 @@ async function nodeData(
     bytes += row.length + 1;
     rows.push(row);
   };
-  for (let level = 0; level < PRIORITIES && bytes <= NODE_DATA_BUDGET; level += 1) {
+  for (let level = 0; level < PRIORITIES && bytes <= RAW_NODE_BUDGET; level += 1) {
     passes: for await (const batch of source.batches()) {
       for (const n of batch) {
         if (priority(n) !== level) continue;
-        if (bytes > NODE_DATA_BUDGET) break passes;
+        if (bytes > RAW_NODE_BUDGET) break passes;
         embed(n);
       }
     }
   }
-  const omitted = totalNodes - rows.length;
-  const json = `{"accounts":${JSON.stringify(accounts)},"names":${JSON.stringify(accounts.map((a) => names.get(a) ?? ''))},"regions":${JSON.stringify(regions)},"baselines":${JSON.stringify(baselines)},"nodes":[\n${rows.join(',\n')}\n]}`;
-  // Inside <script>, only "</" (and "<!--") could end it early: write every "<" as JSON's \u003c.
-  return { json: displayText(json).replaceAll('<', '\\u003c'), omitted };
+  const notSeen = snapshot.notSeen.map((g) =>
+    shown([
+      indexOf(accounts, accountIndex, g.accountId),
+      g.region === undefined ? -1 : indexOf(regions, regionIndex, g.region),
+      indexOf(reasons, reasonIndex, g.reason),
+      g.message,
+    ]),
+  );
+  const compress = (kept: number): Buffer => {
+    const json = `{"accounts":${shown(accounts)},"names":${shown(accounts.map((a) => names.get(a) ?? ''))},"regions":${shown(regions)},"baselines":${shown(baselines)},"reasons":${shown(reasons)},"notSeen":[\n${notSeen.join(',\n')}\n],"nodes":[\n${rows.slice(0, kept).join(',\n')}\n]}`;
+    return gzipSync(json, { level: 9 });
+  };
+  let kept = rows.length;
+  let data = compress(kept);
+  // Over the budget: keep the share of rows that fits (a little less, as rows differ), again if need be.
+  while (base64Length(data.length) > budget && kept > 0) {
+    kept = Math.floor((kept * budget * 0.95) / base64Length(data.length));
+    data = compress(kept);
+  }
+  return { base64: data.toString('base64'), omitted: totalNodes - kept };
 }
 
-function notSeenTable(snapshot: ComplianceHead): string {
+/**
+ * A value as JSON whose every string went through the reports' character policy first: the script
+ * shows what JSON.parse gives back, so a control or bidirectional character must arrive as the
+ * visible `\uXXXX` text, not as a JSON escape that parses back into the character itself.
+ */
+function shown(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? displayText(v) : v));
+}
+
+/** How long `bytes` bytes are in base64. */
+function base64Length(bytes: number): number {
+  return Math.ceil(bytes / 3) * 4;
+}
+
+/** What could not be seen: counts by why, and a table the script fills (500 rows, then all). */
+function notSeenSection(snapshot: ComplianceHead): string {
   if (snapshot.notSeen.length === 0) return '<p class="note">Every target account and Region was read.</p>';
-  const rows = snapshot.notSeen
-    .map(
-      (g) =>
-        `<tr data-account="${escapeHtml(g.accountId)}" data-region="${escapeHtml(g.region ?? '')}"><td>${escapeHtml(g.accountId)}</td><td>${escapeHtml(g.region ?? '(every Region)')}</td><td>${escapeHtml(g.reason)}</td><td>${escapeHtml(g.message)}</td></tr>`,
-    )
-    .join('\n');
-  return `<table class="not-seen"><thead><tr><th>Account</th><th>Region</th><th>Why</th><th>What AWS said</th></tr></thead><tbody>\n${rows}\n</tbody></table>`;
+  const byReason = new Map<string, number>();
+  for (const g of snapshot.notSeen) byReason.set(g.reason, (byReason.get(g.reason) ?? 0) + 1);
+  const counts = [...byReason]
+    .sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))
+    .map(([reason, n]) => `${escapeHtml(reason)} ${n}`)
+    .join(', ');
+  return `<p class="note not-seen-counts">${snapshot.notSeen.length} place${snapshot.notSeen.length === 1 ? '' : 's'} could not be read: ${counts}.</p>
+<table class="not-seen"><thead><tr><th>Account</th><th>Region</th><th>Why</th><th>What AWS said</th></tr></thead><tbody></tbody></table>
+<button id="more-not-seen" type="button" hidden>Show every place not seen</button>`;
 }
 
 function comparisonSection(extras: ComplianceReportExtras): string {
@@ -260,11 +337,16 @@ function comparisonSection(extras: ComplianceReportExtras): string {
 export async function renderComplianceHtml(
   input: ComplianceInput,
   extras: ComplianceReportExtras = {},
+  limits: { /** Bytes of embedded page data. @default 3,500,000 */ readonly pageDataBudget?: number } = {},
 ): Promise<string> {
   const source = complianceSource(input);
   const snapshot = source.head;
   const { rollup } = await summaryOf(source, extras);
-  const { json, omitted } = await nodeData(source, rollup.organization.nodes);
+  const { base64, omitted } = await pageData(
+    source,
+    rollup.organization.nodes,
+    limits.pageDataBudget ?? PAGE_DATA_BUDGET,
+  );
   const needing = rollup.accounts.filter((r) => {
     const t = r.totals;
     return t.nodes !== t.compliant || t.notSeen > 0 || t.unmanaged > 0 || t.offline > 0 || t.stale > 0;
@@ -295,7 +377,7 @@ ${comparisonSection(extras)}
 <h2>By OU</h2>
 ${rollupTable('ou-rollup', 'OU path', rollup.ous, 'ou')}
 <h2>Not seen</h2>
-${notSeenTable(snapshot)}
+${notSeenSection(snapshot)}
 <h2>By Region</h2>
 ${rollupTable('regions', 'Region', rollup.regions, 'region')}
 <h2>Accounts that need attention</h2>
@@ -309,7 +391,7 @@ ${needing.length > ACCOUNT_ROWS ? `<p class="note">${needing.length - ACCOUNT_RO
 <table class="nodes"><thead><tr><th>Account</th><th>Name</th><th>Region</th><th>Node</th><th>Level</th><th>Management</th><th>Critical</th><th>Security</th><th>Other</th><th>Missing</th><th>Failed</th><th>Pending reboot</th><th>Baseline</th><th>Scan age</th></tr></thead><tbody></tbody></table>
 <button id="more" type="button" hidden>Show 500 more</button>
 ${omitted > 0 ? `<p class="note omitted">${omitted} nodes (the least urgent: other, stale or compliant) are not listed on this page, to keep it small; the CSV lists every node.</p>` : ''}
-<script type="application/json" id="nodes-data">${json}</script>
+<script type="application/octet-stream" id="page-data" data-encoding="gzip+base64">${base64}</script>
 <script>${COMPLIANCE_SCRIPT}</script>
 </body>
 </html>

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import {
   type ComplianceSnapshot,
   compareSnapshots,
@@ -34,6 +35,14 @@ const REQUIRED_ASFF = [
   'Types',
   'UpdatedAt',
 ];
+
+/** The data a compliance page embeds (gzip, base64), as the page's script reads it. */
+function pageDataOf(html: string): { nodes: unknown[][]; notSeen: unknown[][]; accounts: string[] } {
+  const open = '<script type="application/octet-stream" id="page-data" data-encoding="gzip+base64">';
+  const from = html.indexOf(open) + open.length;
+  const base64 = html.slice(from, html.indexOf('</script>', from));
+  return JSON.parse(gunzipSync(Buffer.from(base64, 'base64')).toString('utf8'));
+}
 
 const gateOf = async (s: ComplianceSnapshot, failOn: FailOn) => complianceGate(await summarizeCompliance(s), failOn);
 
@@ -142,6 +151,8 @@ describe('compliance reports', () => {
     expect(html.match(/<\/script>/g)).toHaveLength(2);
     expect(html).not.toContain('<img');
     expect(html).not.toContain('\u202E');
+    // Inside the embedded data too, the name went through the reports' character policy.
+    expect(JSON.stringify(pageDataOf(html))).not.toContain('\u202E');
   });
 
   it('HTML stays under 5 MB at 5,000 accounts, keeping every unmanaged, offline, critical and security node', async () => {
@@ -163,15 +174,24 @@ describe('compliance reports', () => {
     expect(s.nodes).toHaveLength(135_000);
     const html = await renderComplianceHtml(s, { gate: await gateOf(s, 'critical') });
     expect(Buffer.byteLength(html)).toBeLessThan(5 * 1024 * 1024);
-    const data = JSON.parse(html.slice(html.indexOf('{"accounts"'), html.indexOf('</script>')));
-    const listed = data.nodes as unknown[][];
+    const listed = pageDataOf(html).nodes;
     // unmanaged 500*3, offline 500*3, critical and security 15,000 each: all of them.
     const kinds = listed.map((n) => (n[4] === 2 ? 'unmanaged' : n[4] === 1 ? 'offline' : n[3]));
     expect(kinds.filter((k) => k === 'unmanaged')).toHaveLength(1500);
     expect(kinds.filter((k) => k === 'offline')).toHaveLength(1500);
     expect(kinds.filter((k) => k === 0)).toHaveLength(15_000);
     expect(kinds.filter((k) => k === 1)).toHaveLength(15_000);
-    expect(html).toMatch(/<p class="note omitted">\d+ nodes/);
+    // Compressed, every node fits: none is left out.
+    expect(listed).toHaveLength(135_000);
+    expect(html).not.toContain('class="note omitted"');
+    // Within a smaller budget the least urgent are left out, counted on the page; the urgent stay.
+    const small = await renderComplianceHtml(s, {}, { pageDataBudget: 150_000 });
+    expect(Buffer.byteLength(small)).toBeLessThan(600_000);
+    const kept = pageDataOf(small).nodes;
+    const omitted = Number(/<p class="note omitted">(\d+) nodes/.exec(small)?.[1]);
+    expect(kept.length + omitted).toBe(135_000);
+    expect(kept.filter((n) => n[4] === 2)).toHaveLength(1500);
+    expect(kept.filter((n) => n[3] === 0 && n[4] === 0)).toHaveLength(15_000);
     // 135,000 nodes take a couple of seconds on a quiet machine; a busy one is allowed longer.
   }, 60_000);
 });
