@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetDocumentCommand, paginateDescribeInstanceInformation } from '@aws-sdk/client-ssm';
 import type {
   DocumentObservation,
@@ -106,7 +105,8 @@ export class AwsPreflightReader implements PreflightReader {
     const roleName = roleArn.slice(roleArn.lastIndexOf('/') + 1);
     try {
       return await withAccountCredentials(this.options.credentials, location, async (provider) => {
-        const iam = this.options.clients.iam(globalRegionOf(partitionOf(location.region)), provider);
+        const { GetRoleCommand } = await import('@aws-sdk/client-iam');
+        const iam = await this.options.clients.iam(globalRegionOf(partitionOf(location.region)), provider);
         await iam.send(new GetRoleCommand({ RoleName: roleName }));
         return { kind: 'found', arn: roleArn };
       });

@@ -1,8 +1,8 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { IAMClient } from '@aws-sdk/client-iam';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ResourceGroupsClient } from '@aws-sdk/client-resource-groups';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -109,14 +109,14 @@ export interface AwsClientFactory {
   sts(region: string, credentials?: CredentialProvider): STSClient;
   resourceGroups(region: string, credentials?: CredentialProvider): ResourceGroupsClient;
   ssm(region: string, credentials?: CredentialProvider): SSMClient;
-  /** IAM is global: pass the partition's global Region (`globalRegionOf`). */
-  iam(region: string, credentials?: CredentialProvider): IAMClient;
-  /** CloudWatch in the orchestrator's own account (the waves' health gates). */
-  cloudwatch(region: string): CloudWatchClient;
+  /** IAM is global: pass the partition's global Region (`globalRegionOf`). Loaded when first asked for (the doctor's role checks). */
+  iam(region: string, credentials?: CredentialProvider): Promise<IAMClient>;
+  /** CloudWatch in the orchestrator's own account (the waves' health gates). Loaded when first asked for. */
+  cloudwatch(region: string): Promise<CloudWatchClient>;
   /**
-   * EC2, for the cleanup of orgpatch's expired pre-patch snapshots. Loaded when first asked for: the
-   * EC2 client's module alone costs some 70 MB of memory, which a run without snapshots, a
-   * compliance snapshot or the doctor should not pay.
+   * EC2, for the cleanup of orgpatch's expired pre-patch snapshots. Loaded when first asked for, as
+   * IAM and CloudWatch are: the EC2 client's module alone costs some 70 MB of memory (IAM and
+   * CloudWatch 7 MB), which a run that does not use them should not pay.
    */
   ec2(region: string, credentials?: CredentialProvider): Promise<EC2Client>;
   s3(region: string): S3Client;
@@ -195,9 +195,14 @@ export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClien
       cache.get('resource-groups', region, credentials, () => new ResourceGroupsClient(common(region, credentials))),
     ssm: (region, credentials) =>
       cache.get('ssm', region, credentials, () => new SSMClient(common(region, credentials))),
-    iam: (region, credentials) =>
-      cache.get('iam', region, credentials, () => new IAMClient(common(region, credentials))),
-    cloudwatch: (region) => cache.get('cloudwatch', region, undefined, () => new CloudWatchClient(common(region))),
+    iam: async (region, credentials) => {
+      const { IAMClient } = await import('@aws-sdk/client-iam');
+      return cache.get('iam', region, credentials, () => new IAMClient(common(region, credentials)));
+    },
+    cloudwatch: async (region) => {
+      const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
+      return cache.get('cloudwatch', region, undefined, () => new CloudWatchClient(common(region)));
+    },
     ec2: async (region, credentials) => {
       const { EC2Client } = await import('@aws-sdk/client-ec2');
       return cache.get('ec2', region, credentials, () => new EC2Client(common(region, credentials)));

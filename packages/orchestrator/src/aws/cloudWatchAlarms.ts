@@ -1,4 +1,3 @@
-import { paginateDescribeAlarms } from '@aws-sdk/client-cloudwatch';
 import type { AlarmReader, AlarmState } from '@orgpatch/core';
 import type { AwsClientFactory } from './clients.js';
 
@@ -18,7 +17,8 @@ export class CloudWatchAlarms implements AlarmReader {
 
   async read(names: readonly string[]): Promise<ReadonlyMap<string, AlarmState>> {
     const out = new Map<string, AlarmState>();
-    const client = this.clients.cloudwatch(this.region);
+    const { paginateDescribeAlarms } = await import('@aws-sdk/client-cloudwatch');
+    const client = await this.clients.cloudwatch(this.region);
     for (let i = 0; i < names.length; i += NAMES_PER_CALL) {
       const AlarmNames = names.slice(i, i + NAMES_PER_CALL);
       for await (const page of paginateDescribeAlarms(
