@@ -1,4 +1,5 @@
-import { gzipSync } from 'node:zlib';
+import { once } from 'node:events';
+import { createGzip } from 'node:zlib';
 import { NODE_LEVELS, type NodeCompliance, nodeLevel } from './complianceModel.js';
 import type { ComplianceRollupRow, ComplianceTotals } from './complianceRollup.js';
 import {
@@ -32,8 +33,6 @@ import { escapeHtml } from './reportHtmlTables.js';
 
 /** The most bytes of page data (gzip, then base64) the page embeds. */
 const PAGE_DATA_BUDGET = 3_500_000;
-/** The most bytes of node rows (JSON, before compression) gathered before they are compressed. */
-const RAW_NODE_BUDGET = 24_000_000;
 /** Up to how many accounts the accounts table lists (worst first). */
 const ACCOUNT_ROWS = 1_000;
 
@@ -200,16 +199,36 @@ const PRIORITIES = 8;
 /**
  * The data the script reads (nodes worst first, and the places not seen), as JSON compressed with
  * gzip and written in base64: the script inflates it with the browser's DecompressionStream. Node
- * rows are gathered a pass over the nodes per priority, so they are never sorted (or held) all at
- * once, up to {@link RAW_NODE_BUDGET}; if the compressed data is over {@link PAGE_DATA_BUDGET}, the
- * least urgent rows are dropped until it fits. Returns how many nodes were left out.
+ * rows are made in a pass over the nodes per priority (never sorted or held all at once) and
+ * written into the compressor as they are made, so what is held is the compressed data. If it comes
+ * out over `budget`, it is made again with the share of the most urgent rows that fits. Returns how
+ * many nodes were left out.
  */
 async function pageData(
   source: ComplianceSource,
   totalNodes: number,
   budget: number,
 ): Promise<{ readonly base64: string; readonly omitted: number }> {
+  let made = await compressPageData(source, Number.POSITIVE_INFINITY);
+  while (base64Length(made.data.length) > budget && made.rows > 0) {
+    made = await compressPageData(source, Math.floor((made.rows * budget * 0.95) / base64Length(made.data.length)));
+  }
+  return { base64: made.data.toString('base64'), omitted: totalNodes - made.rows };
+}
+
+/** The page data with at most `limit` node rows, compressed as it is made; and how many rows it holds. */
+async function compressPageData(
+  source: ComplianceSource,
+  limit: number,
+): Promise<{ readonly data: Buffer; readonly rows: number }> {
   const snapshot = source.head;
+  const gzip = createGzip({ level: 9 });
+  const compressed: Buffer[] = [];
+  gzip.on('data', (chunk: Buffer) => compressed.push(chunk));
+  const ended = once(gzip, 'end');
+  const write = async (text: string): Promise<void> => {
+    if (!gzip.write(text)) await once(gzip, 'drain');
+  };
   const accounts: string[] = [];
   const accountIndex = new Map<string, number>();
   const regions: string[] = [];
@@ -227,15 +246,12 @@ async function pageData(
     }
     return i;
   };
-  const names = new Map(snapshot.accounts.map((a) => [a.id, a.name]));
   const takenAt = Date.parse(snapshot.takenAt);
-  const rows: string[] = [];
-  let bytes = 0;
-  const embed = (n: NodeCompliance): void => {
+  const rowOf = (n: NodeCompliance): string => {
     const p = n.patch;
     const age =
       p === undefined ? null : Math.max(0, Math.floor((takenAt - Date.parse(p.operationEndTime)) / 86_400_000));
-    const row = shown([
+    return shown([
       indexOf(accounts, accountIndex, n.accountId),
       indexOf(regions, regionIndex, n.region),
       n.instanceId,
@@ -251,16 +267,21 @@ async function pageData(
       p === undefined ? -1 : indexOf(baselines, baselineIndex, p.baselineId),
       age,
     ]);
-    bytes += row.length + 1;
-    rows.push(row);
   };
-  for (let level = 0; level < PRIORITIES && bytes <= RAW_NODE_BUDGET; level += 1) {
-    passes: for await (const batch of source.batches()) {
+  // The dictionaries grow as rows are made, so they come last.
+  await write('{"nodes":[\n');
+  let rows = 0;
+  for (let level = 0; level < PRIORITIES && rows < limit; level += 1) {
+    for await (const batch of source.batches()) {
+      const lines: string[] = [];
       for (const n of batch) {
         if (priority(n) !== level) continue;
-        if (bytes > RAW_NODE_BUDGET) break passes;
-        embed(n);
+        if (rows >= limit) break;
+        lines.push(`${rows === 0 ? '' : ',\n'}${rowOf(n)}`);
+        rows += 1;
       }
+      if (lines.length > 0) await write(lines.join(''));
+      if (rows >= limit) break;
     }
   }
   const notSeen = snapshot.notSeen.map((g) =>
@@ -271,18 +292,13 @@ async function pageData(
       g.message,
     ]),
   );
-  const compress = (kept: number): Buffer => {
-    const json = `{"accounts":${shown(accounts)},"names":${shown(accounts.map((a) => names.get(a) ?? ''))},"regions":${shown(regions)},"baselines":${shown(baselines)},"reasons":${shown(reasons)},"notSeen":[\n${notSeen.join(',\n')}\n],"nodes":[\n${rows.slice(0, kept).join(',\n')}\n]}`;
-    return gzipSync(json, { level: 9 });
-  };
-  let kept = rows.length;
-  let data = compress(kept);
-  // Over the budget: keep the share of rows that fits (a little less, as rows differ), again if need be.
-  while (base64Length(data.length) > budget && kept > 0) {
-    kept = Math.floor((kept * budget * 0.95) / base64Length(data.length));
-    data = compress(kept);
-  }
-  return { base64: data.toString('base64'), omitted: totalNodes - kept };
+  const names = new Map(snapshot.accounts.map((a) => [a.id, a.name]));
+  await write(`\n],"notSeen":[\n${notSeen.join(',\n')}\n],`);
+  gzip.end(
+    `"accounts":${shown(accounts)},"names":${shown(accounts.map((a) => names.get(a) ?? ''))},"regions":${shown(regions)},"baselines":${shown(baselines)},"reasons":${shown(reasons)}}`,
+  );
+  await ended;
+  return { data: Buffer.concat(compressed), rows };
 }
 
 /**
