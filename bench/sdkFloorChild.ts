@@ -114,8 +114,12 @@ async function measure(task: FloorTask): Promise<FloorResult> {
   const group = task.groupNames[0] as string;
   const settled = await settledSettings(homeRegion);
 
-  // Locations in the order orgpatch works them: account after account, each of its Regions.
-  const locationsNeeded = variant.clients === 'one' ? 1 : Math.ceil(variant.calls / task.groupNames.length);
+  // Locations in the order orgpatch works them: account after account, each of its Regions. The
+  // per-location variants warm up on locations of their own, each with a new client, so that the
+  // code that makes clients and resolves their middleware is as warm as the code that sends.
+  const perLocation = (calls: number) => Math.ceil(calls / task.groupNames.length);
+  const warmupLocations = variant.clients === 'one' ? 0 : perLocation(task.warmupCalls);
+  const locationsNeeded = variant.clients === 'one' ? 1 : perLocation(variant.calls) + warmupLocations;
   const accountsNeeded = Math.ceil(locationsNeeded / task.regionNames.length) + 40;
   const all = await memberAccounts();
   const providers = await assumeAll(all.slice(0, accountsNeeded), homeRegion);
@@ -143,14 +147,6 @@ async function measure(task: FloorTask): Promise<FloorResult> {
     throw new Error(`Only ${locations.length} locations; ${locationsNeeded} needed.`);
   }
 
-  // Warm-up, outside the window: loads the SDK's lazy modules and lets V8 compile the hot path.
-  const first = locations[0];
-  if (!first) throw new Error('No member account could be assumed.');
-  const warm = one ?? makeClient(task, settled, first.region, first.credentials);
-  await pool(task.warmupCalls, variant.inFlight, async () => {
-    await warm.send(new ListGroupResourcesCommand({ Group: group, MaxResults: 50 })).catch(() => undefined);
-  });
-
   const factory = variant.clients === 'factory' ? createAwsClientFactory() : undefined;
   let ok = 0;
   let failed = 0;
@@ -162,6 +158,25 @@ async function measure(task: FloorTask): Promise<FloorResult> {
       failed += 1;
     }
   };
+  // One client per location (per account, Region and service), each location's groups one after
+  // the other, `inFlight` locations at a time: as orgpatch's plan step reads inventory.
+  const visit = async (i: number) => {
+    const l = locations[i] as (typeof locations)[number];
+    const client = factory
+      ? factory.resourceGroups(l.region, l.credentials)
+      : makeClient(task, settled, l.region, l.credentials);
+    for (const name of task.groupNames) await send(client, name);
+  };
+
+  // Warm-up, outside the window: loads the SDK's lazy modules and lets V8 compile the hot path.
+  if (one) {
+    const client = one;
+    await pool(task.warmupCalls, variant.inFlight, () => send(client, group));
+  } else {
+    await pool(warmupLocations, variant.inFlight, visit);
+  }
+  ok = 0;
+  failed = 0;
 
   let gcMs = 0;
   const gcObserver = new PerformanceObserver((list) => {
@@ -174,15 +189,7 @@ async function measure(task: FloorTask): Promise<FloorResult> {
     const client = one;
     await pool(variant.calls, variant.inFlight, () => send(client, group));
   } else {
-    // One client per location (per account, Region and service), each location's groups one after
-    // the other, `inFlight` locations at a time: as orgpatch's plan step reads inventory.
-    await pool(locationsNeeded, variant.inFlight, async (i) => {
-      const l = locations[i] as (typeof locations)[number];
-      const client = factory
-        ? factory.resourceGroups(l.region, l.credentials)
-        : makeClient(task, settled, l.region, l.credentials);
-      for (const name of task.groupNames) await send(client, name);
-    });
+    await pool(perLocation(variant.calls), variant.inFlight, (i) => visit(warmupLocations + i));
   }
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
