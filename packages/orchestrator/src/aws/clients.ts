@@ -180,17 +180,30 @@ export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClien
     // Leave each client to resolve its own settings (and report any problem on its first call).
   });
 
+  // The clients of the calls a run makes by the ten thousand (AssumeRole, ListGroupResources, SSM
+  // Automation) resolve their middleware stack once per command class instead of on every send (the
+  // SDK's `cacheMiddleware`). That holds because orgpatch never adds middleware to a client it got
+  // from here and never passes per-call options to `send` (either would be ignored, or turn the cache
+  // off). Their endpoints depend on the client's settings only (Region, FIPS, dual-stack, endpoint),
+  // never on a command's input, so the handler context the cache shares among concurrent calls holds
+  // the same values for all of them. Not S3: its endpoint and signing Region follow each request's
+  // bucket and key, and its middleware writes them into that shared context.
+  const perCall = (region: string, credentials?: CredentialProvider) => ({
+    ...common(region, credentials),
+    cacheMiddleware: true,
+  });
+
   const cache = new ClientCache(options.maxCachedClients ?? 512);
   return {
     homeRegion,
     organizations: (region) =>
       cache.get('organizations', region, undefined, () => new OrganizationsClient(common(region))),
     sts: (region, credentials) =>
-      cache.get('sts', region, credentials, () => new STSClient(common(region, credentials))),
+      cache.get('sts', region, credentials, () => new STSClient(perCall(region, credentials))),
     resourceGroups: (region, credentials) =>
-      cache.get('resource-groups', region, credentials, () => new ResourceGroupsClient(common(region, credentials))),
+      cache.get('resource-groups', region, credentials, () => new ResourceGroupsClient(perCall(region, credentials))),
     ssm: (region, credentials) =>
-      cache.get('ssm', region, credentials, () => new SSMClient(common(region, credentials))),
+      cache.get('ssm', region, credentials, () => new SSMClient(perCall(region, credentials))),
     iam: (region, credentials) =>
       cache.get('iam', region, credentials, () => new IAMClient(common(region, credentials))),
     cloudwatch: (region) => cache.get('cloudwatch', region, undefined, () => new CloudWatchClient(common(region))),
