@@ -36,6 +36,12 @@ const VARIANTS: readonly FloorVariant[] = (
     },
     { name: 'client per location', clients: 'perLocation', cacheMiddleware: false, endpoint: 'env' },
     { name: 'client per location, cacheMiddleware', clients: 'perLocation', cacheMiddleware: true, endpoint: 'env' },
+    {
+      name: 'client per location, cacheMiddleware, endpoint in config',
+      clients: 'perLocation',
+      cacheMiddleware: true,
+      endpoint: 'config',
+    },
     { name: "clients.ts's factory", clients: 'factory', cacheMiddleware: false, endpoint: 'env' },
   ] as const
 ).map((v) => ({ ...v, calls, inFlight: IN_FLIGHT }));

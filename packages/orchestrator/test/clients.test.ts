@@ -92,4 +92,31 @@ describe('the client factory', () => {
     expect(await resolutions(() => s3.send(new GetObjectCommand({ Bucket: 'b', Key: 'k' })), GetObjectCommand)).toBe(3);
     aws.destroy();
   });
+
+  it('hands the endpoint a first client found configured for its service to the clients made after it', async () => {
+    vi.stubEnv('AWS_ENDPOINT_URL', '');
+    vi.stubEnv('AWS_ENDPOINT_URL_SSM', 'http://127.0.0.1:9/ssm');
+    vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/config');
+    try {
+      const aws = createAwsClientFactory({ homeRegion: 'us-east-1', credentials: creds('A') });
+      const p: CredentialProvider = async () => creds('A');
+      const firstSsm = aws.ssm('us-east-1', p);
+      const firstRg = aws.resourceGroups('us-east-1', p);
+      // What the SDK finds for each service; the factory's own look-up resolves in the same turn.
+      expect(await firstSsm.config.serviceConfiguredEndpoint?.()).toBe('http://127.0.0.1:9/ssm');
+      expect(await firstRg.config.serviceConfiguredEndpoint?.()).toBeUndefined();
+      await new Promise((resolve) => setImmediate(resolve));
+
+      const ssm = aws.ssm('eu-west-1', p);
+      expect(ssm.config.isCustomEndpoint).toBe(true);
+      const endpoint = await ssm.config.endpoint?.();
+      expect([endpoint?.hostname, endpoint?.port, endpoint?.path]).toEqual(['127.0.0.1', 9, '/ssm']);
+      const rg = aws.resourceGroups('eu-west-1', p);
+      expect(rg.config.isCustomEndpoint).toBe(false);
+      expect(rg.config.ignoreConfiguredEndpointUrls).toBe(true);
+      aws.destroy();
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
 });
