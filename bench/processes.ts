@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type {
   SandboxCommand,
@@ -42,14 +42,14 @@ function profileArgs(profile: CpuProfileTarget | undefined): string[] {
 }
 
 /** The environment of a child: ours without a profile or session, the SDK's Node 20 warning off. */
-function childEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+export function childEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   for (const name of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL']) delete env[name];
   return { ...env, ...extra };
 }
 
 /** The next IPC message of a child; rejects if the child exits first. */
-function nextMessage<T>(child: ChildProcess, what: string): Promise<T> {
+export function nextMessage<T>(child: ChildProcess, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const onMessage = (message: unknown) => {
       cleanup();
@@ -69,7 +69,7 @@ function nextMessage<T>(child: ChildProcess, what: string): Promise<T> {
 }
 
 /** Waits for a child to exit; after `graceMs` it is killed (by its own pid). */
-function exited(child: ChildProcess, graceMs: number): Promise<void> {
+export function exited(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
@@ -140,7 +140,15 @@ export class SandboxProcess {
  * Bundles the worker with esbuild (as the Lambda is bundled), so it runs as plain Node and its RSS
  * is not inflated by a TypeScript loader. Returns undefined when esbuild is not available.
  */
-export async function bundleWorker(): Promise<string | undefined> {
+export function bundleWorker(): Promise<string | undefined> {
+  return bundleEntry('./workerChild.ts');
+}
+
+/**
+ * Bundles one of the bench's entry files (relative to this folder) with esbuild into a temporary
+ * folder, for plain Node. Returns undefined when esbuild is not available.
+ */
+export async function bundleEntry(entry: string): Promise<string | undefined> {
   let esbuild: typeof import('esbuild');
   try {
     esbuild = await import('esbuild');
@@ -148,9 +156,9 @@ export async function bundleWorker(): Promise<string | undefined> {
     return undefined;
   }
   const outdir = await mkdtemp(join(tmpdir(), 'orgpatch-bench-'));
-  const outfile = join(outdir, 'worker.mjs');
+  const outfile = join(outdir, basename(entry).replace(/\.ts$/, '.mjs'));
   await esbuild.build({
-    entryPoints: [here('./workerChild.ts')],
+    entryPoints: [here(entry)],
     outfile,
     bundle: true,
     platform: 'node',

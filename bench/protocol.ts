@@ -219,3 +219,46 @@ export interface TrackSummary {
 
 /** Worker child to parent. */
 export type WorkerMessage = WorkerResult | { readonly type: 'error'; readonly message: string };
+
+/** One way of sending ListGroupResources through the SDK, measured by sdkFloor.ts. */
+export interface FloorVariant {
+  readonly name: string;
+  /**
+   * `one`: one client for every call; `perLocation`: a client made per (account, Region), as
+   * orgpatch needs them, configured as clients.ts does; `factory`: clients.ts's own factory.
+   */
+  readonly clients: 'one' | 'perLocation' | 'factory';
+  /** The Smithy client option that resolves the middleware stack once per command class. */
+  readonly cacheMiddleware: boolean;
+  /**
+   * `env`: AWS_ENDPOINT_URL (as the bench's worker); `config`: `endpoint` in the client config;
+   * `resolved`: an `endpointProvider` that hands back the endpoint ready-made (no rule set).
+   */
+  readonly endpoint: 'env' | 'config' | 'resolved';
+  readonly calls: number;
+  readonly inFlight: number;
+}
+
+/** Parent to sdkFloorChild. */
+export interface FloorTask {
+  readonly variant: FloorVariant;
+  readonly groupNames: readonly string[];
+  readonly regionNames: readonly string[];
+  readonly warmupCalls: number;
+}
+
+/** What one variant measured, over its calls only (setup and warm-up left out). */
+export interface FloorResult {
+  readonly type: 'result';
+  readonly name: string;
+  readonly calls: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly cpuPerCallMs: number;
+  readonly gcMs: number;
+}
+
+/** sdkFloorChild to parent. */
+export type FloorMessage = FloorResult | { readonly type: 'error'; readonly message: string };

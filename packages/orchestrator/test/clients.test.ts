@@ -1,5 +1,9 @@
+import { ListGroupResourcesCommand } from '@aws-sdk/client-resource-groups';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetAutomationExecutionCommand } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Location } from '@orgpatch/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { withAccountCredentials } from '../src/aws/accountCall.js';
 import type { AccountCredentials } from '../src/aws/assumedRoleCredentials.js';
 import { type AwsCredentials, type CredentialProvider, createAwsClientFactory } from '../src/aws/clients.js';
@@ -58,5 +62,61 @@ describe('the client factory', () => {
     });
     expect(new Set(seen).size).toBe(2);
     aws.destroy();
+  });
+
+  it('resolves the middleware of the per-account clients once per command class, and S3 on every send', async () => {
+    // Nothing listens on port 9: each send fails at once, after its middleware was resolved.
+    const aws = createAwsClientFactory({ endpoint: 'http://127.0.0.1:9', homeRegion: 'us-east-1', maxAttempts: 1 });
+    const p: CredentialProvider = async () => creds('A');
+    const resolutions = async (send: () => Promise<unknown>, command: { prototype: object }) => {
+      const spy = vi.spyOn(command.prototype as { resolveMiddleware: () => unknown }, 'resolveMiddleware');
+      for (let i = 0; i < 3; i += 1) await send().catch(() => undefined);
+      const count = spy.mock.calls.length;
+      spy.mockRestore();
+      return count;
+    };
+    const ssm = aws.ssm('us-east-1', p);
+    const rg = aws.resourceGroups('us-east-1', p);
+    const sts = aws.sts('us-east-1', p);
+    const s3 = aws.s3('us-east-1');
+    expect(
+      await resolutions(
+        () => ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: 'e' })),
+        GetAutomationExecutionCommand,
+      ),
+    ).toBe(1);
+    expect(
+      await resolutions(() => rg.send(new ListGroupResourcesCommand({ Group: 'g' })), ListGroupResourcesCommand),
+    ).toBe(1);
+    expect(await resolutions(() => sts.send(new GetCallerIdentityCommand({})), GetCallerIdentityCommand)).toBe(1);
+    expect(await resolutions(() => s3.send(new GetObjectCommand({ Bucket: 'b', Key: 'k' })), GetObjectCommand)).toBe(3);
+    aws.destroy();
+  });
+
+  it('hands the endpoint a first client found configured for its service to the clients made after it', async () => {
+    vi.stubEnv('AWS_ENDPOINT_URL', '');
+    vi.stubEnv('AWS_ENDPOINT_URL_SSM', 'http://127.0.0.1:9/ssm');
+    vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/config');
+    try {
+      const aws = createAwsClientFactory({ homeRegion: 'us-east-1', credentials: creds('A') });
+      const p: CredentialProvider = async () => creds('A');
+      const firstSsm = aws.ssm('us-east-1', p);
+      const firstRg = aws.resourceGroups('us-east-1', p);
+      // What the SDK finds for each service; the factory's own look-up resolves in the same turn.
+      expect(await firstSsm.config.serviceConfiguredEndpoint?.()).toBe('http://127.0.0.1:9/ssm');
+      expect(await firstRg.config.serviceConfiguredEndpoint?.()).toBeUndefined();
+      await new Promise((resolve) => setImmediate(resolve));
+
+      const ssm = aws.ssm('eu-west-1', p);
+      expect(ssm.config.isCustomEndpoint).toBe(true);
+      const endpoint = await ssm.config.endpoint?.();
+      expect([endpoint?.hostname, endpoint?.port, endpoint?.path]).toEqual(['127.0.0.1', 9, '/ssm']);
+      const rg = aws.resourceGroups('eu-west-1', p);
+      expect(rg.config.isCustomEndpoint).toBe(false);
+      expect(rg.config.ignoreConfiguredEndpointUrls).toBe(true);
+      aws.destroy();
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
