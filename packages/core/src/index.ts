@@ -84,7 +84,7 @@ export {
 } from './patchTuesday.js';
 export { parsePayload, parsePayloadJson, safeParsePayloadJson } from './payload.js';
 export { CONCURRENCY_BOUNDS, DEFAULT_MAX_CONCURRENCY } from './payloadSchema.js';
-export { buildPlan, locationKey, nextWaveDecision, requiredInventory } from './plan.js';
+export { buildPlan, inventoryAccountIds, locationKey, nextWaveDecision, requiredInventory } from './plan.js';
 export type { Plan, PlannedLocation } from './planModel.js';
 export type {
   AlarmReader,

@@ -353,6 +353,25 @@ function compareText(a: string, b: string): number {
 }
 
 /**
+ * The ids of the accounts whose locations {@link requiredInventory} lists (in scope, to inspect,
+ * and in `onlyAccounts` when given), in discovery order: so that a caller can list their locations
+ * a batch of accounts at a time instead of holding every location of the Organization.
+ */
+export function inventoryAccountIds(input: {
+  readonly request: PatchRequest;
+  readonly organization: OrganizationSnapshot;
+  readonly onlyAccounts?: ReadonlySet<string>;
+}): string[] {
+  const out: string[] = [];
+  for (const { account, verdict } of scopedAccounts(input.request, input.organization)) {
+    if (verdict.kind !== 'inspect') continue;
+    if (input.onlyAccounts !== undefined && !input.onlyAccounts.has(account.id)) continue;
+    out.push(account.id);
+  }
+  return out;
+}
+
+/**
  * The locations the orchestrator must inspect before {@link buildPlan}: accounts in scope that are
  * ACTIVE, not excluded, not the management account unless included, in each requested Region
  * (minus Regions `regionsEnabled` says are off), in plan order within each account.

@@ -7,6 +7,7 @@ import {
   complianceHeader,
   emptyTotals,
   type InventoryObservation,
+  inventoryAccountIds,
   type Location,
   type LocationReading,
   type NodeCompliance,
@@ -73,25 +74,25 @@ async function collectBatches(
     ...(options.runId === undefined ? {} : { runId: options.runId }),
   });
   options.beforeReading?.(header);
-  const only = options.onlyAccounts;
-  const locations = requiredInventory({ request, organization }).filter(
-    (l) => only === undefined || only.has(l.accountId),
-  );
-  const byAccount = new Map<string, Location[]>();
-  for (const l of locations) {
-    const list = byAccount.get(l.accountId) ?? [];
-    list.push(l);
-    byAccount.set(l.accountId, list);
-  }
-  const accountIds = [...byAccount.keys()].sort((a, b) => a.localeCompare(b));
+  // The accounts, in id order; their locations are listed a batch at a time (at 10,000 accounts the
+  // Organization's 160,000 locations would otherwise be held for the whole snapshot).
+  const accountIds = inventoryAccountIds({
+    request,
+    organization,
+    ...(options.onlyAccounts === undefined ? {} : { onlyAccounts: options.onlyAccounts }),
+  }).sort((a, b) => a.localeCompare(b));
+  const total = accountIds.length * request.regions.length;
   const limiter = createAccountLimiter(request.concurrency);
   const members = membersOf(request, deps);
   const notSeen: NotSeen[] = [];
   let done = 0;
   let nodes = 0;
-  deps.onProgress?.({ phase: 'inventory', done, total: locations.length });
+  deps.onProgress?.({ phase: 'inventory', done, total });
   for (let i = 0; i < accountIds.length; i += COMPLIANCE_ACCOUNTS_PER_SHARD) {
-    const batch = accountIds.slice(i, i + COMPLIANCE_ACCOUNTS_PER_SHARD).flatMap((id) => byAccount.get(id) ?? []);
+    const batchIds = accountIds.slice(i, i + COMPLIANCE_ACCOUNTS_PER_SHARD);
+    const batch = requiredInventory({ request, organization, onlyAccounts: new Set(batchIds) }).sort((a, b) =>
+      a.accountId.localeCompare(b.accountId),
+    );
     const readings = await mapLimited(
       batch,
       limiter,
@@ -99,7 +100,7 @@ async function collectBatches(
       async (location) => {
         const reading = await readLocation(location, options.allNodes === true, members, deps.nodes);
         done += 1;
-        deps.onProgress?.({ phase: 'inventory', done, total: locations.length });
+        deps.onProgress?.({ phase: 'inventory', done, total });
         return { ...location, reading };
       },
     );
@@ -112,7 +113,7 @@ async function collectBatches(
   const head = { ...header, notSeen };
   deps.logger?.info('Compliance snapshot taken', {
     snapshotId: options.snapshotId,
-    locations: locations.length,
+    locations: total,
     nodes,
     notSeen: notSeen.length,
   });
