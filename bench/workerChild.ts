@@ -271,8 +271,11 @@ async function engine(task: WorkerTask, stop: StopClock): Promise<RunOutcome> {
   const runId = runIdFor(undefined, new Date());
   const toEnd = task.strategy === 'track';
   const marks: Record<string, number> = {};
+  // The process's peak RSS so far at each mark, so that the peak can be placed in a phase.
+  const peakRssAtMb: Record<string, number> = {};
   const mark = (name: string) => {
     marks[name] ??= performance.now();
+    peakRssAtMb[name] ??= Math.round(process.resourceUsage().maxRSS / 1024);
   };
   let rounds = 0;
   const made = runDeps(request, task, store, runId, {
@@ -359,7 +362,16 @@ async function engine(task: WorkerTask, stop: StopClock): Promise<RunOutcome> {
     ...(retainedHeapBytes === undefined ? {} : { retainedHeapBytes }),
     store: await storeFootprint(store.root, runId, manifestPeakBytes),
     ...(track ? { track } : {}),
-    notes: [`runEngine (pool 4${toEnd ? ', to the end' : ', startOnly'}); status ${manifest?.status ?? '?'}`],
+    notes: [
+      `runEngine (pool 4${toEnd ? ', to the end' : ', startOnly'}); status ${manifest?.status ?? '?'}; peak RSS by the end of ${[
+        'firstStart',
+        'firstPoll',
+        'firstSettle',
+      ]
+        .filter((m) => peakRssAtMb[m] !== undefined)
+        .map((m) => `${{ firstStart: 'plan', firstPoll: 'start', firstSettle: 'track' }[m]} ${peakRssAtMb[m]} MB`)
+        .join(', ')}, of the run ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+    ],
   };
 }
 
