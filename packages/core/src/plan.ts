@@ -384,12 +384,10 @@ export function requiredInventory(input: {
   readonly onlyAccounts?: ReadonlySet<string>;
 }): Location[] {
   const out: Location[] = [];
-  for (const { account, verdict } of scopedAccounts(input.request, input.organization)) {
-    if (verdict.kind !== 'inspect') continue;
-    if (input.onlyAccounts !== undefined && !input.onlyAccounts.has(account.id)) continue;
-    const enabled = input.regionsEnabled?.get(account.id);
+  for (const accountId of inventoryAccountIds(input)) {
+    const enabled = input.regionsEnabled?.get(accountId);
     for (const region of input.request.regions) {
-      if (enabled === undefined || enabled.has(region)) out.push({ accountId: account.id, region });
+      if (enabled === undefined || enabled.has(region)) out.push({ accountId, region });
     }
   }
   return out;
