@@ -2,6 +2,7 @@ import { displayText } from './displayText.js';
 import { locationReason } from './reportCsv.js';
 import {
   type AccountRollup,
+  FAILURES_FIRST,
   instanceTally,
   type OuRollup,
   ouLabel,
@@ -193,17 +194,7 @@ export function instanceRows(l: LocationOutcome): string {
 
 /** `12 succeeded, 2 failed, 2 skipped`: the statuses present, failures first. */
 function statusWords(tally: Tally): string {
-  const order: readonly LocationStatus[] = [
-    'failed',
-    'halted',
-    'starting',
-    'started',
-    'planned',
-    'succeeded',
-    'skipped',
-  ];
-  return order
-    .filter((s) => tally.byStatus[s] > 0)
+  return FAILURES_FIRST.filter((s) => tally.byStatus[s] > 0)
     .map((s) => `${tally.byStatus[s]} ${STATUS_LABEL[s]}`)
     .join(', ');
 }
