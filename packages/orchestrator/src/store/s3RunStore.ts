@@ -168,19 +168,7 @@ export class S3RunStore implements RunStore, ComplianceStore {
   }
 
   async list(): Promise<readonly RunListing[]> {
-    const runIds: string[] = [];
-    const prefix = `${this.root}runs/`;
-    await this.send(prefix, async () => {
-      for await (const page of paginateListObjectsV2(
-        { client: this.client },
-        { Bucket: this.bucket, Prefix: prefix, Delimiter: '/' },
-      )) {
-        for (const p of page.CommonPrefixes ?? []) {
-          const id = p.Prefix?.slice(prefix.length).replace(/\/$/, '');
-          if (id && isRunId(id)) runIds.push(id);
-        }
-      }
-    });
+    const runIds = (await this.folders(`${this.root}runs/`)).filter(isRunId);
     const limit = pLimit(8);
     return listRuns(
       runIds,
@@ -407,23 +395,25 @@ export class S3RunStore implements RunStore, ComplianceStore {
       read: async (snapshotId, name) => (await this.read(key(snapshotId, name)))?.text,
       create: async (snapshotId, name, text) =>
         (await this.writeConditionally(key(snapshotId, name), text, undefined)).ok,
-      listIds: async () => {
-        const prefix = `${this.root}compliance/`;
-        const ids: string[] = [];
-        await this.send(prefix, async () => {
-          for await (const page of paginateListObjectsV2(
-            { client: this.client },
-            { Bucket: this.bucket, Prefix: prefix, Delimiter: '/' },
-          )) {
-            for (const p of page.CommonPrefixes ?? []) {
-              const id = p.Prefix?.slice(prefix.length).replace(/\/$/, '');
-              if (id) ids.push(id);
-            }
-          }
-        });
-        return ids;
-      },
+      listIds: () => this.folders(`${this.root}compliance/`),
     };
+  }
+
+  /** The names of the "folders" right under `prefix` (ListObjectsV2 with a `/` delimiter, every page). */
+  private async folders(prefix: string): Promise<string[]> {
+    const names: string[] = [];
+    await this.send(prefix, async () => {
+      for await (const page of paginateListObjectsV2(
+        { client: this.client },
+        { Bucket: this.bucket, Prefix: prefix, Delimiter: '/' },
+      )) {
+        for (const p of page.CommonPrefixes ?? []) {
+          const name = p.Prefix?.slice(prefix.length).replace(/\/$/, '');
+          if (name) names.push(name);
+        }
+      }
+    });
+    return names;
   }
 
   /**
