@@ -1,6 +1,7 @@
 import type { Location } from '@orgpatch/core';
+import { AssumeRoleError, AutomationApiError } from '../errors.js';
 import type { AccountCredentials } from './assumedRoleCredentials.js';
-import { isCredentialError } from './awsErrors.js';
+import { awsErrorCode, awsErrorMessage, isCredentialError } from './awsErrors.js';
 import type { AwsCredentials, CredentialProvider } from './clients.js';
 
 /**
@@ -40,4 +41,20 @@ function providerFor(credentials: AwsCredentials): CredentialProvider {
     providers.set(credentials, provider);
   }
   return provider;
+}
+
+/**
+ * What a failed call in a location throws: an AssumeRoleError as it is (the account's role, not the
+ * call), anything else as an AutomationApiError with the AWS code and the location in its message.
+ */
+export function locationCallError(error: unknown, location: Location, operation: string): Error {
+  if (error instanceof AssumeRoleError) return error;
+  const code = awsErrorCode(error);
+  return new AutomationApiError(
+    code,
+    location.accountId,
+    location.region,
+    `${operation} in account ${location.accountId}, Region ${location.region} failed (${code}): ${awsErrorMessage(error)}`,
+    { cause: error },
+  );
 }

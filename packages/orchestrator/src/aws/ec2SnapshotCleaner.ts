@@ -1,6 +1,5 @@
 import { type Location, SNAPSHOT_TAG_KEYS, type SnapshotCleaner, type SnapshotCleanup } from '@orgpatch/core';
-import { AssumeRoleError, AutomationApiError } from '../errors.js';
-import { withAccountCredentials } from './accountCall.js';
+import { locationCallError, withAccountCredentials } from './accountCall.js';
 import type { AccountCredentials } from './assumedRoleCredentials.js';
 import { awsErrorCode, awsErrorMessage } from './awsErrors.js';
 import type { AwsClientFactory } from './clients.js';
@@ -53,15 +52,7 @@ export class Ec2SnapshotCleaner implements SnapshotCleaner {
         }
       });
     } catch (error) {
-      if (error instanceof AssumeRoleError) throw error;
-      const code = awsErrorCode(error);
-      throw new AutomationApiError(
-        code,
-        location.accountId,
-        location.region,
-        `DescribeSnapshots in account ${location.accountId}, Region ${location.region} failed (${code}): ${awsErrorMessage(error)}`,
-        { cause: error },
-      );
+      throw locationCallError(error, location, 'DescribeSnapshots');
     }
     return { deleted, failed };
   }

@@ -7,10 +7,10 @@ import {
 } from '@aws-sdk/client-ssm';
 import type { AutomationRunner, AutomationStart, AutomationStatus, ExecutionState, Location } from '@orgpatch/core';
 import { isTerminalAutomationStatus } from '@orgpatch/core';
-import { AssumeRoleError, AutomationApiError, IdempotentParameterMismatchError } from '../errors.js';
-import { withAccountCredentials } from './accountCall.js';
+import { IdempotentParameterMismatchError } from '../errors.js';
+import { locationCallError, withAccountCredentials } from './accountCall.js';
 import type { AccountCredentials } from './assumedRoleCredentials.js';
-import { awsErrorCode, awsErrorMessage } from './awsErrors.js';
+import { awsErrorCode } from './awsErrors.js';
 import type { AwsClientFactory } from './clients.js';
 
 /** Options of {@link SsmAutomationRunner}. */
@@ -21,15 +21,8 @@ export interface SsmAutomationRunnerOptions {
 
 /** What to do when a start, describe or stop fails: what the AWS error means, with the location in the message. */
 function wrap(error: unknown, location: Location, operation: string): Error {
-  if (error instanceof AssumeRoleError || error instanceof IdempotentParameterMismatchError) return error;
-  const code = awsErrorCode(error);
-  return new AutomationApiError(
-    code,
-    location.accountId,
-    location.region,
-    `${operation} in account ${location.accountId}, Region ${location.region} failed (${code}): ${awsErrorMessage(error)}`,
-    { cause: error },
-  );
+  if (error instanceof IdempotentParameterMismatchError) return error;
+  return locationCallError(error, location, operation);
 }
 
 /**

@@ -1,9 +1,7 @@
 import { paginateDescribeInstancePatchStates } from '@aws-sdk/client-ssm';
 import type { InstancePatchSummary, Location, PatchStateReader } from '@orgpatch/core';
-import { AssumeRoleError, AutomationApiError } from '../errors.js';
-import { withAccountCredentials } from './accountCall.js';
+import { locationCallError, withAccountCredentials } from './accountCall.js';
 import type { AccountCredentials } from './assumedRoleCredentials.js';
-import { awsErrorCode, awsErrorMessage } from './awsErrors.js';
 import type { AwsClientFactory } from './clients.js';
 
 /** DescribeInstancePatchStates takes at most 50 instance ids per call. */
@@ -50,15 +48,7 @@ export class SsmPatchStateReader implements PatchStateReader {
         }
       });
     } catch (error) {
-      if (error instanceof AssumeRoleError) throw error;
-      const code = awsErrorCode(error);
-      throw new AutomationApiError(
-        code,
-        location.accountId,
-        location.region,
-        `DescribeInstancePatchStates in account ${location.accountId}, Region ${location.region} failed (${code}): ${awsErrorMessage(error)}`,
-        { cause: error },
-      );
+      throw locationCallError(error, location, 'DescribeInstancePatchStates');
     }
     return result;
   }
