@@ -25,16 +25,15 @@ import {
   ComplianceSnapshotNotFoundError,
   collectComplianceInto,
   comparisonSnapshot,
-  createAwsRunDeps,
   runIdFor,
   validatedSnapshot,
 } from '@orgpatch/orchestrator';
 import { Option } from 'commander';
+import { withAwsRun } from '../awsRun.js';
 import type { RegisterCommand } from '../command.js';
-import { type AwsCliOptions, clientsFor, loadRequest, storeFor } from '../context.js';
+import { type AwsCliOptions, loadRequest, storeFor } from '../context.js';
 import { CliUsageError, EXIT } from '../exitCodes.js';
 import { println, writeChunk } from '../io.js';
-import { createProgressRenderer } from '../progress.js';
 
 /** A report of one format, a chunk at a time. */
 type Render = (s: ComplianceSource, e: ComplianceReportExtras) => AsyncIterable<string>;
@@ -137,14 +136,11 @@ export const registerCompliance: RegisterCommand = (program, ctx) => {
         snapshot = found;
       } else {
         const request = await loadRequest(path as string, io);
-        const clients = clientsFor(opts, io);
-        const progress = createProgressRenderer(io, false);
         const takenAt = new Date();
         const snapshotId = `c-${runIdFor(undefined, takenAt)}`;
-        try {
-          const deps = createAwsRunDeps(request, { clients, store, extra: { onProgress: progress.onProgress } });
-          // Written into the store a shard at a time as it is read, never held whole.
-          ({ where: stored } = await collectComplianceInto(
+        // Written into the store a shard at a time as it is read, never held whole.
+        ({ where: stored } = await withAwsRun(request, opts, io, { json: false, store: () => store }, (deps) =>
+          collectComplianceInto(
             request,
             { ...deps, store },
             {
@@ -155,11 +151,8 @@ export const registerCompliance: RegisterCommand = (program, ctx) => {
               // A comparison with another Organization is refused before any node is read or kept.
               ...(earlier ? { beforeReading: (head) => assertSameOrganization(earlier.head, head) } : {}),
             },
-          ));
-        } finally {
-          progress.stop();
-          clients.destroy();
-        }
+          ),
+        ));
         const read = await store.readSnapshot(snapshotId);
         if (!read) throw new ComplianceSnapshotNotFoundError(snapshotId, where);
         snapshot = storedComplianceSource(read);

@@ -1,12 +1,12 @@
 import { PREFLIGHT_COLUMNS, type PreflightReport, preflightRows } from '@orgpatch/core';
-import { AwsPreflightReader, createAwsRunDeps, runPreflight } from '@orgpatch/orchestrator';
+import { AwsPreflightReader, runPreflight } from '@orgpatch/orchestrator';
 import Table from 'cli-table3';
+import { withAwsRun } from '../awsRun.js';
 import type { RegisterCommand } from '../command.js';
-import { type AwsCliOptions, clientsFor, loadRequest, storeFor } from '../context.js';
+import { type AwsCliOptions, loadRequest } from '../context.js';
 import { EXIT } from '../exitCodes.js';
 import type { Colors } from '../io.js';
 import { printJson, println } from '../io.js';
-import { createProgressRenderer } from '../progress.js';
 
 /** `orgpatch doctor <payload>`: the preflight, every account and Region, nothing started. */
 export const registerDoctor: RegisterCommand = (program, ctx) => {
@@ -26,24 +26,15 @@ export const registerDoctor: RegisterCommand = (program, ctx) => {
     .action(async (path: string, opts: AwsCliOptions & { json?: boolean }) => {
       const { io, out } = ctx;
       const request = await loadRequest(path, io);
-      const clients = clientsFor(opts, io);
-      const progress = createProgressRenderer(io, opts.json === true);
-      try {
-        const deps = createAwsRunDeps(request, {
-          clients,
-          store: storeFor({}, io),
-          extra: { onProgress: progress.onProgress },
-        });
-        const preflight = new AwsPreflightReader({ clients, credentials: deps.credentials });
-        const { report } = await runPreflight(request, { ...deps, preflight });
-        progress.stop();
-        if (opts.json) printJson(io.stdout, report);
-        else println(io.stdout, renderPreflight(report, out));
-        ctx.setExit(report.ok ? EXIT.ok : EXIT.failed);
-      } finally {
-        progress.stop();
-        clients.destroy();
-      }
+      const { report } = await withAwsRun(request, opts, io, { json: opts.json === true }, (deps, clients) =>
+        runPreflight(request, {
+          ...deps,
+          preflight: new AwsPreflightReader({ clients, credentials: deps.credentials }),
+        }),
+      );
+      if (opts.json) printJson(io.stdout, report);
+      else println(io.stdout, renderPreflight(report, out));
+      ctx.setExit(report.ok ? EXIT.ok : EXIT.failed);
     });
 };
 

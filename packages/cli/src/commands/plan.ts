@@ -1,9 +1,9 @@
-import { createAwsRunDeps, planRun } from '@orgpatch/orchestrator';
+import { planRun } from '@orgpatch/orchestrator';
+import { withAwsRun } from '../awsRun.js';
 import type { RegisterCommand } from '../command.js';
-import { type AwsCliOptions, clientsFor, loadRequest, storeFor } from '../context.js';
+import { type AwsCliOptions, loadRequest } from '../context.js';
 import { EXIT } from '../exitCodes.js';
 import { printJson, println } from '../io.js';
-import { createProgressRenderer } from '../progress.js';
 import { renderPlan } from '../render.js';
 
 /** `orgpatch plan <payload>`: discovery and the Region filter, nothing started. */
@@ -24,22 +24,11 @@ export const registerPlan: RegisterCommand = (program, ctx) => {
     .action(async (path: string, opts: AwsCliOptions & { json?: boolean }) => {
       const { io, out } = ctx;
       const request = await loadRequest(path, io);
-      const clients = clientsFor(opts, io);
-      const progress = createProgressRenderer(io, opts.json === true);
-      try {
-        const deps = createAwsRunDeps(request, {
-          clients,
-          store: storeFor({}, io),
-          extra: { onProgress: progress.onProgress },
-        });
-        const result = await planRun(request, deps);
-        progress.stop();
-        if (opts.json) printJson(io.stdout, { organization: result.organization, plan: result.plan });
-        else println(io.stdout, renderPlan(result.plan, request.regions, out));
-        ctx.setExit(EXIT.ok);
-      } finally {
-        progress.stop();
-        clients.destroy();
-      }
+      const result = await withAwsRun(request, opts, io, { json: opts.json === true }, (deps) =>
+        planRun(request, deps),
+      );
+      if (opts.json) printJson(io.stdout, { organization: result.organization, plan: result.plan });
+      else println(io.stdout, renderPlan(result.plan, request.regions, out));
+      ctx.setExit(EXIT.ok);
     });
 };

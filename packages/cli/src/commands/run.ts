@@ -1,8 +1,8 @@
-import { createAwsRunDeps, runIdFor } from '@orgpatch/orchestrator';
+import { runIdFor } from '@orgpatch/orchestrator';
+import { withAwsRun } from '../awsRun.js';
 import type { RegisterCommand } from '../command.js';
-import { type AwsCliOptions, clientsFor, loadRequest, storeFor } from '../context.js';
+import { type AwsCliOptions, loadRequest, storeFor } from '../context.js';
 import { CliUsageError } from '../exitCodes.js';
-import { createProgressRenderer } from '../progress.js';
 import { printRunOutcome, runFlow } from '../runFlow.js';
 
 /** `orgpatch run <payload> [--wait]`: plan, start, record; with --wait, track and report. */
@@ -39,24 +39,21 @@ export const registerRun: RegisterCommand = (program, ctx) => {
           throw new CliUsageError(`--poll must be a positive number of seconds, got "${opts.poll}".`);
         const parsed = await loadRequest(path, io);
         const request = opts.dryRun ? { ...parsed, dryRun: true } : parsed;
-        const clients = clientsFor(opts, io);
-        const store = storeFor(opts, io, () => clients);
         const runId = opts.runId ?? runIdFor(request.taskExecutionId, new Date());
-        const progress = createProgressRenderer(io, opts.json === true);
-        try {
-          const deps = createAwsRunDeps(request, { clients, store, runId, extra: { onProgress: progress.onProgress } });
-          const result = await runFlow(request, deps, {
-            runId,
-            wait: opts.wait === true,
-            backoff: { initialMs: poll * 1000, maxMs: Math.max(poll * 1000, 60_000), factor: 2 },
-          });
-          progress.stop();
-          printRunOutcome(ctx, result, opts.json === true, opts.store ? ` --store ${opts.store}` : '');
-          ctx.setExit(result.exitCode);
-        } finally {
-          progress.stop();
-          clients.destroy();
-        }
+        const result = await withAwsRun(
+          request,
+          opts,
+          io,
+          { json: opts.json === true, runId, store: (clients) => storeFor(opts, io, () => clients) },
+          (deps) =>
+            runFlow(request, deps, {
+              runId,
+              wait: opts.wait === true,
+              backoff: { initialMs: poll * 1000, maxMs: Math.max(poll * 1000, 60_000), factor: 2 },
+            }),
+        );
+        printRunOutcome(ctx, result, opts.json === true, opts.store ? ` --store ${opts.store}` : '');
+        ctx.setExit(result.exitCode);
       },
     );
 };
