@@ -170,6 +170,8 @@ export {
   groupShards,
   haltManifestWaves,
   holdManifestWave,
+  inlinePlanGroup,
+  isInlinePlanning,
   markManifestWaveRunning,
   nextManifestDecision,
   requestAlarms,
@@ -188,10 +190,12 @@ export {
   markWaveRunning,
 } from './runRecord.js';
 export { parseRunRecord } from './runRecordSchema.js';
-export { parseRunManifest, parseRunShard } from './runShardSchema.js';
+export { parseRunManifest, parseRunPlanGroup, parseRunShard } from './runShardSchema.js';
 export {
   assembleRunRecord,
   type RunManifest,
+  type RunPlanGroup,
+  type RunPlanGroupEntry,
   type RunShard,
   type SplitRunRecordOptions,
   type StoredRunManifest,

@@ -7,7 +7,14 @@ import type { DocumentObservation, NodesObservation, RoleObservation } from './p
 import type { RateValue } from './request.js';
 import type { AutomationStatus, InstancePatchSummary, RunRecord } from './runModel.js';
 import type { AlarmState } from './runProgress.js';
-import type { RunManifest, RunShard, StoredRunManifest, StoredRunShardEntry } from './runShards.js';
+import type {
+  RunManifest,
+  RunPlanGroup,
+  RunPlanGroupEntry,
+  RunShard,
+  StoredRunManifest,
+  StoredRunShardEntry,
+} from './runShards.js';
 import type { AutomationTarget, TagTarget } from './targets.js';
 
 /**
@@ -184,12 +191,19 @@ export interface ShardCommit {
  */
 export interface ShardedRunStore {
   /**
-   * Writes the manifest of a new run (revision 1).
+   * Writes the manifest of a new run (revision 1). A run planned a group at a time (see
+   * beginShardedRun) gives its plan groups: each is written first, on its own, and the manifest lists
+   * them (their sizes and hashes) in `planning.groups`.
    * @throws RunStoreConflictError (orchestrator) when the run id has a record already.
    */
-  create(manifest: RunManifest): Promise<StoredRunManifest>;
+  create(manifest: RunManifest, groups?: readonly RunPlanGroup[]): Promise<StoredRunManifest>;
   /** The run's manifest, validated; undefined when there is none (no run, or a whole record: use `get`). */
   manifest(runId: string): Promise<StoredRunManifest | undefined>;
+  /**
+   * Plan group `group` of a run still planning, validated (its text must hash to the manifest's
+   * entry). @throws naming the group when it is gone or damaged.
+   */
+  planGroup(runId: string, group: number, entry: RunPlanGroupEntry): Promise<RunPlanGroup>;
   /** One shard the manifest lists, validated against its entry. @throws naming the shard when it is gone or damaged. */
   shard(runId: string, entry: StoredRunShardEntry): Promise<RunShard>;
   /** Applies `commit` (see {@link ShardCommit}); returns the manifest written. @throws RunStoreConflictError on a conflict. */

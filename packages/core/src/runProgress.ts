@@ -6,8 +6,10 @@ import type { LocationOutcome, LocationStatus, RunRecord, RunStatus, WaveOutcome
 import { type CreateRunRecordInput, createRunRecord } from './runRecord.js';
 import {
   countsByWave,
+  type InlineRunPlanning,
   LOCATION_STATUSES,
   type RunManifest,
+  type RunPlanGroup,
   type RunPlanning,
   type RunShard,
   recordHeadOf,
@@ -180,50 +182,95 @@ export interface BeginShardedRunInput extends Omit<CreateRunRecordInput, 'plan'>
   readonly accountsPerGroup: number;
 }
 
+/** A run planned a group at a time, as {@link beginShardedRun} makes it: its manifest and its plan groups. */
+export interface BegunShardedRun {
+  /**
+   * Its waves assigned, no location yet; while there are groups to plan, `planning` with no group
+   * listed: the store lists each of `groups` in it as it writes them (see ShardedRunStore.create).
+   */
+  readonly manifest: RunManifest;
+  /** The plan groups, in plan order: each a batch of at most `accountsPerGroup` accounts. */
+  readonly groups: readonly RunPlanGroup[];
+}
+
 /**
- * The manifest of a run that is planned a group at a time: its waves assigned, no location yet, and
- * the groups to plan (see {@link RunManifest.planning}).
+ * A run that is planned a group at a time: its manifest (waves assigned, no location yet) and its
+ * plan groups, each holding the accounts one `plan` step observes. Without any account to plan (a
+ * scope that matched none), the manifest has no `planning`: the plan is whole, and empty.
  */
-export function beginShardedRun(input: BeginShardedRunInput): RunManifest {
+export function beginShardedRun(input: BeginShardedRunInput): BegunShardedRun {
   const { waves, groups } = planGroups(input.request, input.organization, input.accountsPerGroup);
   const head = createRunRecord({
     ...input,
     plan: { waves, locations: [], counts: { locations: 0, start: 0, skip: 0, fail: 0, instances: 0 } },
   });
   const { manifest } = splitRunRecord(head, { accountsPerShard: 1, estimatedBytesPerShard: 1 });
+  const byId = new Map(input.organization.accounts.map((a) => [a.id, a]));
+  const planGroupsOf = groups.map(
+    (accountIds, group): RunPlanGroup => ({
+      schemaVersion: 2,
+      runId: input.runId,
+      group,
+      accountIds,
+      accounts: accountIds.flatMap((id) => {
+        const found = byId.get(id);
+        return found === undefined ? [] : [found];
+      }),
+    }),
+  );
   return {
-    ...manifest,
-    engine: 'steps',
-    planning: {
-      callerAccountId: input.organization.callerAccountId,
-      accounts: input.organization.accounts,
-      groups,
-      planned: [],
+    manifest: {
+      ...manifest,
+      engine: 'steps',
+      ...(groups.length === 0
+        ? {}
+        : { planning: { callerAccountId: input.organization.callerAccountId, groups: [], planned: [] } }),
     },
+    groups: planGroupsOf,
   };
 }
 
-/** The plan group `group` of a manifest still planning, or an error naming the run and the group. */
-function planningGroup(manifest: Head, group: number): readonly string[] {
-  const accounts = manifest.planning?.groups[group];
-  if (accounts === undefined) {
-    throw new RunRecordError(
-      manifest.runId,
-      manifest.planning === undefined
-        ? `it is planned already, so there is no group ${group} to plan`
-        : `it has ${manifest.planning.groups.length} plan groups, not a group ${group}`,
-    );
-  }
-  return accounts;
+/** Whether a manifest's plan groups are the inline ones of a manifest written before plan groups were stored on their own. */
+export function isInlinePlanning(planning: RunPlanning | InlineRunPlanning): planning is InlineRunPlanning {
+  return 'accounts' in planning;
 }
 
-/** The Organization as one plan group sees it, for {@link buildPlan} and {@link requiredInventory} with `onlyAccounts`. */
+/**
+ * The plan group `group` of a manifest that keeps its groups inline (see {@link InlineRunPlanning}),
+ * as a stored plan group: what {@link groupOrganization} reads.
+ */
+export function inlinePlanGroup(manifest: Head, planning: InlineRunPlanning, group: number): RunPlanGroup {
+  const accountIds = planning.groups[group] ?? [];
+  const ids = new Set(accountIds);
+  return {
+    schemaVersion: 2,
+    runId: manifest.runId,
+    group,
+    accountIds,
+    accounts: planning.accounts.filter((a) => ids.has(a.id)),
+  };
+}
+
+/**
+ * The Organization as plan group `group` sees it, for {@link buildPlan} and {@link requiredInventory}
+ * with `onlyAccounts`: the group's discovered accounts only (an account's wave, and the accounts a
+ * plan inspects, depend on the account alone). `planGroup` is the group as stored.
+ * @throws RunRecordError naming the run and the group when the manifest is not planning that group.
+ */
 export function groupOrganization(
   manifest: Head,
   group: number,
+  planGroup: RunPlanGroup,
 ): { readonly organization: OrganizationSnapshot; readonly onlyAccounts: ReadonlySet<string> } {
-  const onlyAccounts = new Set(planningGroup(manifest, group));
-  const planning = manifest.planning as RunPlanning;
+  const planning = manifest.planning;
+  if (planning === undefined || planning.groups[group] === undefined || planGroup.group !== group) {
+    throw new RunRecordError(
+      manifest.runId,
+      planning === undefined
+        ? `it is planned already, so there is no group ${group} to plan`
+        : `it has ${planning.groups.length} plan groups, not a group ${group}`,
+    );
+  }
   return {
     organization: {
       ...(manifest.organization.organizationId !== undefined
@@ -232,9 +279,9 @@ export function groupOrganization(
       managementAccountId: manifest.organization.managementAccountId,
       callerAccountId: planning.callerAccountId,
       partition: manifest.organization.partition,
-      accounts: planning.accounts,
+      accounts: planGroup.accounts,
     },
-    onlyAccounts,
+    onlyAccounts: new Set(planGroup.accountIds),
   };
 }
 
@@ -245,7 +292,13 @@ const SHARDS_PER_GROUP = 10_000;
  * The shards of one planned group: its plan's locations as a new run's, cut within `bounds`, numbered
  * `group * SHARDS_PER_GROUP + n` so that the shards of all groups, in group order, are in plan order.
  */
-export function groupShards(manifest: Head, group: number, plan: Plan, bounds: SplitRunRecordOptions): RunShard[] {
+export function groupShards(
+  manifest: Head,
+  group: number,
+  organization: OrganizationSnapshot,
+  plan: Plan,
+  bounds: SplitRunRecordOptions,
+): RunShard[] {
   const record = createRunRecord({
     runId: manifest.runId,
     createdAt: new Date(manifest.createdAt),
@@ -253,7 +306,7 @@ export function groupShards(manifest: Head, group: number, plan: Plan, bounds: S
     idempotencyKey: manifest.idempotencyKey,
     request: manifest.request,
     // With the discovered accounts: each location keeps its account's OU path (the reports roll up by OU).
-    organization: groupOrganization(manifest, group).organization,
+    organization,
     plan,
   });
   const { shards } = splitRunRecord(record, bounds);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { StoredDocumentError, type ValidationIssue } from './errors.js';
 import { issueOf, requestIssues, runRecordSchema } from './runRecordSchema.js';
-import type { RunShard, StoredRunManifest } from './runShards.js';
+import type { RunPlanGroup, RunShard, StoredRunManifest } from './runShards.js';
 import type { Mirrors } from './schemaMirrors.js';
 
 /**
@@ -14,6 +14,14 @@ import type { Mirrors } from './schemaMirrors.js';
 const list = <T extends z.ZodType>(item: T) => z.array(item).readonly();
 const count = z.number().int().min(0);
 const record = runRecordSchema.shape;
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
+
+const accountSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(['PENDING_ACTIVATION', 'ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED']),
+  ouPath: list(z.string()),
+});
 
 const shardEntry = z.strictObject({
   id: count,
@@ -22,7 +30,7 @@ const shardEntry = z.strictObject({
   accounts: count.min(1),
   locations: count.min(1),
   revision: count.min(1),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
+  sha256,
 });
 
 const waveCounts = z.strictObject({
@@ -36,6 +44,29 @@ const waveCounts = z.strictObject({
   halted: count,
 });
 
+/** A stored {@link RunPlanGroup}. */
+const planGroupSchema = z.strictObject({
+  schemaVersion: z.literal(2),
+  runId: z.string(),
+  group: count,
+  accountIds: z.array(z.string()).min(1).readonly(),
+  accounts: list(accountSchema),
+});
+
+const planningSchema = z.strictObject({
+  callerAccountId: z.string(),
+  groups: list(z.strictObject({ accounts: count.min(1), sha256 })),
+  planned: list(count),
+});
+
+/** The plan groups inline, as a manifest still planning kept them before plan groups were stored on their own. */
+const inlinePlanningSchema = z.strictObject({
+  callerAccountId: z.string(),
+  accounts: list(accountSchema),
+  groups: list(list(z.string())),
+  planned: list(count),
+});
+
 /** A stored {@link StoredRunManifest}. Unknown keys are errors, as in a record. */
 const manifestSchema = runRecordSchema.omit({ schemaVersion: true, plan: true, locations: true }).extend({
   schemaVersion: z.literal(2),
@@ -43,21 +74,7 @@ const manifestSchema = runRecordSchema.omit({ schemaVersion: true, plan: true, l
   plan: record.plan.omit({ locations: true }),
   counts: list(waveCounts),
   shards: list(shardEntry),
-  planning: z
-    .strictObject({
-      callerAccountId: z.string(),
-      accounts: list(
-        z.strictObject({
-          id: z.string(),
-          name: z.string(),
-          status: z.enum(['PENDING_ACTIVATION', 'ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED']),
-          ouPath: list(z.string()),
-        }),
-      ),
-      groups: list(list(z.string())),
-      planned: list(count),
-    })
-    .optional(),
+  planning: z.union([planningSchema, inlinePlanningSchema]).optional(),
   engine: z.literal('steps').optional(),
 });
 
@@ -71,6 +88,8 @@ const shardSchema = z.strictObject({
 });
 
 // Fail to compile when the schemas and runShards.ts drift apart.
+const planGroupMirrorsModel: Mirrors<z.output<typeof planGroupSchema>, RunPlanGroup> = true;
+void planGroupMirrorsModel;
 const manifestMirrorsModel: Mirrors<z.output<typeof manifestSchema>, StoredRunManifest> = true;
 const shardMirrorsModel: Mirrors<z.output<typeof shardSchema>, RunShard> = true;
 void manifestMirrorsModel;
@@ -85,13 +104,15 @@ function shaped<T extends z.ZodType>(schema: T, value: unknown, source: string):
 
 /** The problem of a document that claims another run id or shard number than it was read under. */
 function claimIssue(field: string, claimed: unknown, expected: unknown, what: string): ValidationIssue[] {
+  const [as, under] =
+    field === 'id' ? ['shard', 'shard number'] : field === 'group' ? ['group', 'group number'] : ['run', 'run id'];
   return claimed === expected
     ? []
     : [
         {
           path: field,
-          message: `is ${JSON.stringify(claimed)}, but the ${what} was read as ${field === 'id' ? 'shard' : 'run'} ${JSON.stringify(expected)}`,
-          hint: `a ${what} must be stored under its own ${field === 'id' ? 'shard number' : 'run id'}`,
+          message: `is ${JSON.stringify(claimed)}, but the ${what} was read as ${as} ${JSON.stringify(expected)}`,
+          hint: `a ${what} must be stored under its own ${under}`,
         },
       ];
 }
@@ -170,4 +191,36 @@ export function parseRunShard(
   }
   if (issues.length > 0) throw new StoredDocumentError('run record', source, issues);
   return shard;
+}
+
+/**
+ * Validates a stored plan group: its shape, that it is group `group` of run `runId`, and that every
+ * account it holds is one of its account ids, once.
+ *
+ * @param source where it was read, for the error.
+ * @throws StoredDocumentError naming `source` and listing each problem with its JSON path.
+ */
+export function parseRunPlanGroup(
+  value: unknown,
+  source: string,
+  options: { readonly runId: string; readonly group: number },
+): RunPlanGroup {
+  const planGroup: RunPlanGroup = shaped(planGroupSchema, value, source);
+  const issues = [
+    ...claimIssue('runId', planGroup.runId, options.runId, 'plan group'),
+    ...claimIssue('group', planGroup.group, options.group, 'plan group'),
+  ];
+  const ids = new Set(planGroup.accountIds);
+  const seen = new Set<string>();
+  planGroup.accounts.forEach((account, i) => {
+    if (!ids.has(account.id) || seen.has(account.id)) {
+      issues.push({
+        path: `accounts[${i}].id`,
+        message: `is ${account.id}, ${seen.has(account.id) ? 'listed twice' : "not one of the group's accountIds"}`,
+      });
+    }
+    seen.add(account.id);
+  });
+  if (issues.length > 0) throw new StoredDocumentError('run record', source, issues);
+  return planGroup;
 }

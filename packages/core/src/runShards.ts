@@ -52,10 +52,11 @@ export interface RunManifest {
   readonly counts: readonly WaveLocationCounts[];
   readonly shards: readonly RunShardSummary[];
   /**
-   * Present while a run planned a group at a time (the step engines) has groups left to plan: every
-   * group's accounts, and which groups are planned. Gone once all are: the plan is whole.
+   * Present while a run planned a group at a time (the step engines) has groups left to plan: which
+   * groups there are (each stored beside the manifest, see {@link RunPlanGroup}) and which are
+   * planned. Gone once all are: the plan is whole.
    */
-  readonly planning?: RunPlanning;
+  readonly planning?: RunPlanning | InlineRunPlanning;
   /**
    * `steps` for a run kept by the step engines (a shard at a time): only they may write it, never a
    * writer of whole records, which would undo what their concurrent shard commits wrote.
@@ -63,16 +64,54 @@ export interface RunManifest {
   readonly engine?: 'steps';
 }
 
-/** The plan groups of a run planned a group at a time (see {@link RunManifest.planning}). */
+/**
+ * The plan groups of a run planned a group at a time (see {@link RunManifest.planning}). Each group's
+ * accounts are a {@link RunPlanGroup} of their own, written once before the manifest: the manifest
+ * stays small while the run plans, whatever the size of the Organization.
+ */
 export interface RunPlanning {
   /** The account the orchestrator runs in (the blog's single account when the payload names no Organization part). */
+  readonly callerAccountId: string;
+  /** Group `n` is `groups[n]`: how many accounts it has and the hash of its stored text. */
+  readonly groups: readonly RunPlanGroupEntry[];
+  /** The numbers of the groups planned so far, ascending. */
+  readonly planned: readonly number[];
+}
+
+/**
+ * The plan groups as a manifest still planning kept them inline before plan groups were stored on
+ * their own (every discovered account in the manifest): read, and planned, as they are.
+ */
+export interface InlineRunPlanning {
   readonly callerAccountId: string;
   /** The accounts discovery found, as it found them (their names, states and OU paths). */
   readonly accounts: readonly AccountInfo[];
   /** Group `n` is `groups[n]`: the ids of its accounts, in plan order. */
   readonly groups: readonly (readonly string[])[];
-  /** The numbers of the groups planned so far, ascending. */
   readonly planned: readonly number[];
+}
+
+/** A plan group as the manifest lists it. */
+export interface RunPlanGroupEntry {
+  /** How many accounts it has. */
+  readonly accounts: number;
+  /** SHA-256 of its stored text, lowercase hex: the text read back must hash to it. */
+  readonly sha256: string;
+}
+
+/**
+ * One plan group of a run still planning: the accounts its `plan` step observes, written once, with
+ * the manifest that lists it, and never changed.
+ */
+export interface RunPlanGroup {
+  readonly schemaVersion: 2;
+  readonly runId: string;
+  /** Its number: the index of its entry in the manifest's `planning.groups`. */
+  readonly group: number;
+  /** Its accounts' ids, in plan order (an account the payload names that discovery did not find among them). */
+  readonly accountIds: readonly string[];
+  /** The accounts among them that discovery found, as it found them (names, states and OU paths). */
+  readonly accounts: readonly AccountInfo[];
 }
 
 /** One shard: the plan locations and the location outcomes of its accounts, in record order. */

@@ -11,12 +11,15 @@ import {
   groupShards,
   haltManifestWaves,
   holdManifestWave,
+  inlinePlanGroup,
+  isInlinePlanning,
   leaseScopeFor,
   markManifestWaveRunning,
   nextManifestDecision,
   type PatchRequest,
   type PreflightReader,
   parsePayload,
+  type RunPlanGroup,
   type RunRecord,
   type RunShard,
   type RunStore,
@@ -142,7 +145,7 @@ export async function begin(input: BeginInput, deps: StepDeps, parsed?: PatchReq
   }
   const organization = await deps.directory.discover(discoveryScope(request));
   deps.onProgress?.({ phase: 'discover', accounts: organization.accounts.length, done: true });
-  const manifest = beginShardedRun({
+  const { manifest, groups } = beginShardedRun({
     runId,
     createdAt: now(),
     snapshotId: snapshotIdFor(request.snapshotId, request.taskExecutionId),
@@ -153,7 +156,7 @@ export async function begin(input: BeginInput, deps: StepDeps, parsed?: PatchReq
   });
   // A dry run takes no lease: it starts nothing, so it can plan beside a run in progress.
   if (!manifest.dryRun) await holdLease(manifest, deps, now());
-  const created = await sharded.create(manifest);
+  const created = await sharded.create(manifest, groups);
   deps.logger?.info('Run recorded', { runId, dryRun: created.dryRun, groups: created.planning?.groups.length ?? 0 });
   return { runId, dryRun: created.dryRun, resumed: false, groups: unplanned(created), skipped: null };
 }
@@ -210,13 +213,34 @@ function unplanned(manifest: StoredRunManifest): number[] {
   return planning.groups.map((_, i) => i).filter((i) => !done.has(i));
 }
 
+/** Plan group `group` of a manifest still planning: stored on its own, or inline in a manifest written before that. */
+async function planGroupOf(deps: StepDeps, manifest: StoredRunManifest, group: number): Promise<RunPlanGroup> {
+  const planning = manifest.planning;
+  if (planning !== undefined && isInlinePlanning(planning)) return inlinePlanGroup(manifest, planning, group);
+  const entry = planning?.groups[group];
+  if (entry === undefined) {
+    throw new RunStoreError(
+      `Run ${manifest.runId} has ${planning?.groups.length ?? 0} plan groups still to plan, not a group ${group}: plan only the groups its manifest lists.`,
+    );
+  }
+  return shardedOf(deps.store).planGroup(manifest.runId, group, entry);
+}
+
 /** `plan`: observes one group's accounts in every Region, builds its plan and stores its shards. Planned already: nothing. */
 export async function plan(input: PlanInput, deps: StepDeps): Promise<ShardStepOutput> {
   const manifest = await manifestOf(deps, input.runId);
   if (manifest.planning === undefined || manifest.planning.planned.includes(input.group)) {
     return { runId: input.runId, shards: [], changed: false };
   }
-  const { organization, onlyAccounts } = groupOrganization(manifest, input.group);
+  let planGroup: RunPlanGroup;
+  try {
+    planGroup = await planGroupOf(deps, manifest, input.group);
+  } catch (error) {
+    // A step repeated beside the one that planned the group (and, with the last, deleted the groups).
+    if (!(await manifestOf(deps, input.runId)).planning?.planned.includes(input.group)) throw error;
+    return { runId: input.runId, shards: [], changed: false };
+  }
+  const { organization, onlyAccounts } = groupOrganization(manifest, input.group, planGroup);
   const request = manifest.request;
   const locations = requiredInventory({ request, organization, onlyAccounts });
   const observations = await observeLocations(request, locations, deps);
@@ -229,7 +253,7 @@ export async function plan(input: PlanInput, deps: StepDeps): Promise<ShardStepO
     );
     if (deps.logger) logPreflight(deps.logger, report);
   }
-  const shards = groupShards(manifest, input.group, groupPlan, SHARD_BOUNDS);
+  const shards = groupShards(manifest, input.group, organization, groupPlan, SHARD_BOUNDS);
   const now = clock(deps);
   await shardedOf(deps.store).commit(input.runId, {
     shards: shards.map((shard) => ({ shard })),

@@ -1,4 +1,4 @@
-import type { RunManifest, ShardCommit, ShardedRunStore, StoredRunManifest } from '@orgpatch/core';
+import type { RunManifest, RunPlanGroup, ShardCommit, ShardedRunStore, StoredRunManifest } from '@orgpatch/core';
 import { isInProgress } from './inProgressIndex.js';
 import type { ShardedRecords } from './shardedRecords.js';
 
@@ -19,12 +19,13 @@ export interface ShardedAccessHooks {
  */
 export function shardedAccess(records: ShardedRecords, hooks: ShardedAccessHooks): ShardedRunStore {
   return {
-    create: (manifest: RunManifest): Promise<StoredRunManifest> =>
+    create: (manifest: RunManifest, groups?: readonly RunPlanGroup[]): Promise<StoredRunManifest> =>
       hooks.exclusive(manifest.runId, async () => {
         if (isInProgress(manifest)) await hooks.index(manifest);
-        return records.create(manifest);
+        return records.create(manifest, groups);
       }),
     manifest: (runId) => records.manifest(runId),
+    planGroup: (runId, group, entry) => records.readPlanGroup(runId, group, entry),
     shard: (runId, entry) => records.readShard(runId, entry),
     commit: (runId: string, commit: ShardCommit): Promise<StoredRunManifest> =>
       hooks.exclusive(runId, async () => {

@@ -1,7 +1,10 @@
 import {
   assembleRunRecord,
+  isInlinePlanning,
   type RunListing,
   type RunManifest,
+  type RunPlanGroup,
+  type RunPlanGroupEntry,
   type RunRecord,
   type RunShard,
   type RunSkipNote,
@@ -18,6 +21,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { RunRecordInvalidError, RunStoreConflictError, RunStoreError } from '../errors.js';
 import {
   decodeRunManifest,
+  decodeRunPlanGroup,
   decodeRunRecord,
   decodeRunShard,
   decodeRunSkipNote,
@@ -32,6 +36,8 @@ import {
  * - `manifest.json`: everything but the locations, and the index of the shards;
  * - `shards/<n>-<revision>-<hash>.json`: shard n as the manifest revision `revision` wrote it, its
  *   name ending in the first 16 hex digits of its SHA-256;
+ * - `planning/<n>-<hash>.json`: plan group n of a run planned a group at a time (its accounts),
+ *   written once before the first manifest and deleted once every group is planned;
  * - `record.json`: a run written whole by an orgpatch before this layout, read as it is and
  *   replaced by a manifest and shards at its next write;
  * - `skipped.json`: a skip note (core's runSkipNote.ts), when an invocation started nothing because
@@ -52,6 +58,8 @@ export const LEGACY_RECORD = 'record.json';
 export const SKIP_NOTE = 'skipped.json';
 /** The folder of the shard objects. */
 const SHARDS_DIR = 'shards';
+/** The folder of the plan group objects of a run still planning. */
+const PLANNING_DIR = 'planning';
 
 /**
  * The bound on a shard: at most 100 accounts, and at most 4 MiB by the estimate of what its
@@ -73,6 +81,16 @@ const COMMIT_RETRIES = { retries: 12, minTimeout: 20, maxTimeout: 2_000, factor:
 
 /** How many times `get` reads a manifest again when it changed while its shards were being read. */
 const READ_ATTEMPTS = 3;
+
+/** The name of a plan group object, from its number and its entry in the manifest. */
+function planGroupObject(group: number, entry: RunPlanGroupEntry): string {
+  return `${PLANNING_DIR}/${group}-${entry.sha256.slice(0, 16)}.json`;
+}
+
+/** The names of the plan group objects a manifest still planning lists (none for inline groups). */
+function storedPlanGroups(planning: NonNullable<StoredRunManifest['planning']>): string[] {
+  return isInlinePlanning(planning) ? [] : planning.groups.map((entry, i) => planGroupObject(i, entry));
+}
 
 /** The name of a shard object, from its entry in the manifest. */
 function shardObject(entry: Pick<StoredRunShardEntry, 'id' | 'revision' | 'sha256'>): string {
@@ -353,22 +371,59 @@ export class ShardedRecords {
 
   /**
    * Writes the manifest of a new run that has no shard yet (revision 1), only if the run id has no
-   * record (neither a manifest nor a whole record).
+   * record (neither a manifest nor a whole record). Its plan groups, when it has any, are written
+   * first, each under its own name and hash, and the manifest lists them: a writer that dies before
+   * the manifest leaves no run (a begin repeated writes them again, or finds them written).
    * @throws RunStoreConflictError when it has one.
    */
-  async create(manifest: RunManifest): Promise<StoredRunManifest> {
+  async create(manifest: RunManifest, groups: readonly RunPlanGroup[] = []): Promise<StoredRunManifest> {
     const { runId } = manifest;
     if ((await this.objects.read(runId, LEGACY_RECORD)) !== undefined) {
       throw new RunStoreConflictError(runId, this.objects.where(runId, LEGACY_RECORD));
     }
     if (manifest.shards.length > 0) throw new TypeError(`A new run's manifest lists no shard (run ${runId})`);
-    const stored: StoredRunManifest = { ...manifest, revision: 1, shards: [] };
+    const planning = manifest.planning;
+    if ((planning === undefined) !== (groups.length === 0) || (planning && planning.groups.length > 0)) {
+      throw new TypeError(
+        `A new run's manifest has \`planning\` with no group listed exactly when plan groups are given (run ${runId})`,
+      );
+    }
+    const entries = await Promise.all(
+      groups.map((g, i) =>
+        this.limit(async (): Promise<RunPlanGroupEntry> => {
+          if (g.runId !== runId || g.group !== i)
+            throw new TypeError(`Plan group ${i} of run ${runId} is not numbered ${i}`);
+          const text = encodeRunDocument(g);
+          const entry = { accounts: g.accountIds.length, sha256: sha256Of(text) };
+          await this.createShard(runId, planGroupObject(i, entry), text);
+          return entry;
+        }),
+      ),
+    );
+    const stored: StoredRunManifest = {
+      ...manifest,
+      ...(planning === undefined ? {} : { planning: { ...planning, groups: entries } }),
+      revision: 1,
+      shards: [],
+    };
     const written = await this.objects.write(runId, MANIFEST, encodeRunDocument(stored), undefined);
     if (!written.ok) {
       throw new RunStoreConflictError(runId, this.objects.where(runId, MANIFEST), { cause: written.cause });
     }
     this.seen.delete(runId);
     return stored;
+  }
+
+  /** Plan group `group` of a run still planning, validated (it must hash to its entry in the manifest). */
+  async readPlanGroup(runId: string, group: number, entry: RunPlanGroupEntry): Promise<RunPlanGroup> {
+    const name = planGroupObject(group, entry);
+    const read = await this.objects.read(runId, name);
+    if (read === undefined) {
+      throw new RunRecordInvalidError(runId, this.objects.where(runId, name), [
+        { path: '', message: `is listed by the manifest as plan group ${group}, but there is no such object` },
+      ]);
+    }
+    return decodeRunPlanGroup(read.text, this.objects.where(runId, name), runId, group, entry.sha256);
   }
 
   /** The run's manifest, validated; undefined when it has none. */
@@ -472,11 +527,13 @@ export class ShardedRecords {
     );
     this.seen.delete(runId);
     const kept = new Set(stored.shards.map(shardObject));
+    // The commit that planned the last group ends the plan groups' use: they are only storage now.
+    const planned = first.manifest.planning !== undefined && stored.planning === undefined;
+    const groups = planned && first.manifest.planning ? storedPlanGroups(first.manifest.planning) : [];
     await Promise.all(
-      replaced
-        .map(shardObject)
-        .filter((name) => !kept.has(name))
-        .map((name) => this.limit(() => this.objects.remove(runId, name).catch(() => undefined))),
+      [...replaced.map(shardObject).filter((name) => !kept.has(name)), ...groups].map((name) =>
+        this.limit(() => this.objects.remove(runId, name).catch(() => undefined)),
+      ),
     );
     return stored;
   }

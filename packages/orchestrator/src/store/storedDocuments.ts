@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import {
   parseRunLease,
   parseRunManifest,
+  parseRunPlanGroup,
   parseRunRecord,
   parseRunShard,
   parseRunSkipNote,
   type RunLease,
+  type RunPlanGroup,
   type RunRecord,
   type RunShard,
   type RunSkipNote,
@@ -67,17 +69,37 @@ export function decodeRunManifest(text: string, source: string, runId: string): 
  * @throws RunRecordInvalidError when it was changed since it was written, is not JSON or not that shard.
  */
 export function decodeRunShard(text: string, source: string, runId: string, id: number, sha256: string): RunShard {
+  checkHash(text, source, runId, sha256, 'shard');
+  return decodeRunDocument(text, source, runId, (value) => parseRunShard(value, source, { runId, id }));
+}
+
+/**
+ * Plan group `group` of run `runId`, stored as `text`, whose SHA-256 must be `sha256` (the manifest's).
+ * @throws RunRecordInvalidError when it was changed since it was written, is not JSON or not that group.
+ */
+export function decodeRunPlanGroup(
+  text: string,
+  source: string,
+  runId: string,
+  group: number,
+  sha256: string,
+): RunPlanGroup {
+  checkHash(text, source, runId, sha256, 'plan group');
+  return decodeRunDocument(text, source, runId, (value) => parseRunPlanGroup(value, source, { runId, group }));
+}
+
+/** @throws RunRecordInvalidError when `text` does not hash to `sha256`, what the manifest lists for it. */
+function checkHash(text: string, source: string, runId: string, sha256: string, what: string): void {
   const actual = sha256Of(text);
   if (actual !== sha256) {
     throw new RunRecordInvalidError(runId, source, [
       {
         path: '',
         message: `its SHA-256 is ${actual}, but the manifest lists ${sha256}`,
-        hint: 'a shard is never changed once written: it was edited or damaged',
+        hint: `a ${what} is never changed once written: it was edited or damaged`,
       },
     ]);
   }
-  return decodeRunDocument(text, source, runId, (value) => parseRunShard(value, source, { runId, id }));
 }
 
 /**
@@ -136,7 +158,7 @@ function sortedKeys(_key: string, value: unknown): unknown {
  * The JSON text a manifest or shard is stored as: keys sorted, so that the same content always has
  * the same text (and hash), however it was built or read back.
  */
-export function encodeRunDocument(document: StoredRunManifest | RunShard): string {
+export function encodeRunDocument(document: StoredRunManifest | RunShard | RunPlanGroup): string {
   return `${JSON.stringify(document, sortedKeys)}\n`;
 }
 
