@@ -286,9 +286,15 @@ async function engine(task: WorkerTask, stop: StopClock): Promise<RunOutcome> {
   });
   const { clients, simNow } = made;
   // Phase boundaries: the first start ends planning, the first poll ends starting, the first patch
-  // state read ends tracking (settle), the run's end ends the rest.
-  const { automation, patchStates } = made.deps;
-  const deps: RunDeps = {
+  // state read ends tracking, the first node read of the finished run's compliance snapshot ends
+  // settling, the first report written ends the snapshot, the run's end ends the reports.
+  const { automation, patchStates, nodes } = made.deps;
+  const putArtifactChunks = store.putArtifactChunks.bind(store);
+  store.putArtifactChunks = (...args) => {
+    mark('firstReport');
+    return putArtifactChunks(...args);
+  };
+  const deps: typeof made.deps = {
     ...made.deps,
     automation: {
       start: (input) => {
@@ -305,6 +311,12 @@ async function engine(task: WorkerTask, stop: StopClock): Promise<RunOutcome> {
       read: (location, instanceIds) => {
         mark('firstSettle');
         return patchStates.read(location, instanceIds);
+      },
+    },
+    nodes: {
+      read: (location, instanceIds) => {
+        mark('firstSnapshot');
+        return nodes.read(location, instanceIds);
       },
     },
   };
@@ -367,9 +379,14 @@ async function engine(task: WorkerTask, stop: StopClock): Promise<RunOutcome> {
         'firstStart',
         'firstPoll',
         'firstSettle',
+        'firstSnapshot',
+        'firstReport',
       ]
         .filter((m) => peakRssAtMb[m] !== undefined)
-        .map((m) => `${{ firstStart: 'plan', firstPoll: 'start', firstSettle: 'track' }[m]} ${peakRssAtMb[m]} MB`)
+        .map(
+          (m) =>
+            `${{ firstStart: 'plan', firstPoll: 'start', firstSettle: 'track', firstSnapshot: 'settle', firstReport: 'snapshot' }[m]} ${peakRssAtMb[m]} MB`,
+        )
         .join(', ')}, of the run ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
     ],
   };

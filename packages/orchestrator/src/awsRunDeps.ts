@@ -48,6 +48,8 @@ export interface AwsRunDeps extends RunDeps {
  */
 export function createAwsRunDeps(request: PatchRequest, options: AwsRunDepsOptions): AwsRunDeps {
   const { clients } = options;
+  // A client per call in flight and the next one: none in use is dropped between a location's calls.
+  clients.keepAtLeast(2 * request.concurrency.global);
   const credentials: AccountCredentials = request.organization
     ? new AssumedRoleCredentials({
         clients,

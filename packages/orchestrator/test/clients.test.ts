@@ -2,11 +2,13 @@ import { ListGroupResourcesCommand } from '@aws-sdk/client-resource-groups';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { GetAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { Location } from '@orgpatch/core';
+import { type Location, parsePayload } from '@orgpatch/core';
 import { describe, expect, it, vi } from 'vitest';
 import { withAccountCredentials } from '../src/aws/accountCall.js';
 import type { AccountCredentials } from '../src/aws/assumedRoleCredentials.js';
 import { type AwsCredentials, type CredentialProvider, createAwsClientFactory } from '../src/aws/clients.js';
+import { createAwsRunDeps } from '../src/awsRunDeps.js';
+import { MemoryRunStore } from '../src/testing.js';
 
 const creds = (key: string): AwsCredentials => ({ accessKeyId: key, secretAccessKey: 'secret', sessionToken: 't' });
 
@@ -36,6 +38,39 @@ describe('the client factory', () => {
     aws.ssm('eu-west-1', p); // evicts us-west-2, the least recent
     expect(aws.ssm('us-east-1', p)).toBe(east);
     expect(aws.ssm('us-west-2', p)).not.toBe(west);
+    aws.destroy();
+  });
+
+  it('keeps twice the default global concurrency by default, and as many as a run asks for (never fewer)', () => {
+    const aws = createAwsClientFactory({ endpoint: 'http://127.0.0.1:9', homeRegion: 'us-east-1' });
+    const providers: CredentialProvider[] = Array.from({ length: 300 }, (_, i) => async () => creds(`K${i}`));
+    const kept = (n: number) => {
+      const first = providers.slice(0, n).map((p) => aws.ssm('us-east-1', p));
+      // Asked again in the same order: each is still there only when all n were kept.
+      return providers.slice(0, n).every((p, i) => aws.ssm('us-east-1', p) === first[i]);
+    };
+    expect(kept(64)).toBe(true);
+    expect(kept(65)).toBe(false);
+    aws.keepAtLeast(160);
+    expect(kept(160)).toBe(true);
+    expect(kept(161)).toBe(false);
+    aws.keepAtLeast(10);
+    expect(kept(160)).toBe(true);
+    // A run's deps keep twice its global concurrency.
+    createAwsRunDeps(
+      parsePayload({
+        Targets: [{ Key: 'ResourceGroup', Values: ['WebServers'] }],
+        Regions: ['us-east-1'],
+        Organization: { TargetOus: ['r-ab12'] },
+        Concurrency: { Global: 100 },
+      }),
+      {
+        clients: aws,
+        store: new MemoryRunStore(),
+      },
+    );
+    expect(kept(200)).toBe(true);
+    expect(kept(201)).toBe(false);
     aws.destroy();
   });
 
