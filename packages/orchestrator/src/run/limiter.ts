@@ -9,16 +9,35 @@ export type AccountLimiter = <T>(accountId: string, task: () => Promise<T>) => P
  * first, then a global one, so a task waiting on a busy account never holds a global slot.
  */
 export function createAccountLimiter(limits: { readonly global: number; readonly perAccount: number }): AccountLimiter {
+  return limiterWithAccounts(limits).limiter;
+}
+
+/**
+ * {@link createAccountLimiter}, and how many accounts it holds a limit for now: only the accounts
+ * with a task queued or in flight, so that a run over 10,000 accounts does not keep 10,000 limits.
+ */
+export function limiterWithAccounts(limits: { readonly global: number; readonly perAccount: number }): {
+  readonly limiter: AccountLimiter;
+  readonly accountsHeld: () => number;
+} {
   const global = pLimit(Math.max(1, limits.global));
-  const perAccount = new Map<string, LimitFunction>();
-  return (accountId, task) => {
+  const perAccount = new Map<string, { readonly limit: LimitFunction; tasks: number }>();
+  const limiter: AccountLimiter = async (accountId, task) => {
     let account = perAccount.get(accountId);
     if (!account) {
-      account = pLimit(Math.max(1, limits.perAccount));
+      account = { limit: pLimit(Math.max(1, limits.perAccount)), tasks: 0 };
       perAccount.set(accountId, account);
     }
-    return account(() => global(task));
+    account.tasks += 1;
+    try {
+      return await account.limit(() => global(task));
+    } finally {
+      // No task of the account queued or in flight: its limit holds nothing, so it goes.
+      account.tasks -= 1;
+      if (account.tasks === 0) perAccount.delete(accountId);
+    }
   };
+  return { limiter, accountsHeld: () => perAccount.size };
 }
 
 /**
