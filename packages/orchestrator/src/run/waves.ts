@@ -11,7 +11,10 @@ import {
 import { awsErrorCode, awsErrorMessage, isTransient } from '../aws/awsErrors.js';
 import { automationParameters } from './automationParameters.js';
 import type { RunDeps } from './deps.js';
-import { type AccountLimiter, createAccountLimiter, mapLimited } from './limiter.js';
+import { type AccountLimiter, createAccountLimiter } from './limiter.js';
+
+/** A start recorded before it is made (core's StartIntent). */
+type StartIntent = NonNullable<LocationOutcome['intents']>[number];
 
 /** What starting a wave needs: a store that keeps the record (a shard step's keeps its shard), and optionally a limiter shared with other steps. */
 export type StartDeps = Pick<RunDeps, 'automation' | 'now' | 'logger' | 'onProgress'> & {
@@ -97,76 +100,83 @@ export async function startWave(
   const events: LocationEvent[] = [];
   let done = 0;
   deps.onProgress?.({ phase: 'start', wave, done, total: todo.length });
-  await mapLimited(
-    todo,
-    limiter,
-    (l) => l.accountId,
-    async (location: LocationOutcome) => {
-      const where = { accountId: location.accountId, region: location.region };
+  /** Starts one intent of `location`: whether its next group may be started. */
+  const startIntent = async (location: LocationOutcome, intent: StartIntent): Promise<boolean> => {
+    const where = { accountId: location.accountId, region: location.region };
+    try {
+      const { executionId } = await deps.automation.start({
+        location: where,
+        documentName: request.document.name,
+        ...(request.document.version ? { documentVersion: request.document.version } : {}),
+        parameters: automationParameters(
+          request,
+          location.accountId,
+          partitionOf(location.region),
+          current.snapshotId,
+          current.runId,
+        ),
+        targetParameterName: request.targetParameterName,
+        group: intent.group,
+        target: automationTarget(request, intent.group),
+        maxConcurrency: request.maxConcurrency,
+        maxErrors: request.maxErrors,
+        clientToken: intent.clientToken,
+      });
+      events.push({
+        kind: 'started',
+        location: where,
+        execution: {
+          executionId,
+          clientToken: intent.clientToken,
+          group: intent.group,
+          status: 'Pending',
+          startedAt: now().toISOString(),
+          instances: [],
+        },
+      });
+      return true;
+    } catch (error) {
+      const failure = failureOf(error);
+      const retry = isTransient(error) && intent.attempts + 1 < MAX_START_ATTEMPTS;
+      deps.logger?.warn(retry ? 'Start failed, will retry' : 'Start failed', {
+        ...where,
+        group: intent.group,
+        attempt: intent.attempts + 1,
+        ...failure,
+      });
+      if (retry) {
+        events.push({ kind: 'start-failed', location: where, error: failure, transient: { group: intent.group } });
+        return true;
+      }
+      const attempts = intent.attempts + 1;
+      events.push({
+        kind: 'start-failed',
+        location: where,
+        error:
+          isTransient(error) && attempts > 1
+            ? {
+                code: failure.code,
+                // The last calls may have reached SSM without an answer: the token finds the execution.
+                message: `${failure.message} (after ${attempts} attempts; if one reached SSM, its execution carries ClientToken ${intent.clientToken})`,
+              }
+            : failure,
+      });
+      return false;
+    }
+  };
+  // Each start takes a slot of its own, and a location's next group asks for one only once its
+  // previous group is answered: by then every location's first group is queued before it, so a
+  // location's starts are never back to back against SSM's per-account, per-Region start rate (the
+  // second used to be throttled, and the SDK's backoff held the slot), and a permanent failure of
+  // one group still stops the location's next ones.
+  await Promise.all(
+    todo.map(async (location) => {
       for (const intent of location.intents ?? []) {
-        try {
-          const { executionId } = await deps.automation.start({
-            location: where,
-            documentName: request.document.name,
-            ...(request.document.version ? { documentVersion: request.document.version } : {}),
-            parameters: automationParameters(
-              request,
-              location.accountId,
-              partitionOf(location.region),
-              current.snapshotId,
-              current.runId,
-            ),
-            targetParameterName: request.targetParameterName,
-            group: intent.group,
-            target: automationTarget(request, intent.group),
-            maxConcurrency: request.maxConcurrency,
-            maxErrors: request.maxErrors,
-            clientToken: intent.clientToken,
-          });
-          events.push({
-            kind: 'started',
-            location: where,
-            execution: {
-              executionId,
-              clientToken: intent.clientToken,
-              group: intent.group,
-              status: 'Pending',
-              startedAt: now().toISOString(),
-              instances: [],
-            },
-          });
-        } catch (error) {
-          const failure = failureOf(error);
-          const retry = isTransient(error) && intent.attempts + 1 < MAX_START_ATTEMPTS;
-          deps.logger?.warn(retry ? 'Start failed, will retry' : 'Start failed', {
-            ...where,
-            group: intent.group,
-            attempt: intent.attempts + 1,
-            ...failure,
-          });
-          if (retry) {
-            events.push({ kind: 'start-failed', location: where, error: failure, transient: { group: intent.group } });
-            continue;
-          }
-          const attempts = intent.attempts + 1;
-          events.push({
-            kind: 'start-failed',
-            location: where,
-            error:
-              isTransient(error) && attempts > 1
-                ? {
-                    code: failure.code,
-                    // The last calls may have reached SSM without an answer: the token finds the execution.
-                    message: `${failure.message} (after ${attempts} attempts; if one reached SSM, its execution carries ClientToken ${intent.clientToken})`,
-                  }
-                : failure,
-          });
-          break;
-        }
+        if (!(await limiter(location.accountId, () => startIntent(location, intent)))) break;
       }
       done += 1;
       deps.onProgress?.({ phase: 'start', wave, done, total: todo.length });
-    },
+    }),
   );
   current = applyLocationEvents(current, events, now());
   await deps.store.put(current);
