@@ -81,6 +81,7 @@ describe('the client factory', () => {
       get: async () => session,
       invalidate: () => {
         session = creds('second');
+        return true;
       },
     };
     const where: Location = { accountId: '111111111111', region: 'us-east-1' };
@@ -91,7 +92,7 @@ describe('the client factory', () => {
       });
     }
     expect(new Set(seen).size).toBe(1);
-    accountCredentials.invalidate(where.accountId, where.region);
+    accountCredentials.invalidate(where.accountId, where.region, 'expired');
     await withAccountCredentials(accountCredentials, where, async (provider) => {
       seen.push(aws.ssm(where.region, provider));
     });

@@ -165,6 +165,40 @@ describe('withAccountCredentials', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('does not assume again when a Region refuses a session issued moments ago, but does for an older one', async () => {
+    const clock = { now: 0 };
+    const { clients, calls } = fakeSts(clock);
+    const creds = new AssumedRoleCredentials({ clients, roleName: 'R', now: () => clock.now });
+    // An opt-in Region the account has not enabled refuses every session alike.
+    const refused = Object.assign(new Error('The security token included in the request is invalid.'), {
+      name: 'UnrecognizedClientException',
+    });
+    const optIn = { accountId: '111111111111', region: 'ap-east-1' };
+    const seen: string[] = [];
+    const refuse = async (provider: (() => Promise<{ sessionToken?: string }>) | undefined) => {
+      seen.push((await provider?.())?.sessionToken ?? '');
+      throw refused;
+    };
+    await expect(withAccountCredentials(creds, optIn, refuse)).rejects.toBe(refused);
+    expect(seen).toEqual(['token-1']);
+    expect(calls).toHaveLength(1);
+    // Ten minutes on, the session may have been forgotten or revoked: one new session is tried.
+    clock.now += 10 * 60_000;
+    await expect(withAccountCredentials(creds, optIn, refuse)).rejects.toBe(refused);
+    expect(seen).toEqual(['token-1', 'token-1', 'token-2']);
+    expect(calls).toHaveLength(2);
+    // An expired session is renewed whatever its age.
+    const expired = Object.assign(new Error('expired'), { name: 'ExpiredTokenException' });
+    let first = true;
+    const result = await withAccountCredentials(creds, optIn, async () => {
+      if (!first) return 'ok';
+      first = false;
+      throw expired;
+    });
+    expect(result).toBe('ok');
+    expect(calls).toHaveLength(3);
+  });
+
   it('gives up after one retry and lets the error through', async () => {
     const clock = { now: 0 };
     const { clients } = fakeSts(clock);

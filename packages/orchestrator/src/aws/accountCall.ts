@@ -1,14 +1,16 @@
 import type { Location } from '@orgpatch/core';
 import { AssumeRoleError, AutomationApiError } from '../errors.js';
 import type { AccountCredentials } from './assumedRoleCredentials.js';
-import { awsErrorCode, awsErrorMessage, isCredentialError } from './awsErrors.js';
+import { awsErrorCode, awsErrorMessage, isCredentialError, isExpiredCredentials } from './awsErrors.js';
 import type { AwsCredentials, CredentialProvider } from './clients.js';
 
 /**
  * Runs `call` with credentials for the location's account. When AWS refuses the session's
  * credentials (expired because a long run outlived it or the clock drifted; unrecognized after a
  * revocation or an endpoint restart), the cached session is dropped, a fresh one assumed, and the
- * call made once more with a new client. Throws what `call` or the credentials throw.
+ * call made once more with a new client; unless the credentials judge a new session useless (a
+ * session issued moments ago that a Region refuses: see AssumedRoleCredentials.invalidate). Throws
+ * what `call` or the credentials throw.
  */
 export async function withAccountCredentials<T>(
   credentials: AccountCredentials,
@@ -21,8 +23,12 @@ export async function withAccountCredentials<T>(
     try {
       return await call(provider);
     } catch (error) {
-      if (attempt === 0 && current && isCredentialError(error)) {
-        credentials.invalidate(location.accountId, location.region);
+      if (
+        attempt === 0 &&
+        current &&
+        isCredentialError(error) &&
+        credentials.invalidate(location.accountId, location.region, isExpiredCredentials(error) ? 'expired' : 'refused')
+      ) {
         continue;
       }
       throw error;

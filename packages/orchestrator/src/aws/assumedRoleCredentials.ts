@@ -18,8 +18,12 @@ export interface AccountCredentials {
    * credentials" (the blog's single-account case). Throws {@link AssumeRoleError}.
    */
   get(accountId: string, region: string): Promise<AwsCredentials | undefined>;
-  /** Forgets what is cached for the account, so the next `get` fetches fresh credentials (after an expired-token answer). */
-  invalidate(accountId: string, region: string): void;
+  /**
+   * Forgets what is cached for the account, so the next `get` fetches fresh credentials, after AWS
+   * answered that the session expired (`expired`) or refused its credentials (`refused`); returns
+   * whether it did, i.e. whether fresh credentials are worth a try.
+   */
+  invalidate(accountId: string, region: string, cause: 'expired' | 'refused'): boolean;
 }
 
 /** The orchestrator's own credentials for every account: the blog's single-account meaning. */
@@ -27,7 +31,9 @@ export class CallerCredentials implements AccountCredentials {
   async get(): Promise<AwsCredentials | undefined> {
     return undefined;
   }
-  invalidate(): void {}
+  invalidate(): boolean {
+    return false;
+  }
 }
 
 /**
@@ -59,8 +65,18 @@ export interface AssumedRoleCredentialsOptions {
 
 interface CacheEntry {
   readonly credentials?: AwsCredentials;
+  /** When the session was obtained, on the credentials' clock. */
+  readonly issuedAt?: number;
   readonly failure?: AssumeRoleError;
 }
+
+/**
+ * A session this young that AWS refuses (UnrecognizedClientException, InvalidClientTokenId) is not
+ * stale: a Region refuses it, most often an opt-in Region the account has not enabled, which
+ * refuses every session alike. Regional STS sessions are valid in every Region, opt-in ones
+ * included, so a new session is only worth a try for an older one (forgotten or revoked).
+ */
+const FRESH_SESSION_MS = 5 * 60_000;
 
 /** Makes a RoleSessionName out of a run id: `orgpatch-<prefix>`, within STS's 64 characters and its pattern. */
 export function roleSessionName(runId: string | undefined): string {
@@ -111,10 +127,15 @@ export class AssumedRoleCredentials implements AccountCredentials {
     return promise;
   }
 
-  invalidate(accountId: string, region: string): void {
+  invalidate(accountId: string, region: string, cause: 'expired' | 'refused'): boolean {
     const key = `${partitionOf(region)}:${accountId}`;
     const cached = this.cache.get(key);
-    if (cached?.credentials) this.cache.delete(key);
+    if (!cached?.credentials) return true;
+    if (cause === 'refused' && this.now() - (cached.issuedAt ?? Number.NEGATIVE_INFINITY) < FRESH_SESSION_MS) {
+      return false;
+    }
+    this.cache.delete(key);
+    return true;
   }
 
   private stsRegion(region: string): string {
@@ -149,7 +170,7 @@ export class AssumedRoleCredentials implements AccountCredentials {
         ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
         ...(c.Expiration ? { expiration: c.Expiration } : {}),
       };
-      this.cache.set(key, { credentials });
+      this.cache.set(key, { credentials, issuedAt: this.now() });
       return credentials;
     } catch (error) {
       const failure = classifyAssumeRole(error);
