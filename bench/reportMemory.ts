@@ -15,7 +15,13 @@ import {
   REGIONS as REGION_TABLE,
   type RunRecord,
 } from '@orgpatch/core';
-import { LocalRunStore, REPORT_FORMATS, renderReport, writeStoredReports } from '@orgpatch/orchestrator';
+import {
+  LocalRunStore,
+  REPORT_FORMATS,
+  renderReport,
+  storedReportChunks,
+  writeStoredReports,
+} from '@orgpatch/orchestrator';
 
 /** The 16 first Regions enabled by default in the aws partition (core's Region table). */
 const REGIONS = REGION_TABLE.filter((r) => r.partition === 'aws' && !r.optIn)
@@ -157,6 +163,15 @@ async function child(mode: string, dir: string, accounts: number): Promise<void>
       await writeStoredReports(RUN_ID, store);
       return;
     }
+    if (mode.startsWith('shards:')) {
+      // One format alone, as `writeStoredReports` writes it: which report the peak belongs to.
+      const format = mode.slice('shards:'.length) as keyof typeof REPORT_FORMATS;
+      const { name, contentType } = REPORT_FORMATS[format];
+      const chunks = await storedReportChunks(store, RUN_ID, format);
+      if (chunks === undefined) throw new Error(`no run ${RUN_ID} in ${dir}`);
+      await store.putArtifactChunks(RUN_ID, name, chunks, contentType);
+      return;
+    }
     const record = await store.get(RUN_ID);
     if (record === undefined) throw new Error(`no run ${RUN_ID} in ${dir}`);
     sample();
@@ -170,7 +185,7 @@ async function child(mode: string, dir: string, accounts: number): Promise<void>
   const sizes: Record<string, number> = {};
   if (mode !== 'idle') {
     for (const { name } of Object.values(REPORT_FORMATS))
-      sizes[name] = (await stat(join(dir, RUN_ID, name))).size / 1e6;
+      sizes[name] = (await stat(join(dir, RUN_ID, name)).catch(() => ({ size: 0 }))).size / 1e6;
   }
   process.stdout.write(`${JSON.stringify({ ...result, sizesMB: sizes })}\n`);
 }
@@ -201,6 +216,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${accounts} accounts x 16 Regions, the four reports written to a local run store:\n`);
     process.stdout.write(`idle    ${run('idle')}\n`);
     for (const m of ['shards', 'whole']) process.stdout.write(`${m.padEnd(7)} ${run(m)}\n`);
+    for (const format of Object.keys(REPORT_FORMATS)) {
+      process.stdout.write(`${`shards, ${format} alone`.padEnd(7)} ${run(`shards:${format}`)}\n`);
+    }
     for (const m of ['shards', 'whole'])
       process.stdout.write(`${m.padEnd(7)} heap <= ${limitMB} MB: ${run(m, limitMB)}\n`);
   } finally {

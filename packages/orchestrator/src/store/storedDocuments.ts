@@ -70,8 +70,29 @@ export function decodeRunManifest(text: string, source: string, runId: string): 
  */
 export function decodeRunShard(text: string, source: string, runId: string, id: number, sha256: string): RunShard {
   checkHash(text, source, runId, sha256, 'shard');
-  return decodeRunDocument(text, source, runId, (value) => parseRunShard(value, source, { runId, id }));
+  const key = `${runId}/${id}/${sha256}`;
+  if (VALIDATED_SHARDS.has(key)) {
+    // This very text (by its SHA-256) was validated as this shard of this run already: its JSON is it.
+    return decodeRunDocument(text, source, runId, (value) => value as RunShard);
+  }
+  const shard = decodeRunDocument(text, source, runId, (value) => parseRunShard(value, source, { runId, id }));
+  VALIDATED_SHARDS.add(key);
+  if (VALIDATED_SHARDS.size > VALIDATED_SHARDS_KEPT) {
+    const oldest = VALIDATED_SHARDS.values().next().value;
+    if (oldest !== undefined) VALIDATED_SHARDS.delete(oldest);
+  }
+  return shard;
 }
+
+/**
+ * The shards (run id, number and SHA-256 of their text) this process has validated, oldest first: a
+ * report reads every shard once per section, and the finish step of a 10,000-account run read each
+ * of its 297 shards about twenty times, every time through the schema (a copy of every location).
+ * A text that hashes to a validated shard's SHA-256 is that shard, so it is parsed, not validated
+ * again. Bounded: a long-lived process (a warm Lambda) forgets the oldest first.
+ */
+const VALIDATED_SHARDS = new Set<string>();
+const VALIDATED_SHARDS_KEPT = 4096;
 
 /**
  * Plan group `group` of run `runId`, stored as `text`, whose SHA-256 must be `sha256` (the manifest's).
