@@ -10,6 +10,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_NODE_FLAGS } from '@orgpatch/cli/heap';
 import { checkComplianceHtml, reportHead } from './complianceBrowserCheck.js';
 import { SandboxProcess } from './processes.js';
 import { benchPayload, benchWorld } from './scenarios.js';
@@ -33,6 +34,8 @@ try {
     const child = spawn(
       process.execPath,
       [
+        // The Node flags of the orgpatch command's shebang (a path to bin/orgpatch.js bypasses it).
+        ...CLI_NODE_FLAGS,
         ...nodeFlags,
         '--import',
         join(here, 'rssProbe.mjs'),

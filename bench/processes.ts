@@ -3,6 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_NODE_FLAGS } from '@orgpatch/cli/heap';
 import type {
   SandboxCommand,
   SandboxMessage,
@@ -195,6 +196,8 @@ export async function runWorker(
   const child = fork(fromBundle && options.bundle ? options.bundle : here('./workerChild.ts'), [], {
     execArgv: [
       '--expose-gc',
+      // The engine runs as the orgpatch command does: with the Node flags of its shebang.
+      ...(task.strategy === 'orgpatch' || task.strategy === 'track' ? CLI_NODE_FLAGS : []),
       ...(options.heapMb ? [`--max-old-space-size=${options.heapMb}`] : []),
       ...(fromBundle ? [] : tsxExecArgv()),
       ...profileArgs(options.profile),

@@ -7,6 +7,16 @@ import { setFlagsFromString } from 'node:v8';
 const HEAP_GROWING_PERCENT = 50;
 
 /**
+ * The Node flags the `orgpatch` command starts with (its shebang, `#!/usr/bin/env -S node ...`):
+ * what V8 reads only when the process starts. A young generation of at most 8 MB a semi-space
+ * (Node 20's default is 16): a run allocates mostly SDK request garbage and large parsed shards, and
+ * the young generation grown to its default size held some 40 MB of RSS while the reports of a
+ * 10,000-account run were written, for no CPU saved (bench/README.md, "Young generation").
+ * `node bin/orgpatch.js` bypasses the shebang: add them yourself, or set NODE_OPTIONS.
+ */
+export const CLI_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
+
+/**
  * Bounds the heap's growth between full collections, for a long run's process (see the README,
  * "Memory"). orgpatch's heap is mostly short-lived garbage: each account and Region gets its own SDK
  * clients (credentials and adaptive retry are per client), used for a few calls and dropped. With
