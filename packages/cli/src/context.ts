@@ -10,6 +10,8 @@ import {
   DEFAULT_LOCAL_RUNS_DIR,
   LocalRunStore,
   S3RunStore,
+  type StepThreadSetup,
+  type ThreadStoreSpec,
 } from '@orgpatch/orchestrator';
 import { CliUsageError } from './exitCodes.js';
 import type { CliIo } from './io.js';
@@ -118,24 +120,55 @@ export function clientsFor(options: AwsCliOptions, io: CliIo): AwsClientFactory 
 }
 
 /**
- * The run store a command reads and writes: `--store s3://BUCKET[/PREFIX]` (records, the
- * in-progress index and leases all under PREFIX), `--store s3` for ORGPATCH_RUN_BUCKET, else a
- * local folder (`--store DIR`, default `.orgpatch/runs`).
+ * Where the run store of a command is: `--store s3://BUCKET[/PREFIX]` (records, the in-progress
+ * index and leases all under PREFIX), `--store s3` for ORGPATCH_RUN_BUCKET, else a local folder
+ * (`--store DIR`, default `.orgpatch/runs`).
  */
-export function storeFor(
-  options: AwsCliOptions,
-  io: CliIo,
-  clients?: () => AwsClientFactory,
-): RunStore & ComplianceStore {
+function storeSpecFor(options: AwsCliOptions, io: CliIo): ThreadStoreSpec {
   const spec = options.store;
   if (spec?.startsWith('s3://') || spec === 's3') {
     const [bucket, root] =
       spec === 's3' ? [io.env.ORGPATCH_RUN_BUCKET, ''] : splitOnce(spec.slice('s3://'.length), '/');
     if (!bucket) throw new CliUsageError('--store s3 needs ORGPATCH_RUN_BUCKET, or write --store s3://BUCKET.');
-    const factory = clients ? clients() : clientsFor(options, io);
-    return new S3RunStore({ client: factory.s3(factory.homeRegion ?? 'us-east-1'), bucket, root });
+    return { kind: 's3', bucket, root };
   }
-  return new LocalRunStore(resolve(io.cwd, spec ?? DEFAULT_LOCAL_RUNS_DIR));
+  return { kind: 'local', root: resolve(io.cwd, spec ?? DEFAULT_LOCAL_RUNS_DIR) };
+}
+
+/** The run store a command reads and writes (see {@link storeSpecFor}). */
+export function storeFor(
+  options: AwsCliOptions,
+  io: CliIo,
+  clients?: () => AwsClientFactory,
+): RunStore & ComplianceStore {
+  const spec = storeSpecFor(options, io);
+  if (spec.kind === 's3') {
+    const factory = clients ? clients() : clientsFor(options, io);
+    return new S3RunStore({
+      client: factory.s3(factory.homeRegion ?? 'us-east-1'),
+      bucket: spec.bucket,
+      root: spec.root,
+    });
+  }
+  return new LocalRunStore(spec.root);
+}
+
+/**
+ * What a step thread of `orgpatch run` needs to make the command's clients and open its store again:
+ * the same endpoint, Region, profile and keys, the same store.
+ */
+export function threadSetupFor(options: AwsCliOptions, io: CliIo): StepThreadSetup {
+  const { endpoint, homeRegion, profile, credentials, forcePathStyle } = awsClientOptions(options, io);
+  return {
+    aws: {
+      ...(endpoint ? { endpoint } : {}),
+      ...(homeRegion ? { homeRegion } : {}),
+      ...(profile ? { profile } : {}),
+      ...(credentials && typeof credentials !== 'function' ? { credentials } : {}),
+      ...(forcePathStyle ? { forcePathStyle } : {}),
+    },
+    store: storeSpecFor(options, io),
+  };
 }
 
 /** `text` split at the first `separator`: `['bucket', 'team-a/']` from `bucket/team-a/`. */

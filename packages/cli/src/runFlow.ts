@@ -4,6 +4,7 @@ import {
   type ReportFormat,
   type RunDeps,
   runEngine,
+  type StepThreadsOptions,
   summarizeStoredRun,
 } from '@orgpatch/orchestrator';
 import type { CommandContext } from './command.js';
@@ -36,7 +37,13 @@ export interface RunFlowResult {
 export async function runFlow(
   request: PatchRequest,
   deps: RunDeps,
-  options: { readonly runId: string; readonly wait: boolean; readonly backoff?: PollBackoff },
+  options: {
+    readonly runId: string;
+    readonly wait: boolean;
+    readonly backoff?: PollBackoff;
+    /** Step threads beside the engine (`run --threads`); none by default. */
+    readonly threads?: StepThreadsOptions;
+  },
 ): Promise<RunFlowResult> {
   const result = await runEngine(
     request,
@@ -45,6 +52,7 @@ export async function runFlow(
       runId: options.runId,
       request,
       startOnly: !options.wait,
+      ...(options.threads ? { threads: options.threads } : {}),
     },
   );
   if (result.begun.skipped !== null) {

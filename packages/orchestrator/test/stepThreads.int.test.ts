@@ -1,0 +1,222 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parsePayload } from '@orgpatch/core';
+import type { CallRecord } from '@orgpatch/sandbox';
+import { startSandbox } from '@orgpatch/sandbox';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAwsClientFactory } from '../src/aws/clients.js';
+import { createAwsRunDeps } from '../src/awsRunDeps.js';
+import { runEngine } from '../src/steps/engine.js';
+import { runStep } from '../src/steps/index.js';
+import type { StepThreadSetup } from '../src/steps/threadProtocol.js';
+import { startStepThreads } from '../src/steps/threads.js';
+import { LocalRunStore } from '../src/store/localRunStore.js';
+
+// Step threads (`orgpatch run --threads`): part of the plan and start steps run in worker threads
+// with ports of their own over the same store. A run must come out as it does in one thread, within
+// the request's limits, and a thread's failure must lose or repeat nothing.
+
+const START = Date.UTC(2026, 10, 1, 3, 0, 0);
+/** 250 accounts: three plan groups of at most 100, so the plan fan-out has steps to share. */
+const WORLD = { generate: { seed: 11, accounts: 250, regions: 2, startTime: START } };
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function world(dryRun = false) {
+  // A few ms per call, so that calls overlap and the limits are put to the test.
+  const sandbox = await startSandbox({
+    world: WORLD,
+    timeScale: 0,
+    emptyPageRate: 0,
+    faults: { throttle: [], latency: { meanMs: 4, jitterMs: 2 } },
+    start: START,
+  });
+  const clients = createAwsClientFactory({ ...sandbox.clientConfig('us-east-1'), homeRegion: 'us-east-1' });
+  const dir = await mkdtemp(join(tmpdir(), 'orgpatch-threads-'));
+  const root = join(dir, 'runs');
+  const store = new LocalRunStore(root);
+  // When each call was in flight (real ms): the log records a call when it answers.
+  const intervals: { start: number; end: number; accountId: string; service: string }[] = [];
+  const record = sandbox.calls.record.bind(sandbox.calls);
+  sandbox.calls.record = (call: CallRecord) => {
+    record(call);
+    const end = performance.now();
+    intervals.push({ start: end - call.latencyMs, end, accountId: call.accountId, service: call.service });
+  };
+  cleanups.push(async () => {
+    clients.destroy();
+    await sandbox.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const payload = {
+    Targets: [{ Key: 'ResourceGroup', Values: ['orgpatch-targets'] }],
+    Regions: ['us-east-1', 'eu-west-1'],
+    Organization: { TargetOus: [sandbox.world.rootId], SkipUnreachable: ['MemberStackMissing'] },
+    Concurrency: { Global: 8, PerAccount: 2 },
+    ...(dryRun ? { DryRun: true } : {}),
+  };
+  const request = parsePayload(payload);
+  const { endpoint, credentials } = sandbox.clientConfig('us-east-1');
+  const setup: StepThreadSetup = {
+    aws: { endpoint, credentials, homeRegion: 'us-east-1', forcePathStyle: true },
+    store: { kind: 'local', root },
+  };
+  const deps = (runId: string) =>
+    createAwsRunDeps(request, { clients, store, runId, credentialClock: () => sandbox.clock.now() });
+  return { sandbox, store, payload, request, setup, deps, intervals };
+}
+
+/** Calls made in the orchestrator's own account (AssumeRole, discovery): not under the per-account limit. */
+const OWN_ACCOUNT = new Set(['sts', 'organizations']);
+
+/** The most calls in flight at once, in all and in one member account. */
+function mostInFlight(intervals: readonly { start: number; end: number; accountId: string; service: string }[]) {
+  const events = intervals.flatMap((c) => {
+    const account = OWN_ACCOUNT.has(c.service) ? '' : c.accountId;
+    return [
+      { at: c.start, delta: 1, account },
+      { at: c.end, delta: -1, account },
+    ];
+  });
+  events.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let all = 0;
+  let most = 0;
+  let mostInAccount = 0;
+  const perAccount = new Map<string, number>();
+  for (const e of events) {
+    all += e.delta;
+    most = Math.max(most, all);
+    if (e.account === '') continue;
+    const n = (perAccount.get(e.account) ?? 0) + e.delta;
+    perAccount.set(e.account, n);
+    mostInAccount = Math.max(mostInAccount, n);
+  }
+  return { most, mostInAccount };
+}
+
+async function outcome(w: Awaited<ReturnType<typeof world>>, runId: string) {
+  const manifest = await w.store.sharded?.manifest(runId);
+  const started = w.sandbox.calls
+    .list({ operation: 'StartAutomationExecution', ok: true })
+    .map((c) => `${c.accountId}/${c.region}`)
+    .sort();
+  return { status: manifest?.status, counts: manifest?.counts, plan: manifest?.plan.counts, started };
+}
+
+/** The same run planned and started by the engine alone, in a world of its own. */
+async function outcomeAlone() {
+  const alone = await world();
+  await runEngine(alone.payload, alone.deps('run-alone'), {
+    runId: 'run-alone',
+    request: alone.request,
+    startOnly: true,
+  });
+  return outcome(alone, 'run-alone');
+}
+
+describe('step threads', () => {
+  it('plan and start the same run as the engine alone, within the global and per-account limits', async () => {
+    const expected = await outcomeAlone();
+
+    const threaded = await world();
+    const logged: string[] = [];
+    /** A log entry, with the thread that wrote it when a step thread did. */
+    const entry = (level: string, message: string, extra: Record<string, unknown>[]) => {
+      const thread = extra.find((e) => 'thread' in e)?.thread;
+      logged.push(`${level}${thread === undefined ? '' : ' (thread)'}: ${message}`);
+    };
+    const deps = {
+      ...threaded.deps('run-threads'),
+      logger: {
+        info: (message: string, ...extra: Record<string, unknown>[]) => entry('info', message, extra),
+        warn: (message: string, ...extra: Record<string, unknown>[]) => entry('warn', message, extra),
+        error: (message: string, ...extra: Record<string, unknown>[]) => entry('error', message, extra),
+      },
+    };
+    await runEngine(threaded.payload, deps, {
+      runId: 'run-threads',
+      request: threaded.request,
+      startOnly: true,
+      threads: { threads: 1, setup: threaded.setup },
+    });
+    const got = await outcome(threaded, 'run-threads');
+
+    expect(expected.started.length).toBeGreaterThan(50);
+    expect(got).toEqual(expected);
+    // Nothing started twice: one successful start per (location, group with instances), as alone.
+    expect(new Set(got.started).size).toBe(new Set(expected.started).size);
+    // Both threads planned groups (the step thread's entries come back through the engine's
+    // logger, marked with its thread), and no step had to be run again in the engine.
+    const planned = logged.filter((m) => m.endsWith(': Group planned'));
+    expect(planned).toHaveLength(3);
+    expect(planned).toContain('info (thread): Group planned');
+    expect(planned).toContain('info: Group planned');
+    expect(logged.filter((m) => m.includes('A step failed in a step thread'))).toEqual([]);
+    const seen = mostInFlight(threaded.intervals);
+    expect(seen.most).toBeLessThanOrEqual(8);
+    expect(seen.mostInAccount).toBeLessThanOrEqual(2);
+  }, 120_000);
+
+  it('runs the steps in the engine when a thread dies: nothing lost, nothing started twice', async () => {
+    const expected = await outcomeAlone();
+
+    const w = await world();
+    const dir = await mkdtemp(join(tmpdir(), 'orgpatch-dying-thread-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    // A thread that dies on its first step, as a crash would leave it.
+    const entry = join(dir, 'dying.mjs');
+    await writeFile(
+      entry,
+      "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(3));\n",
+    );
+    const warnings: string[] = [];
+    const fallbacks: string[] = [];
+    const deps = {
+      ...w.deps('run-dying'),
+      logger: { info: () => {}, warn: (message: string) => warnings.push(message), error: () => {} },
+    };
+    await runEngine(w.payload, deps, {
+      runId: 'run-dying',
+      request: w.request,
+      startOnly: true,
+      threads: { threads: 1, setup: w.setup, entry, onFallback: (message) => fallbacks.push(message) },
+    });
+    expect(await outcome(w, 'run-dying')).toEqual(expected);
+    // Only the steps the thread had when it died (its two slots): it is given no more.
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings.length).toBeLessThanOrEqual(2);
+    expect(new Set(warnings)).toEqual(new Set(['A step failed in a step thread; running it again in the engine']));
+    expect(fallbacks[0]).toMatch(
+      /^The plan step of group \d failed in a step thread \(The step thread ended \(exit code 3\)\.\); running it again in the main thread, and the rest of this lane's steps too\.$/,
+    );
+  }, 120_000);
+
+  it("refuses a start in a dry run's thread: the thread reads the run's dryness from its manifest", async () => {
+    const w = await world(true);
+    const runId = 'run-dry';
+    const deps = w.deps(runId);
+    await runStep({ step: 'begin', payload: w.payload, runId }, deps);
+    await runStep({ step: 'plan', runId, group: 0 }, deps);
+    const manifest = await w.store.sharded?.manifest(runId);
+    expect(manifest?.dryRun).toBe(true);
+    const wave = manifest?.waves[0]?.name ?? '';
+    const threads = startStepThreads({ threads: 1, setup: w.setup });
+    try {
+      const [thread] = threads.threads;
+      // Asked straight to start a shard of the dry run (the engine never does): nothing is started.
+      await thread?.run({ step: 'start', runId, shard: manifest?.shards[0]?.id ?? 0, wave }, 8).catch(() => undefined);
+      expect(w.sandbox.calls.list({ operation: 'StartAutomationExecution' })).toEqual([]);
+      // The same thread plans the run's next group, into the same store.
+      const planned = await thread?.run({ step: 'plan', runId, group: 1 }, 8);
+      expect(planned?.changed).toBe(true);
+      expect((await w.store.sharded?.manifest(runId))?.planning?.planned).toContain(1);
+    } finally {
+      await threads.close();
+    }
+    expect(threads.threads.every((t) => !t.alive)).toBe(true);
+  }, 120_000);
+});

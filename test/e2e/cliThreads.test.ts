@@ -1,0 +1,76 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '@orgpatch/cli';
+import { type Sandbox, startSandbox } from '@orgpatch/sandbox';
+import { type CliRun, cliRunner } from '@orgpatch/test-support/cli';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// `orgpatch run --threads N`: the CLI hands its store and AWS settings to the engine's step threads.
+
+let sandbox: Sandbox;
+let dir: string;
+let payload: string;
+
+const orgpatch = cliRunner(main);
+function cli(args: string[]): Promise<CliRun> {
+  return orgpatch(args, { env: sandbox.env('us-east-1'), cwd: dir });
+}
+
+beforeAll(async () => {
+  // 180 accounts: two plan groups, so the plan fan-out has steps for a thread.
+  sandbox = await startSandbox({
+    world: { generate: { seed: 5, accounts: 180, regions: 1 } },
+    timeScale: 0,
+    emptyPageRate: 0,
+    faults: { throttle: [] },
+  });
+  dir = await mkdtemp(join(tmpdir(), 'orgpatch-cli-threads-'));
+  payload = join(dir, 'payload.json');
+  await writeFile(
+    payload,
+    JSON.stringify({
+      Targets: [{ Key: 'ResourceGroup', Values: ['orgpatch-targets'] }],
+      Regions: ['us-east-1'],
+      Organization: { TargetOus: [sandbox.world.rootId], SkipUnreachable: ['MemberStackMissing'] },
+    }),
+  );
+});
+afterAll(async () => {
+  await sandbox.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface RunOut {
+  readonly runId: string;
+  readonly summary: { readonly status: string; readonly counts: unknown };
+}
+
+describe('orgpatch run --threads', () => {
+  it('starts the same locations with a step thread as without, each once', async () => {
+    const starts = () => sandbox.calls.list({ operation: 'StartAutomationExecution', ok: true }).length;
+    const before = starts();
+    // Each run in a store of its own: a run left going (no --wait) holds its store's lease on the Organization.
+    const alone = await cli(['run', payload, '--store', 'runs-0', '--threads', '0', '--json']);
+    expect(alone.code).toBe(0);
+    const aloneStarts = starts() - before;
+    const threaded = await cli(['run', payload, '--store', 'runs-1', '--threads', '1', '--json']);
+    expect(threaded.stderr).toBe('');
+    expect(threaded.code).toBe(0);
+    const threadedStarts = starts() - before - aloneStarts;
+    expect(aloneStarts).toBeGreaterThan(20);
+    expect(threadedStarts).toBe(aloneStarts);
+    const a = JSON.parse(alone.stdout) as RunOut;
+    const t = JSON.parse(threaded.stdout) as RunOut;
+    expect(t.summary.status).toBe(a.summary.status);
+    expect(t.summary.counts).toEqual(a.summary.counts);
+  }, 120_000);
+
+  it('refuses a thread count out of range, naming the option, and starts nothing', async () => {
+    const before = sandbox.calls.size;
+    const r = await cli(['run', payload, '--threads', '4']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--threads must be a whole number from 0 to 3, got "4"');
+    expect(sandbox.calls.size).toBe(before);
+  });
+});
