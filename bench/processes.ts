@@ -145,6 +145,11 @@ export function bundleWorker(): Promise<string | undefined> {
   return bundleEntry('./workerChild.ts');
 }
 
+/** Bundles the engine's step thread (stepThread.ts) as {@link bundleWorker} bundles the worker. */
+export function bundleStepThread(): Promise<string | undefined> {
+  return bundleEntry('../packages/orchestrator/src/steps/stepThread.ts');
+}
+
 /**
  * Bundles one of the bench's entry files (relative to this folder) with esbuild into a temporary
  * folder, for plain Node. Returns undefined when esbuild is not available.
@@ -185,6 +190,8 @@ export async function runWorker(
   options: {
     readonly bundle?: string;
     readonly prebuilt?: boolean;
+    /** The bundled step thread, for a worker run from its bundle. */
+    readonly threadBundle?: string;
     readonly profile?: CpuProfileTarget;
     /** --max-old-space-size of the worker, in MB. */
     readonly heapMb?: number;
@@ -206,7 +213,7 @@ export async function runWorker(
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const answer = nextMessage<WorkerMessage>(child, 'worker');
-  child.send(task);
+  child.send(fromBundle && options.threadBundle ? { ...task, threadEntry: options.threadBundle } : task);
   try {
     const message = await answer;
     if (message.type !== 'result') throw new BenchProcessError(`The ${task.strategy} run failed: ${message.message}`);

@@ -122,6 +122,10 @@ export interface WorkerTask {
   readonly storeDir: string;
   /** trackCost only: how many finished runs to put in the store before the second measure. */
   readonly finishedRuns?: number;
+  /** orgpatch and track: the engine's step threads (`orgpatch run --threads`). */
+  readonly threads?: number;
+  /** The step thread's entry, bundled beside the worker's bundle (unset from the sources: the engine finds it). */
+  readonly threadEntry?: string;
 }
 
 /** The run store's files after the run (a LocalRunStore in a temporary folder of the worker). */

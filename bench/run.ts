@@ -4,9 +4,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CONCURRENCY_BOUNDS } from '@orgpatch/core';
-import { DEFAULT_BACKOFF } from '@orgpatch/orchestrator';
+import { DEFAULT_BACKOFF, MAX_STEP_THREADS } from '@orgpatch/orchestrator';
 import { type ComplianceRow, measureCompliance, renderComplianceRows } from './complianceRow.js';
-import { bundleWorker, type CpuProfileTarget, runWorker, SandboxProcess } from './processes.js';
+import { bundleStepThread, bundleWorker, type CpuProfileTarget, runWorker, SandboxProcess } from './processes.js';
 import { renderProfile, summarizeBusiestProfile } from './profileSummary.js';
 import type { PollingProfile, SandboxStats, Strategy, TrackingCost, WorkerResult } from './protocol.js';
 import { renderChart, renderChecks, renderTable, renderTargets } from './report.js';
@@ -32,7 +32,7 @@ import {
 const USAGE = `Usage: npm run bench -- [--sizes 100,1000,5000] [--quick] [--baseline-accounts N]
                        [--no-throttle] [--no-track] [--no-track-cost] [--no-baseline] [--legacy]
                        [--full-run N] [--full-latency-ms N] [--full-time-scale N] [--finished-runs N]
-                       [--profile] [--out DIR] [--worker-bundle FILE] [--latency-ms N] [--worker-heap-mb N]
+                       [--profile] [--out DIR] [--worker-bundle FILE] [--latency-ms N] [--worker-heap-mb N] [--threads N]
                        [--compliance 1000,5000] [--compliance-latency-ms N]
   --sizes              account counts to plan and start with runEngine (default 100,1000,5000; none: no size)
   --quick              sizes 100; the baseline over 10 accounts; throttled run at 100 (about 1 minute)
@@ -54,6 +54,8 @@ const USAGE = `Usage: npm run bench -- [--sizes 100,1000,5000] [--quick] [--base
                        where their CPU time went (profiled runs are a little slower)
   --out DIR            where results.json and wall-time.svg go (default: bench/ at the repository root)
   --latency-ms N        mean simulated latency (default ${BENCH_LATENCY.meanMs}; the issue's targets are stated at 25 ms)
+  --threads N          the engine's step threads beside its main thread, as orgpatch run --threads
+                       (default 0, as the CLI)
   --worker-heap-mb N   cap the orchestrator's V8 old space (--max-old-space-size), as a small Lambda would
   --worker-bundle FILE run this prebuilt worker bundle instead of bundling bench/workerChild.ts
                        (to measure a candidate change of the orchestrator before it lands)`;
@@ -80,6 +82,8 @@ interface Options {
   readonly legacy: boolean;
   readonly fullRun?: { readonly accounts: number; readonly latencyMs: number; readonly timeScale: number };
   readonly compliance: { readonly sizes: readonly number[]; readonly latencyMs: number };
+  /** The engine's step threads (orgpatch and track runs). */
+  readonly threads: number;
 }
 
 function positive(name: string, raw: string | undefined, fallback: number, integer = true): number {
@@ -113,6 +117,7 @@ function parseOptions(argv: readonly string[]): Options | undefined {
       'full-time-scale': { type: 'string' },
       compliance: { type: 'string' },
       'compliance-latency-ms': { type: 'string' },
+      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -154,7 +159,12 @@ function parseOptions(argv: readonly string[]): Options | undefined {
     sizes: [...new Set(complianceSizes)].sort((a, b) => a - b),
     latencyMs: positive('compliance-latency-ms', values['compliance-latency-ms'], 5, false),
   };
+  const threads = Number(values.threads ?? 0);
+  if (!(Number.isInteger(threads) && threads >= 0 && threads <= MAX_STEP_THREADS)) {
+    throw new Error(`--threads takes 0 to ${MAX_STEP_THREADS}, got "${values.threads}".\n${USAGE}`);
+  }
   return {
+    threads,
     compliance,
     latencyMs,
     trackCost: !values['no-track-cost'],
@@ -192,7 +202,15 @@ async function measure(
     /** Profile this run even if it is not a plan-and-start one. */
     profile?: boolean;
   },
-  context: { bundle?: string; prebuilt?: boolean; profileDir?: string; storeRoot: string; workerHeapMb?: number },
+  context: {
+    bundle?: string;
+    prebuilt?: boolean;
+    threadBundle?: string;
+    threads: number;
+    profileDir?: string;
+    storeRoot: string;
+    workerHeapMb?: number;
+  },
 ): Promise<Measured> {
   const profile = (who: string): CpuProfileTarget | undefined =>
     context.profileDir ? { dir: join(context.profileDir, `${label}-${who}`) } : undefined;
@@ -213,10 +231,12 @@ async function measure(
         ...(task.trackBudgetMs === undefined ? {} : { trackBudgetMs: task.trackBudgetMs }),
         ...(task.finishedRuns === undefined ? {} : { finishedRuns: task.finishedRuns }),
         ...(spec.timeScale > 0 ? { simClock: sandbox.ready.clock } : {}),
+        threads: context.threads,
       },
       sandbox.ready.env,
       {
         ...(context.bundle ? { bundle: context.bundle, prebuilt: context.prebuilt === true } : {}),
+        ...(context.threadBundle ? { threadBundle: context.threadBundle } : {}),
         ...(workerProfile ? { profile: workerProfile } : {}),
         ...(context.workerHeapMb ? { heapMb: context.workerHeapMb } : {}),
       },
@@ -518,6 +538,7 @@ async function main(): Promise<void> {
   const storeRoot = await mkdtemp(join(tmpdir(), 'orgpatch-bench-runs-'));
   const profileDir = options.profile ? await mkdtemp(join(tmpdir(), 'orgpatch-bench-prof-')) : undefined;
   const bundle = options.workerBundle ?? (await bundleWorker());
+  const threadBundle = bundle && options.threads > 0 ? await bundleStepThread() : undefined;
   log(
     options.workerBundle
       ? `worker: the prebuilt bundle ${bundle}`
@@ -526,8 +547,11 @@ async function main(): Promise<void> {
         : 'esbuild not found: the worker runs through tsx (its RSS includes the loader)',
   );
   const loadBefore = loadavg();
+  log(`engine: ${options.threads} step thread(s) beside the main one (--threads)`);
   const context = {
     ...(bundle ? { bundle, prebuilt: options.workerBundle !== undefined } : {}),
+    ...(threadBundle ? { threadBundle } : {}),
+    threads: options.threads,
     ...(profileDir ? { profileDir } : {}),
     ...(options.workerHeapMb ? { workerHeapMb: options.workerHeapMb } : {}),
     storeRoot,

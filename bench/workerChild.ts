@@ -15,6 +15,7 @@ import {
   runEngine,
   runIdFor,
   runStep,
+  type StepThreadsOptions,
   startRun,
 } from '@orgpatch/orchestrator';
 import { runSerialBaseline } from './baseline.js';
@@ -195,6 +196,20 @@ function runDeps(
   return { clients, deps, simNow };
 }
 
+/** The engine's step threads: the same store and sandbox (the environment), on the sandbox's clock. */
+function threadOptions(task: WorkerTask, threads: number): StepThreadsOptions {
+  const anchor = task.simClock?.timeScale ? task.simClock : undefined;
+  return {
+    threads,
+    setup: {
+      aws: {},
+      store: { kind: 'local', root: task.storeDir },
+      ...(anchor ? { clock: { real: anchor.real, sim: anchor.sim, timeScale: anchor.timeScale } } : {}),
+    },
+    ...(task.threadEntry ? { entry: task.threadEntry } : {}),
+  };
+}
+
 /** The serial baseline. */
 async function baseline(task: WorkerTask, stop: StopClock): Promise<RunOutcome> {
   const request = parsePayload(task.payload);
@@ -281,7 +296,13 @@ async function engine(task: WorkerTask, stop: StopClock): Promise<RunOutcome> {
   const made = runDeps(request, task, store, runId, {
     onProgress: (event) => {
       if (event.phase === 'discover' && event.done) mark('discovered');
-      if (event.phase === 'track') rounds = event.round;
+      // Step threads report through progress (their calls do not pass through the wrappers below).
+      if (event.phase === 'start') mark('firstStart');
+      if (event.phase === 'track') {
+        mark('firstPoll');
+        rounds = event.round;
+      }
+      if (event.phase === 'patch-states') mark('firstSettle');
     },
   });
   const { clients, simNow } = made;
@@ -326,7 +347,12 @@ async function engine(task: WorkerTask, stop: StopClock): Promise<RunOutcome> {
   let finished = false;
   let engineRounds = 0;
   try {
-    const result = await runEngine(task.payload, deps, { runId, request, startOnly: !toEnd });
+    const result = await runEngine(task.payload, deps, {
+      runId,
+      request,
+      startOnly: !toEnd,
+      ...(task.threads ? { threads: threadOptions(task, task.threads) } : {}),
+    });
     finished = result.finished !== undefined;
     engineRounds = result.rounds;
   } catch (error) {
