@@ -21,6 +21,7 @@ beforeAll(async () => {
   // 180 accounts: two plan groups, so the plan fan-out has steps for a thread.
   sandbox = await startSandbox({
     world: { generate: { seed: 5, accounts: 180, regions: 1 } },
+    buckets: ['orgpatch-runs'],
     timeScale: 0,
     emptyPageRate: 0,
     faults: { throttle: [] },
@@ -64,6 +65,21 @@ describe('orgpatch run --threads', () => {
     const t = JSON.parse(threaded.stdout) as RunOut;
     expect(t.summary.status).toBe(a.summary.status);
     expect(t.summary.counts).toEqual(a.summary.counts);
+  }, 120_000);
+
+  it('opens an S3 run store in the thread too', async () => {
+    const before = sandbox.calls.list({ operation: 'StartAutomationExecution', ok: true }).length;
+    const r = await cli(['run', payload, '--store', 's3://orgpatch-runs/threads', '--threads', '1', '--json']);
+    // Nothing on stderr: no step had to be run again in the main thread.
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as RunOut;
+    expect(sandbox.calls.list({ operation: 'StartAutomationExecution', ok: true }).length).toBeGreaterThan(before);
+    const status = await cli(['status', out.runId, '--store', 's3://orgpatch-runs/threads', '--json']);
+    expect(JSON.parse(status.stdout)).toMatchObject({ runId: out.runId, status: out.summary.status });
+    // The run is kept in the bucket.
+    const puts = sandbox.calls.list({ operation: 'PutObject', ok: true }).length;
+    expect(puts).toBeGreaterThan(3);
   }, 120_000);
 
   it('refuses a thread count out of range, naming the option, and starts nothing', async () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { LocalRunStore, S3RunStore } from '@orgpatch/orchestrator';
 import { describe, expect, it } from 'vitest';
-import { storeFor } from '../src/context.js';
+import { storeFor, threadSetupFor } from '../src/context.js';
 import type { CliIo } from '../src/io.js';
 
 const io: CliIo = {
@@ -34,5 +34,21 @@ describe('storeFor', () => {
     const chosen = storeFor({ store: 'runs' }, io);
     expect(chosen).toBeInstanceOf(LocalRunStore);
     expect((chosen as LocalRunStore).root).toBe(join('/work/here', 'runs'));
+  });
+
+  it("hands a step thread the same store and the command's AWS settings", () => {
+    expect(threadSetupFor({ store: 's3://bucket/team-a', region: 'eu-west-1' }, io)).toEqual({
+      aws: {
+        homeRegion: 'eu-west-1',
+        credentials: { accessKeyId: 'AKIAEXAMPLEEXAMPLE00', secretAccessKey: 'x'.repeat(40) },
+      },
+      store: { kind: 's3', bucket: 'bucket', root: 'team-a' },
+    });
+    expect(
+      threadSetupFor({ profile: 'ops' }, { ...io, env: { ...io.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' } }),
+    ).toEqual({
+      aws: { endpoint: 'http://127.0.0.1:4566', homeRegion: 'us-east-1', profile: 'ops', forcePathStyle: true },
+      store: { kind: 'local', root: join('/work/here', '.orgpatch/runs') },
+    });
   });
 });

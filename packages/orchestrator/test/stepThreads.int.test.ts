@@ -7,6 +7,7 @@ import { startSandbox } from '@orgpatch/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsClientFactory } from '../src/aws/clients.js';
 import { createAwsRunDeps } from '../src/awsRunDeps.js';
+import type { ProgressEvent } from '../src/run/deps.js';
 import { runEngine } from '../src/steps/engine.js';
 import { runStep } from '../src/steps/index.js';
 import type { StepThreadSetup } from '../src/steps/threadProtocol.js';
@@ -129,8 +130,13 @@ describe('step threads', () => {
       const thread = extra.find((e) => 'thread' in e)?.thread;
       logged.push(`${level}${thread === undefined ? '' : ' (thread)'}: ${message}`);
     };
+    const groupsObserved: number[] = [];
     const deps = {
       ...threaded.deps('run-threads'),
+      // The step thread's progress reaches the run's observer too: each group's last inventory event.
+      onProgress: (event: ProgressEvent) => {
+        if (event.phase === 'inventory' && event.done === event.total) groupsObserved.push(event.total);
+      },
       logger: {
         info: (message: string, ...extra: Record<string, unknown>[]) => entry('info', message, extra),
         warn: (message: string, ...extra: Record<string, unknown>[]) => entry('warn', message, extra),
@@ -156,6 +162,7 @@ describe('step threads', () => {
     expect(planned).toContain('info (thread): Group planned');
     expect(planned).toContain('info: Group planned');
     expect(logged.filter((m) => m.includes('A step failed in a step thread'))).toEqual([]);
+    expect(groupsObserved).toHaveLength(3);
     const seen = mostInFlight(threaded.intervals);
     expect(seen.most).toBeLessThanOrEqual(8);
     expect(seen.mostInAccount).toBeLessThanOrEqual(2);
