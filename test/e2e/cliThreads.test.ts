@@ -42,9 +42,19 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+interface LocationCounts {
+  readonly total: number;
+  readonly planned: number;
+  readonly starting: number;
+  readonly skipped: number;
+  readonly started: number;
+  readonly succeeded: number;
+  readonly failed: number;
+}
+
 interface RunOut {
   readonly runId: string;
-  readonly summary: { readonly status: string; readonly counts: unknown };
+  readonly summary: { readonly status: string; readonly locations: LocationCounts; readonly instances: unknown };
 }
 
 describe('orgpatch run --threads', () => {
@@ -64,7 +74,9 @@ describe('orgpatch run --threads', () => {
     const a = JSON.parse(alone.stdout) as RunOut;
     const t = JSON.parse(threaded.stdout) as RunOut;
     expect(t.summary.status).toBe(a.summary.status);
-    expect(t.summary.counts).toEqual(a.summary.counts);
+    expect(t.summary.locations).toEqual(a.summary.locations);
+    expect(t.summary.instances).toEqual(a.summary.instances);
+    expect(t.summary.locations.started).toBeGreaterThan(20);
   }, 120_000);
 
   it('opens an S3 run store in the thread too', async () => {
@@ -89,4 +101,44 @@ describe('orgpatch run --threads', () => {
     expect(r.stderr).toContain('--threads must be a whole number from 0 to 3, got "4"');
     expect(sandbox.calls.size).toBe(before);
   });
+});
+
+describe('orgpatch run --wait --threads', () => {
+  let fast: Sandbox;
+  let fastDir: string;
+  beforeAll(async () => {
+    // A clock at 1,800x (as cli.test.ts): the executions end within a few real seconds.
+    fast = await startSandbox({ world: { generate: { seed: 9, accounts: 150, regions: 1 } }, timeScale: 1800 });
+    fastDir = await mkdtemp(join(tmpdir(), 'orgpatch-cli-threads-wait-'));
+    await writeFile(
+      join(fastDir, 'payload.json'),
+      JSON.stringify({
+        Targets: [{ Key: 'ResourceGroup', Values: ['orgpatch-targets'] }],
+        Regions: ['us-east-1'],
+        Organization: { TargetOus: [fast.world.rootId], SkipUnreachable: ['MemberStackMissing'] },
+      }),
+    );
+  });
+  afterAll(async () => {
+    await fast.stop();
+    await rm(fastDir, { recursive: true, force: true });
+  });
+
+  it('follows the run to the end with the thread polling its shards, then writes the reports without it', async () => {
+    const r = await orgpatch(['run', 'payload.json', '--wait', '--poll', '0.05', '--threads', '1', '--json'], {
+      env: fast.env('us-east-1'),
+      cwd: fastDir,
+    });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as RunOut & { artifacts: { html: string } | null };
+    expect(['succeeded', 'failed']).toContain(out.summary.status);
+    expect(r.code).toBe(out.summary.status === 'succeeded' ? 0 : 1);
+    expect(out.artifacts?.html).toMatch(/report\.html$/);
+    // Every location started was read to its end: none is left starting or running.
+    const { locations } = out.summary;
+    expect(locations.succeeded + locations.failed).toBeGreaterThan(10);
+    expect(locations.starting + locations.started).toBe(0);
+    const status = await orgpatch(['status', out.runId, '--json'], { env: fast.env('us-east-1'), cwd: fastDir });
+    expect(JSON.parse(status.stdout)).toMatchObject({ runId: out.runId, status: out.summary.status });
+  }, 180_000);
 });
