@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '@orgpatch/cli';
+import type { RunSummary } from '@orgpatch/core';
 import { type Sandbox, startSandbox } from '@orgpatch/sandbox';
 import { type CliRun, cliRunner } from '@orgpatch/test-support/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,15 @@ function cli(args: string[]): Promise<CliRun> {
   return orgpatch(args, { env: sandbox.env('us-east-1'), cwd: dir });
 }
 
+/** The whole generated Organization, its one Region, the generator's target group. */
+function payloadFor(world: Sandbox): string {
+  return JSON.stringify({
+    Targets: [{ Key: 'ResourceGroup', Values: ['orgpatch-targets'] }],
+    Regions: ['us-east-1'],
+    Organization: { TargetOus: [world.world.rootId], SkipUnreachable: ['MemberStackMissing'] },
+  });
+}
+
 beforeAll(async () => {
   // 180 accounts: two plan groups, so the plan fan-out has steps for a thread.
   sandbox = await startSandbox({
@@ -28,33 +38,16 @@ beforeAll(async () => {
   });
   dir = await mkdtemp(join(tmpdir(), 'orgpatch-cli-threads-'));
   payload = join(dir, 'payload.json');
-  await writeFile(
-    payload,
-    JSON.stringify({
-      Targets: [{ Key: 'ResourceGroup', Values: ['orgpatch-targets'] }],
-      Regions: ['us-east-1'],
-      Organization: { TargetOus: [sandbox.world.rootId], SkipUnreachable: ['MemberStackMissing'] },
-    }),
-  );
+  await writeFile(payload, payloadFor(sandbox));
 });
 afterAll(async () => {
   await sandbox.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
-interface LocationCounts {
-  readonly total: number;
-  readonly planned: number;
-  readonly starting: number;
-  readonly skipped: number;
-  readonly started: number;
-  readonly succeeded: number;
-  readonly failed: number;
-}
-
 interface RunOut {
   readonly runId: string;
-  readonly summary: { readonly status: string; readonly locations: LocationCounts; readonly instances: unknown };
+  readonly summary: RunSummary;
 }
 
 describe('orgpatch run --threads', () => {
@@ -110,14 +103,7 @@ describe('orgpatch run --wait --threads', () => {
     // A clock at 1,800x (as cli.test.ts): the executions end within a few real seconds.
     fast = await startSandbox({ world: { generate: { seed: 9, accounts: 150, regions: 1 } }, timeScale: 1800 });
     fastDir = await mkdtemp(join(tmpdir(), 'orgpatch-cli-threads-wait-'));
-    await writeFile(
-      join(fastDir, 'payload.json'),
-      JSON.stringify({
-        Targets: [{ Key: 'ResourceGroup', Values: ['orgpatch-targets'] }],
-        Regions: ['us-east-1'],
-        Organization: { TargetOus: [fast.world.rootId], SkipUnreachable: ['MemberStackMissing'] },
-      }),
-    );
+    await writeFile(join(fastDir, 'payload.json'), payloadFor(fast));
   });
   afterAll(async () => {
     await fast.stop();
