@@ -1,13 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parsePayload } from '@orgpatch/core';
+import { type PreflightReader, parsePayload } from '@orgpatch/core';
 import type { CallRecord } from '@orgpatch/sandbox';
 import { startSandbox } from '@orgpatch/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsClientFactory } from '../src/aws/clients.js';
 import { createAwsRunDeps } from '../src/awsRunDeps.js';
 import type { ProgressEvent } from '../src/run/deps.js';
+import { createAccountLimiter } from '../src/run/limiter.js';
 import { runEngine } from '../src/steps/engine.js';
 import { runStep } from '../src/steps/index.js';
 import type { StepThreadSetup } from '../src/steps/threadProtocol.js';
@@ -200,6 +201,35 @@ describe('step threads', () => {
     expect(fallbacks[0]).toMatch(
       /^The plan step of group \d failed in a step thread \(The step thread ended \(exit code 3\)\.\); running it again in the main thread, and the rest of this lane's steps too\.$/,
     );
+  }, 120_000);
+
+  it("starts no thread for ports it could not make again (the caller's own limiter or preflight)", async () => {
+    for (const own of ['limiter', 'preflight'] as const) {
+      const w = await world();
+      const threaded: string[] = [];
+      const deps = {
+        ...w.deps(`run-own-${own}`),
+        ...(own === 'limiter'
+          ? { limiter: createAccountLimiter(w.request.concurrency) }
+          : // Never asked on a run that is not dry: only its presence matters here.
+            { preflight: {} as PreflightReader }),
+        logger: {
+          info: (message: string, ...extra: Record<string, unknown>[]) => {
+            if (extra.some((e) => 'thread' in e)) threaded.push(message);
+          },
+          warn: () => {},
+          error: () => {},
+        },
+      };
+      await runEngine(w.payload, deps, {
+        runId: `run-own-${own}`,
+        request: w.request,
+        startOnly: true,
+        threads: { threads: 1, setup: w.setup },
+      });
+      expect((await outcome(w, `run-own-${own}`)).started.length).toBeGreaterThan(50);
+      expect(threaded).toEqual([]);
+    }
   }, 120_000);
 
   it("refuses a start in a dry run's thread: the thread reads the run's dryness from its manifest", async () => {

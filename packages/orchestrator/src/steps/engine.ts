@@ -19,10 +19,11 @@ export interface EngineOptions {
   readonly request?: PatchRequest;
   /**
    * Run part of the shard steps in step threads (worker_threads), each with ports of its own over
-   * the same store (stepThread.ts): the steps' AWS calls then use more than one core. Started when a
-   * plan or start fan-out first has two steps or more, and ended before `finish`. Only for ports a thread can make
-   * again from these options: the engine's `deps` must be the AWS ports of this setup, with no
-   * `preflight`. @default no threads
+   * the same store (stepThread.ts): the steps' AWS calls then use more than one core. Started when
+   * a plan or start fan-out first has two steps or more, and ended before `finish`. A thread makes
+   * its ports again from these options, so `deps` must be the AWS ports of the same setup; with a
+   * `limiter` or a `preflight` of the caller's (which a thread cannot share), no thread is started.
+   * @default no threads
    */
   readonly threads?: StepThreadsOptions;
 }
@@ -156,7 +157,8 @@ class StepLanes {
       this.options.threads === undefined ||
       count < 1 ||
       steps < 2 ||
-      this.deps.limiter
+      this.deps.limiter ||
+      this.deps.preflight
     )
       return;
     this.threads = startStepThreads({ ...this.options.threads, threads: count });
