@@ -47,11 +47,11 @@ const clock = setup.clock;
 const simNow = clock ? () => clock.sim + (Date.now() - clock.real) * clock.timeScale : undefined;
 
 /** The steps' log entries, sent to the engine's logger with the thread that wrote them. */
-const logger: RunLogger = {
-  info: (message, ...extra) => post({ kind: 'log', level: 'info', message, extra: [...extra, { thread: threadId }] }),
-  warn: (message, ...extra) => post({ kind: 'log', level: 'warn', message, extra: [...extra, { thread: threadId }] }),
-  error: (message, ...extra) => post({ kind: 'log', level: 'error', message, extra: [...extra, { thread: threadId }] }),
-};
+const sendLog =
+  (level: 'info' | 'warn' | 'error') =>
+  (message: string, ...extra: Record<string, unknown>[]): void =>
+    post({ kind: 'log', level, message, extra: [...extra, { thread: threadId }] });
+const logger: RunLogger = { info: sendLog('info'), warn: sendLog('warn'), error: sendLog('error') };
 
 /** Progress sent on: a step's first and last event of a phase, and one in this many between. */
 const PROGRESS_EVERY = 25;
