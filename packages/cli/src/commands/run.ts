@@ -1,5 +1,5 @@
 import { MAX_STEP_THREADS, runIdFor } from '@orgpatch/orchestrator';
-import { InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { withAwsRun } from '../awsRun.js';
 import type { RegisterCommand } from '../command.js';
 import { type AwsCliOptions, loadRequest, storeFor, threadSetupFor } from '../context.js';
@@ -23,13 +23,11 @@ export const registerRun: RegisterCommand = (program, ctx) => {
       '--run-id <id>',
       'resume this run (one stopped or interrupted): the same payload continues it, starting nothing twice',
     )
-    .addOption(
-      new Option(
-        '--threads <n>',
-        `step threads beside the main one (0 to ${MAX_STEP_THREADS}): a run over 100 accounts plans and starts on more cores, each thread about 80 MB more memory; for a run that is CPU-bound (a high Concurrency.Global)`,
-      )
-        .argParser(parseThreads)
-        .default(0),
+    .option(
+      '--threads <n>',
+      `step threads beside the main one (0 to ${MAX_STEP_THREADS}): a run over 100 accounts plans and starts on more cores, each thread about 80 MB more memory; for a run that is CPU-bound (a high Concurrency.Global)`,
+      parseThreads,
+      0,
     )
     .option('--json', 'machine-readable output')
     .option('--profile <name>', 'AWS shared-config profile')
