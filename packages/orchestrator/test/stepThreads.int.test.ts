@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { paginateDescribeAutomationExecutions } from '@aws-sdk/client-ssm';
 import { type PreflightReader, parsePayload } from '@orgpatch/core';
 import type { CallRecord } from '@orgpatch/sandbox';
 import { startSandbox } from '@orgpatch/sandbox';
@@ -69,7 +70,7 @@ async function world(dryRun = false) {
   };
   const deps = (runId: string) =>
     createAwsRunDeps(request, { clients, store, runId, credentialClock: () => sandbox.clock.now() });
-  return { sandbox, store, payload, request, setup, deps, intervals };
+  return { sandbox, clients, store, payload, request, setup, deps, intervals };
 }
 
 /** Calls made in the orchestrator's own account (AssumeRole, discovery): not under the per-account limit. */
@@ -201,6 +202,65 @@ describe('step threads', () => {
     expect(fallbacks[0]).toMatch(
       /^The plan step of group \d failed in a step thread \(The step thread ended \(exit code 3\)\.\); running it again in the main thread, and the rest of this lane's steps too\.$/,
     );
+  }, 120_000);
+
+  it('runs a start step again in the engine when its thread dies after SSM answered a start it had not recorded', async () => {
+    const expected = await outcomeAlone();
+
+    const w = await world();
+    const dir = await mkdtemp(join(tmpdir(), 'orgpatch-dying-mid-start-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    // The real step thread, ended (as an out-of-memory kill would end it) the moment SSM has answered
+    // its third StartAutomationExecution: that execution exists, and the shard does not say so yet.
+    const entry = join(dir, 'dyingMidStart.ts');
+    await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
+    await writeFile(
+      entry,
+      [
+        "import { subscribe } from 'node:diagnostics_channel';",
+        'let answered = 0;',
+        "subscribe('http.client.response.finish', ({ request }: { request: { getHeader(name: string): unknown } }) => {",
+        "  if (request.getHeader('x-amz-target') === 'AmazonSSM.StartAutomationExecution' && ++answered === 3) process.exit(5);",
+        '});',
+        `await import(${JSON.stringify(new URL('../src/steps/stepThread.ts', import.meta.url).href)});`,
+        '',
+      ].join('\n'),
+    );
+    const fallbacks: string[] = [];
+    const deps = w.deps('run-mid-start');
+    await runEngine(w.payload, deps, {
+      runId: 'run-mid-start',
+      request: w.request,
+      startOnly: true,
+      threads: { threads: 1, setup: w.setup, entry, onFallback: (message) => fallbacks.push(message) },
+    });
+
+    expect(fallbacks[0]).toMatch(
+      /^The start step of shard \d+ failed in a step thread \(The step thread ended \(exit code 5\)\.\); running it again/,
+    );
+    const got = await outcome(w, 'run-mid-start');
+    expect({ ...got, started: undefined }).toEqual({ ...expected, started: undefined });
+    // The engine sent again, with the same ClientTokens, the starts the thread had made: more answered
+    // starts than automations...
+    expect(got.started.length).toBeGreaterThan(expected.started.length);
+    // ...and SSM holds exactly as many automations as the run alone started, each one in the run's shards.
+    const parents: string[] = [];
+    for (const where of new Set(got.started)) {
+      const [accountId = '', region = ''] = where.split('/');
+      const creds = await deps.credentials.get(accountId, region);
+      const ssm = w.clients.ssm(region, creds ? async () => creds : undefined);
+      for await (const page of paginateDescribeAutomationExecutions({ client: ssm }, {})) {
+        for (const m of page.AutomationExecutionMetadataList ?? []) {
+          if (m.ParentAutomationExecutionId === undefined && m.AutomationExecutionId)
+            parents.push(m.AutomationExecutionId);
+        }
+      }
+    }
+    expect(parents).toHaveLength(expected.started.length);
+    expect(new Set(parents).size).toBe(parents.length);
+    const record = await w.store.get('run-mid-start');
+    const recorded = record?.locations.flatMap((l) => l.executions.map((e) => e.executionId)) ?? [];
+    expect([...recorded].sort()).toEqual([...parents].sort());
   }, 120_000);
 
   it("starts no thread for ports it could not make again (the caller's own limiter or preflight)", async () => {
