@@ -209,6 +209,22 @@ export interface WorkerResult {
   readonly trackingCost?: TrackingCost;
   /** HTTP requests the worker sent in the measured part (AWS calls, retries included). */
   readonly httpCalls?: number;
+  /** How long the worker's main thread took for each HTTP exchange of the measured part. */
+  readonly httpExchange?: ExchangeSummary;
+}
+
+/**
+ * HTTP exchanges timed in the worker, from `http.client.request.start` to
+ * `http.client.response.finish` (node:http's diagnostics channels): what a call costs in real time
+ * beyond the sandbox's answer, its event loop's waiting included. The main thread's only (channels
+ * are per thread).
+ */
+export interface ExchangeSummary {
+  readonly count: number;
+  readonly meanMs: number;
+  readonly p50Ms: number;
+  readonly p90Ms: number;
+  readonly p99Ms: number;
 }
 
 /** What the tracked run did. */

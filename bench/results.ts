@@ -1,4 +1,4 @@
-import type { CallCount, ConcurrencySeen, StoreFootprint, TrackSummary } from './protocol.js';
+import type { CallCount, ConcurrencySeen, ExchangeSummary, StoreFootprint, TrackSummary } from './protocol.js';
 
 /** Error codes the sandbox answers when a token bucket is empty (one per protocol). */
 const THROTTLE_OUTCOMES = new Set(['ThrottlingException', 'TooManyRequestsException', 'Throttling', 'SlowDown']);
@@ -58,6 +58,8 @@ export interface BenchRow {
     /** Time in garbage collection. */
     readonly gcS?: number;
     readonly eventLoopUtilization: number;
+    /** The main thread's HTTP exchanges, request start to response end. */
+    readonly httpExchange?: ExchangeSummary;
   };
   readonly sandbox?: {
     readonly cpuS: number;
@@ -73,6 +75,12 @@ export interface BenchRow {
   readonly cpuPerCallMs?: number;
   readonly track?: TrackSummary;
   readonly idealMs?: number;
+  /**
+   * How long a call held one of the limiter's global slots, on average: global concurrency x wall /
+   * calls (Little's law, the slots kept busy). Over the sandbox's mean answer, it is the wall / ideal
+   * ratio's cause: what a call waits for beyond AWS's latency.
+   */
+  readonly slotMsPerCall?: number;
   /** What the ideal adds for SSM's StartAutomationExecution quota (per account and Region), 0 when the world does not enforce it. */
   readonly quotaMs?: number;
   readonly ratioToIdeal?: number;

@@ -291,6 +291,7 @@ function orgpatchRow(
       cpuS: m.result.cpuMicros / 1e6,
       gcS: m.result.gcMs / 1000,
       eventLoopUtilization: m.result.eventLoopUtilization,
+      ...(m.result.httpExchange ? { httpExchange: m.result.httpExchange } : {}),
     },
     sandbox: {
       cpuS: m.sandbox.cpuMicros / 1e6,
@@ -303,6 +304,8 @@ function orgpatchRow(
     ...(m.result.track ? { track: m.result.track } : {}),
     cpuPerCallMs: m.result.cpuMicros / 1000 / Math.max(1, calls.total),
     idealMs: ideal,
+    // A whole run's wall holds its tracking's sleeps too: no slot time there.
+    ...(strategy === 'full run' ? {} : { slotMsPerCall: (concurrency * m.result.wallMs) / Math.max(1, calls.total) }),
     quotaMs,
     ratioToIdeal: m.result.wallMs / ideal,
     msPerLocation: m.result.wallMs / locations,
@@ -683,11 +686,18 @@ async function main(): Promise<void> {
       .filter(([k]) => k !== 'total')
       .map(([k, v]) => `${k} ${s1(v)}`)
       .join(', ');
+    const x = o?.httpExchange;
+    // Where a call's time goes (bench README, "Where the wall goes at the default"): a limiter slot,
+    // the worker's HTTP exchange, the sandbox's answer.
+    const timing =
+      r.slotMsPerCall === undefined
+        ? ''
+        : `; a global slot held ${r.slotMsPerCall.toFixed(1)} ms a call (${concurrency} x wall / calls)${x ? `, HTTP exchange ${x.meanMs.toFixed(1)} ms on average (p50 ${x.p50Ms.toFixed(1)}, p90 ${x.p90Ms.toFixed(1)}, p99 ${x.p99Ms.toFixed(1)}; main thread, ${x.count} exchanges)` : ''}`;
     const store = r.store
       ? `store: largest file ${(r.store.largestBytes / MB).toFixed(2)} MB (${r.store.largestFile}), manifest ${(r.store.manifestBytes / MB).toFixed(2)} MB (at most ${(r.store.manifestPeakBytes / MB).toFixed(2)} MB), ${r.store.shards} shards, ${(r.store.totalBytes / MB).toFixed(1)} MB in ${r.store.files} files`
       : '';
     process.stdout.write(
-      `  ${r.strategy} ${r.size}: orchestrator CPU ${o?.cpuS.toFixed(1)} s = ${r.cpuPerCallMs?.toFixed(3) ?? '?'} ms per call (event loop ${((o?.eventLoopUtilization ?? 0) * 100).toFixed(0)}% busy; RSS ${o?.rssBeforeRunMb.toFixed(0)} MB before the run, heap peak ${o?.peakHeapMb.toFixed(0)} MB, ${o?.retainedHeapMb?.toFixed(0) ?? '?'} MB retained after GC, GC ${o?.gcS?.toFixed(1) ?? '?'} s${o?.recordMb === undefined ? '' : `, record ${o.recordMb.toFixed(1)} MB as JSON`}), sandbox CPU ${r.sandbox?.cpuS.toFixed(1)} s (event loop ${((r.sandbox?.eventLoopUtilization ?? 0) * 100).toFixed(0)}% busy, mean answer ${r.sandbox?.meanLatencyMs.toFixed(1)} ms)${r.concurrencySeen ? `, in flight at most ${r.concurrencySeen.maxInFlight} (${r.concurrencySeen.maxInFlightPerMemberAccount} in one member account)` : ''}; ${phases}${r.calls && r.calls.throttles > 0 ? `; ${r.gaveUpThrottled ?? 0} gave up throttled` : ''}${r.quotaMs ? `; ideal includes ${s1(r.quotaMs)} of start quota` : ''}${store ? `; ${store}` : ''}\n`,
+      `  ${r.strategy} ${r.size}: orchestrator CPU ${o?.cpuS.toFixed(1)} s = ${r.cpuPerCallMs?.toFixed(3) ?? '?'} ms per call (event loop ${((o?.eventLoopUtilization ?? 0) * 100).toFixed(0)}% busy; RSS ${o?.rssBeforeRunMb.toFixed(0)} MB before the run, heap peak ${o?.peakHeapMb.toFixed(0)} MB, ${o?.retainedHeapMb?.toFixed(0) ?? '?'} MB retained after GC, GC ${o?.gcS?.toFixed(1) ?? '?'} s${o?.recordMb === undefined ? '' : `, record ${o.recordMb.toFixed(1)} MB as JSON`}), sandbox CPU ${r.sandbox?.cpuS.toFixed(1)} s (event loop ${((r.sandbox?.eventLoopUtilization ?? 0) * 100).toFixed(0)}% busy, mean answer ${r.sandbox?.meanLatencyMs.toFixed(1)} ms)${r.concurrencySeen ? `, in flight at most ${r.concurrencySeen.maxInFlight} (${r.concurrencySeen.maxInFlightPerMemberAccount} in one member account)` : ''}; ${phases}${r.calls && r.calls.throttles > 0 ? `; ${r.gaveUpThrottled ?? 0} gave up throttled` : ''}${r.quotaMs ? `; ideal includes ${s1(r.quotaMs)} of start quota` : ''}${timing}${store ? `; ${store}` : ''}\n`,
     );
   }
   if (tracking) {

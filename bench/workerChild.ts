@@ -1,7 +1,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { createHistogram, PerformanceObserver, performance, type RecordableHistogram } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { boundHeapGrowth } from '@orgpatch/cli/heap';
 import { type PatchRequest, parsePayload, type RunRecord } from '@orgpatch/core';
@@ -20,6 +20,7 @@ import {
 } from '@orgpatch/orchestrator';
 import { runSerialBaseline } from './baseline.js';
 import type {
+  ExchangeSummary,
   StoreFootprint,
   TrackingCost,
   TrackingRound,
@@ -38,9 +39,28 @@ const THROTTLE_CODES = new Set(['ThrottlingException', 'TooManyRequestsException
 
 /** HTTP requests this process sent: every AWS call and every retry of one (the SDK uses node:http). */
 let httpCalls = 0;
-subscribe('http.client.request.start', () => {
+/** The measured part's HTTP exchanges, in microseconds (a histogram: the same memory at a million calls). */
+let exchanges: RecordableHistogram | undefined;
+const exchangeStarts = new WeakMap<object, number>();
+subscribe('http.client.request.start', (message) => {
   httpCalls += 1;
+  if (exchanges) exchangeStarts.set((message as { request: object }).request, performance.now());
 });
+subscribe('http.client.response.finish', (message) => {
+  const started = exchangeStarts.get((message as { request: object }).request);
+  if (started !== undefined) exchanges?.record(Math.max(1, Math.round((performance.now() - started) * 1000)));
+});
+
+function exchangeSummary(h: RecordableHistogram): ExchangeSummary | undefined {
+  if (h.count === 0) return undefined;
+  return {
+    count: h.count,
+    meanMs: h.mean / 1000,
+    p50Ms: h.percentile(50) / 1000,
+    p90Ms: h.percentile(90) / 1000,
+    p99Ms: h.percentile(99) / 1000,
+  };
+}
 
 /** Thrown by the tracker's sleep when the real-time budget of the tracked run is spent. */
 class TrackBudgetSpent extends Error {
@@ -75,6 +95,7 @@ interface Usage {
   readonly eventLoopUtilization: number;
   readonly gcMs: number;
   readonly httpCalls: number;
+  readonly httpExchange?: ExchangeSummary;
 }
 
 /** What a strategy reports; the process-wide measures are added around it. */
@@ -548,12 +569,16 @@ process.once('message', (raw: unknown) => {
     const cpu = process.cpuUsage();
     const elu = performance.eventLoopUtilization();
     const calls = httpCalls;
+    const timed = createHistogram();
+    exchanges = timed;
     let usage: Usage | undefined;
     const stop: StopClock = () => {
       if (usage) return;
       const used = process.cpuUsage(cpu);
       clearInterval(sampler);
       gcObserver.disconnect();
+      exchanges = undefined;
+      const httpExchange = exchangeSummary(timed);
       usage = {
         cpuMicros: used.user + used.system,
         maxRssKb: process.resourceUsage().maxRSS,
@@ -561,6 +586,7 @@ process.once('message', (raw: unknown) => {
         eventLoopUtilization: performance.eventLoopUtilization(elu).utilization,
         gcMs,
         httpCalls: httpCalls - calls,
+        ...(httpExchange ? { httpExchange } : {}),
       };
     };
     try {
