@@ -53,7 +53,7 @@ function makeClient(
     retryMode: 'adaptive',
     maxAttempts: 6,
     customUserAgent: 'orgpatch/bench',
-    requestHandler: { httpAgent, httpsAgent, requestTimeout: 30_000, connectionTimeout: 5_000 },
+    requestHandler: { httpAgent, httpsAgent, connectionTimeout: 5_000, socketTimeout: 30_000 },
     ...(task.variant.cacheMiddleware ? { cacheMiddleware: true } : {}),
     ...(task.variant.endpoint === 'config' ? { endpoint } : {}),
     // The endpoint as the rule set would resolve it for a custom endpoint, handed over ready-made:

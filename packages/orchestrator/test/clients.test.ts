@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ListGroupResourcesCommand } from '@aws-sdk/client-resource-groups';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { GetAutomationExecutionCommand } from '@aws-sdk/client-ssm';
@@ -6,6 +8,7 @@ import { type Location, parsePayload } from '@orgpatch/core';
 import { describe, expect, it, vi } from 'vitest';
 import { withAccountCredentials } from '../src/aws/accountCall.js';
 import type { AccountCredentials } from '../src/aws/assumedRoleCredentials.js';
+import { isTransient } from '../src/aws/awsErrors.js';
 import { type AwsCredentials, type CredentialProvider, createAwsClientFactory } from '../src/aws/clients.js';
 import { createAwsRunDeps } from '../src/awsRunDeps.js';
 import { MemoryRunStore } from '../src/testing.js';
@@ -13,6 +16,38 @@ import { MemoryRunStore } from '../src/testing.js';
 const creds = (key: string): AwsCredentials => ({ accessKeyId: key, secretAccessKey: 'secret', sessionToken: 't' });
 
 describe('the client factory', () => {
+  it('fails a call whose answer never comes, after the SDK retried it, instead of waiting for ever', async () => {
+    // An endpoint that takes every request and never answers (a connection AWS or a proxy left hanging).
+    let received = 0;
+    const server = createServer(() => {
+      received += 1;
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const aws = createAwsClientFactory({
+      endpoint: `http://127.0.0.1:${port}`,
+      homeRegion: 'us-east-1',
+      credentials: creds('A'),
+      maxAttempts: 2,
+      idleTimeoutMs: 200,
+    });
+    try {
+      const error = await aws
+        .ssm('us-east-1')
+        .send(new GetAutomationExecutionCommand({ AutomationExecutionId: 'e' }))
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'TimeoutError' });
+      // The timeout is transient to the SDK, which asked again before giving up, and to orgpatch,
+      // which tries a start that ended so again later, with its ClientToken.
+      expect(received).toBe(2);
+      expect(isTransient(error)).toBe(true);
+    } finally {
+      aws.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 15_000);
+
   it('hands out one client per service, Region and credentials, so adaptive retry learns each quota', () => {
     const aws = createAwsClientFactory({ endpoint: 'http://127.0.0.1:9', homeRegion: 'us-east-1' });
     const a: CredentialProvider = async () => creds('A');

@@ -51,6 +51,14 @@ export interface AwsClientOptions {
   /** Sockets per origin kept by the shared HTTP agents. @default 64 */
   readonly maxSockets?: number;
   /**
+   * How long a call's connection may go without a byte either way before the call fails with a
+   * TimeoutError, which the SDK retries as it retries any transient error (a start with the same
+   * ClientToken). Without it, a call whose answer never comes waits for ever: the SDK's own
+   * `requestTimeout` only logs a warning unless told to throw, and it would also count the time
+   * an S3 upload spends sending its body. @default 30000
+   */
+  readonly idleTimeoutMs?: number;
+  /**
    * Clients kept for reuse; beyond it the least recently used is dropped, so a run over thousands
    * of accounts keeps a bounded set while each account and Region is being worked on. A client
    * serves a location's few calls in a row (its groups, then its starts), so about as many clients
@@ -157,6 +165,7 @@ export function homeRegionFromEnv(env: NodeJS.ProcessEnv = process.env): string 
  */
 export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClientFactory {
   const maxSockets = options.maxSockets ?? 64;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
   const httpAgent = new HttpAgent({ keepAlive: true, maxSockets });
   const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets });
   const homeRegion = options.homeRegion ?? homeRegionFromEnv();
@@ -175,7 +184,7 @@ export function createAwsClientFactory(options: AwsClientOptions = {}): AwsClien
     retryMode: 'adaptive',
     maxAttempts: options.maxAttempts ?? 6,
     customUserAgent: `orgpatch/${ORGPATCH_VERSION}`,
-    requestHandler: { httpAgent, httpsAgent, requestTimeout: 30_000, connectionTimeout: 5_000 },
+    requestHandler: { httpAgent, httpsAgent, connectionTimeout: 5_000, socketTimeout: idleTimeoutMs },
   });
 
   const probe = new STSClient(common(homeRegion ?? 'us-east-1'));
