@@ -50,6 +50,9 @@ export default defineConfig({
           exclude: ['**/node_modules/**'],
           environment: 'node',
           testTimeout: 60_000,
+          // Hooks launch Chromium and start sandboxes: on a busy machine a launch took over the
+          // default 10 s (a CI run beside a benchmark). A hang still fails.
+          hookTimeout: 60_000,
         },
       },
     ],
