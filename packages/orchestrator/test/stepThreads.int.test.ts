@@ -73,6 +73,19 @@ async function world(dryRun = false) {
   return { sandbox, clients, store, payload, request, setup, deps, intervals };
 }
 
+/**
+ * A step thread entry of the test's own, in a folder removed after the test. The folder is an ES
+ * module package, so that a TypeScript entry runs through tsx as the real one does from source.
+ */
+async function threadEntry(file: string, source: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'orgpatch-thread-entry-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
+  const entry = join(dir, file);
+  await writeFile(entry, source);
+  return entry;
+}
+
 /** Calls made in the orchestrator's own account (AssumeRole, discovery): not under the per-account limit. */
 const OWN_ACCOUNT = new Set(['sts', 'organizations']);
 
@@ -174,12 +187,9 @@ describe('step threads', () => {
     const expected = await outcomeAlone();
 
     const w = await world();
-    const dir = await mkdtemp(join(tmpdir(), 'orgpatch-dying-thread-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
     // A thread that dies on its first step, as a crash would leave it.
-    const entry = join(dir, 'dying.mjs');
-    await writeFile(
-      entry,
+    const entry = await threadEntry(
+      'dying.mjs',
       "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(3));\n",
     );
     const warnings: string[] = [];
@@ -208,14 +218,10 @@ describe('step threads', () => {
     const expected = await outcomeAlone();
 
     const w = await world();
-    const dir = await mkdtemp(join(tmpdir(), 'orgpatch-dying-mid-start-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
     // The real step thread, ended (as an out-of-memory kill would end it) the moment SSM has answered
     // its third StartAutomationExecution: that execution exists, and the shard does not say so yet.
-    const entry = join(dir, 'dyingMidStart.ts');
-    await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
-    await writeFile(
-      entry,
+    const entry = await threadEntry(
+      'dyingMidStart.ts',
       [
         "import { subscribe } from 'node:diagnostics_channel';",
         'let answered = 0;',
