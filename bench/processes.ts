@@ -138,8 +138,8 @@ export class SandboxProcess {
 }
 
 /**
- * Bundles the worker with esbuild (as the Lambda is bundled), so it runs as plain Node and its RSS
- * is not inflated by a TypeScript loader. Returns undefined when esbuild is not available.
+ * Bundles the worker with esbuild (as the orgpatch command is bundled), so it runs as plain Node
+ * and its RSS is not inflated by a TypeScript loader. Returns undefined when esbuild is not available.
  */
 export function bundleWorker(): Promise<string | undefined> {
   return bundleEntry('./workerChild.ts');
@@ -165,11 +165,16 @@ export async function bundleEntry(entry: string): Promise<string | undefined> {
   const outfile = join(outdir, basename(entry).replace(/\.ts$/, '.mjs'));
   await esbuild.build({
     entryPoints: [here(entry)],
-    outfile,
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    // As the orgpatch command is bundled (packages/cli/scripts/bundle.mjs): split at dynamic
+    // imports, the ESM builds of dependencies first.
+    mainFields: ['module', 'main'],
     conditions: ['@orgpatch/source'],
     // CommonJS dependencies inside an ESM bundle still call require().
     banner: {
