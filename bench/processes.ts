@@ -1,8 +1,9 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { CLI_NODE_FLAGS } from '@orgpatch/cli/heap';
 import type {
   SandboxCommand,
@@ -137,52 +138,39 @@ export class SandboxProcess {
   }
 }
 
-/**
- * Bundles the worker with esbuild (as the orgpatch command is bundled), so it runs as plain Node
- * and its RSS is not inflated by a TypeScript loader. Returns undefined when esbuild is not available.
- */
-export function bundleWorker(): Promise<string | undefined> {
-  return bundleEntry('./workerChild.ts');
-}
-
-/** Bundles the engine's step thread (stepThread.ts) as {@link bundleWorker} bundles the worker. */
-export function bundleStepThread(): Promise<string | undefined> {
-  return bundleEntry('../packages/orchestrator/src/steps/stepThread.ts');
-}
+const execFileAsync = promisify(execFile);
 
 /**
- * Bundles one of the bench's entry files (relative to this folder) with esbuild into a temporary
- * folder, for plain Node. Returns undefined when esbuild is not available.
+ * Bundles entry files of the bench (relative to this folder) with the orgpatch command, by the
+ * command's own script (packages/cli/scripts/bundle.mjs: split at dynamic imports, the ESM builds
+ * of dependencies first, the step thread's entry beside), so that what the bench measures is
+ * built as the command is and runs as plain Node, its RSS not inflated by a TypeScript loader.
+ * Returns the files, by entry name, in a temporary folder.
  */
-export async function bundleEntry(entry: string): Promise<string | undefined> {
-  let esbuild: typeof import('esbuild');
-  try {
-    esbuild = await import('esbuild');
-  } catch {
-    return undefined;
-  }
+async function bundleWithCommand<N extends string>(
+  entries: Record<N, string>,
+): Promise<Record<N | 'stepThread', string>> {
   const outdir = await mkdtemp(join(tmpdir(), 'orgpatch-bench-'));
-  const outfile = join(outdir, basename(entry).replace(/\.ts$/, '.mjs'));
-  await esbuild.build({
-    entryPoints: [here(entry)],
+  const names = Object.keys(entries) as N[];
+  await execFileAsync(process.execPath, [
+    here('../packages/cli/scripts/bundle.mjs'),
+    '--outdir',
     outdir,
-    outExtension: { '.js': '.mjs' },
-    splitting: true,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // As the orgpatch command is bundled (packages/cli/scripts/bundle.mjs): split at dynamic
-    // imports, the ESM builds of dependencies first.
-    mainFields: ['module', 'main'],
-    conditions: ['@orgpatch/source'],
-    // CommonJS dependencies inside an ESM bundle still call require().
-    banner: {
-      js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);",
-    },
-    logLevel: 'error',
-  });
-  return outfile;
+    ...names.flatMap((name) => ['--entry', `${name}=${here(entries[name])}`]),
+  ]);
+  const files = Object.fromEntries([...names, 'stepThread'].map((name) => [name, join(outdir, `${name}.js`)]));
+  return files as Record<N | 'stepThread', string>;
+}
+
+/** The bench's worker and the engine's step thread, bundled as the command is ({@link bundleWithCommand}). */
+export async function bundleWorker(): Promise<{ readonly worker: string; readonly stepThread: string }> {
+  const files = await bundleWithCommand({ worker: './workerChild.ts' });
+  return { worker: files.worker, stepThread: files.stepThread };
+}
+
+/** One entry file of the bench, bundled as the command is ({@link bundleWithCommand}). */
+export async function bundleEntry(entry: string): Promise<string> {
+  return (await bundleWithCommand({ entry })).entry;
 }
 
 /**

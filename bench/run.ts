@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { CONCURRENCY_BOUNDS } from '@orgpatch/core';
 import { DEFAULT_BACKOFF, MAX_STEP_THREADS } from '@orgpatch/orchestrator';
 import { type ComplianceRow, measureCompliance, renderComplianceRows } from './complianceRow.js';
-import { bundleStepThread, bundleWorker, type CpuProfileTarget, runWorker, SandboxProcess } from './processes.js';
+import { bundleWorker, type CpuProfileTarget, runWorker, SandboxProcess } from './processes.js';
 import { renderProfile, summarizeBusiestProfile } from './profileSummary.js';
 import type { PollingProfile, SandboxStats, Strategy, TrackingCost, WorkerResult } from './protocol.js';
 import { renderChart, renderChecks, renderTable, renderTargets } from './report.js';
@@ -540,19 +540,19 @@ async function main(): Promise<void> {
   const began = Date.now();
   const storeRoot = await mkdtemp(join(tmpdir(), 'orgpatch-bench-runs-'));
   const profileDir = options.profile ? await mkdtemp(join(tmpdir(), 'orgpatch-bench-prof-')) : undefined;
-  const bundle = options.workerBundle ?? (await bundleWorker());
-  const threadBundle = bundle && options.threads > 0 ? await bundleStepThread() : undefined;
+  const built = await bundleWorker();
+  const bundle = options.workerBundle ?? built.worker;
+  const threadBundle = options.threads > 0 ? built.stepThread : undefined;
   log(
     options.workerBundle
       ? `worker: the prebuilt bundle ${bundle}`
-      : bundle
-        ? `worker bundled with esbuild: ${bundle}`
-        : 'esbuild not found: the worker runs through tsx (its RSS includes the loader)',
+      : `worker bundled as the orgpatch command is (packages/cli/scripts/bundle.mjs): ${bundle}`,
   );
   const loadBefore = loadavg();
   log(`engine: ${options.threads} step thread(s) beside the main one (--threads)`);
   const context = {
-    ...(bundle ? { bundle, prebuilt: options.workerBundle !== undefined } : {}),
+    bundle,
+    prebuilt: options.workerBundle !== undefined,
     ...(threadBundle ? { threadBundle } : {}),
     threads: options.threads,
     ...(profileDir ? { profileDir } : {}),
@@ -767,7 +767,7 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`\nWrote ${json} and ${svg} (bench took ${((Date.now() - began) / 1000).toFixed(0)} s).\n`);
   await rm(storeRoot, { recursive: true, force: true });
-  if (bundle && !options.workerBundle) await rm(dirname(bundle), { recursive: true, force: true });
+  await rm(dirname(built.worker), { recursive: true, force: true });
   if (profileDir) process.stdout.write(`CPU profiles kept in ${profileDir} (open them in Chrome DevTools).\n`);
 }
 

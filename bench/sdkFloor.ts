@@ -75,7 +75,6 @@ const load = () =>
     .join(' ');
 
 const bundle = await bundleEntry('./sdkFloorChild.ts');
-if (!bundle) throw new Error('sdkFloor.ts needs esbuild (a devDependency of @orgpatch/bench).');
 const sandbox = await SandboxProcess.start(benchWorld(1000));
 const loadAtStart = load();
 const results: FloorResult[] = [];
