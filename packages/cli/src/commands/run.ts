@@ -25,7 +25,7 @@ export const registerRun: RegisterCommand = (program, ctx) => {
     )
     .option(
       '--threads <n>',
-      `step threads beside the main one (0 to ${MAX_STEP_THREADS}): a run over 100 accounts plans and starts on more cores, each thread about 80 MB more memory; for a run that is CPU-bound (a high Concurrency.Global)`,
+      `step threads beside the main one (0 to ${MAX_STEP_THREADS}): a run over 100 accounts plans and starts on more cores, each thread about 40 MB more memory idle, 70 MB at work; for a run that is CPU-bound (a high Concurrency.Global)`,
       parseThreads,
       0,
     )

@@ -6,7 +6,8 @@ import type { StepRequest, StepThreadSetup, ThreadMessage, ThreadStepInput } fro
 
 /**
  * The most step threads an engine starts. Each is a V8 isolate of its own with its own SDK clients
- * and member sessions: about 55 MB of RSS idle, 80 MB at work (bench/README.md, "Step threads").
+ * and member sessions: about 40 MB of RSS idle, 70 MB at work (bench/README.md, "The command as a
+ * split bundle").
  */
 export const MAX_STEP_THREADS = 3;
 
