@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,8 @@ let dir: string;
 beforeAll(async () => {
   // Inside the package's dist, as the build puts it: the demo finds the repository's examples
   // relative to its own module.
+  // (A fresh clone has no dist yet: the tests do not build.)
+  await mkdir(join(cliDir, 'dist'), { recursive: true });
   bundle = await mkdtemp(join(cliDir, 'dist', 'bundle-test-'));
   await run(process.execPath, [join(cliDir, 'scripts', 'bundle.mjs'), '--outdir', bundle]);
   // The command's own entry, pointed at this bundle.
@@ -42,8 +44,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await sandbox?.stop();
-  await rm(bundle, { recursive: true, force: true });
-  await rm(dir, { recursive: true, force: true });
+  if (bundle) await rm(bundle, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string }> {
