@@ -1,6 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { paginateDescribeAutomationExecutions } from '@aws-sdk/client-ssm';
 import { type PreflightReader, parsePayload } from '@orgpatch/core';
 import type { CallRecord } from '@orgpatch/sandbox';
@@ -29,7 +30,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function world(dryRun = false) {
+/** The world's OUs by name (the generator makes Dev, Staging and Prod under Workloads). */
+function ouNamed(sandbox: { world: { ous: ReadonlyMap<string, { id: string; name: string }> } }, name: string): string {
+  const ou = [...sandbox.world.ous.values()].find((o) => o.name === name);
+  if (!ou) throw new Error(`no OU named ${name}`);
+  return ou.id;
+}
+
+async function world(dryRun = false, waves = false) {
   // A few ms per call, so that calls overlap and the limits are put to the test.
   const sandbox = await startSandbox({
     world: WORLD,
@@ -58,7 +66,16 @@ async function world(dryRun = false) {
   const payload = {
     Targets: [{ Key: 'ResourceGroup', Values: ['orgpatch-targets'] }],
     Regions: ['us-east-1', 'eu-west-1'],
-    Organization: { TargetOus: [sandbox.world.rootId], SkipUnreachable: ['MemberStackMissing'] },
+    Organization: waves
+      ? {
+          SkipUnreachable: ['MemberStackMissing'],
+          Waves: [
+            // The generated world fails some locations: the second wave goes on all the same.
+            { Name: 'dev', TargetOus: [ouNamed(sandbox, 'Dev')], ErrorThreshold: '100%' },
+            { Name: 'prod', TargetOus: [ouNamed(sandbox, 'Prod')] },
+          ],
+        }
+      : { TargetOus: [sandbox.world.rootId], SkipUnreachable: ['MemberStackMissing'] },
     Concurrency: { Global: 8, PerAccount: 2 },
     ...(dryRun ? { DryRun: true } : {}),
   };
@@ -267,6 +284,61 @@ describe('step threads', () => {
     const record = await w.store.get('run-mid-start');
     const recorded = record?.locations.flatMap((l) => l.executions.map((e) => e.executionId)) ?? [];
     expect([...recorded].sort()).toEqual([...parents].sort());
+  }, 120_000);
+
+  it('gives its threads back while the run waits for its executions, and starts them again for the next wave', async () => {
+    const w = await world(false, true);
+    // The real entry, behind one that beats (its thread id, every 10 ms) for as long as its thread lives.
+    const beats = join(await mkdtemp(join(tmpdir(), 'orgpatch-thread-beats-')), 'beats');
+    cleanups.push(() => rm(dirname(beats), { recursive: true, force: true }));
+    await writeFile(beats, '');
+    const real = fileURLToPath(new URL('../src/steps/stepThread.ts', import.meta.url));
+    const entry = await threadEntry(
+      'beating.ts',
+      [
+        "import { appendFileSync } from 'node:fs';",
+        "import { threadId } from 'node:worker_threads';",
+        `setInterval(() => appendFileSync(${JSON.stringify(beats)}, \`\${threadId}\\n\`), 10);`,
+        `await import(${JSON.stringify(pathToFileURL(real).href)});`,
+      ].join('\n'),
+    );
+    const beatsNow = async () => (await readFile(beats, 'utf8')).length;
+    const beatsWhileWaiting: number[] = [];
+    const fallbacks: string[] = [];
+    const result = await runEngine(
+      w.payload,
+      {
+        ...w.deps('run-waves'),
+        // Each wait: does a thread still beat, 100 real ms in? Then the executions move on.
+        sleep: async (ms: number) => {
+          const before = await beatsNow();
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          beatsWhileWaiting.push((await beatsNow()) - before);
+          w.sandbox.clock.advance(ms);
+        },
+      },
+      {
+        runId: 'run-waves',
+        request: w.request,
+        threads: { threads: 1, setup: w.setup, entry, onFallback: (m) => fallbacks.push(m) },
+      },
+    );
+    const manifest = await w.store.sharded?.manifest('run-waves');
+    expect(result.finished).toBeDefined();
+    // Both waves ran to their end (a wave with a failed location is 'failed'), neither was halted.
+    expect(manifest?.waves.map((wave) => wave.name)).toEqual(['dev', 'prod']);
+    for (const wave of manifest?.waves ?? []) expect(['succeeded', 'failed']).toContain(wave.status);
+    expect(fallbacks).toEqual([]);
+    // No thread beat while the run waited, and each wave's starts had a thread of their own.
+    expect(beatsWhileWaiting.length).toBeGreaterThan(1);
+    expect(beatsWhileWaiting.every((n) => n === 0)).toBe(true);
+    const threadIds = new Set((await readFile(beats, 'utf8')).split('\n').filter(Boolean));
+    expect(threadIds.size).toBe(2);
+    // Nothing started twice across the threads' lives.
+    const { started } = await outcome(w, 'run-waves');
+    expect(started.length).toBeGreaterThan(20);
+    const parents = w.sandbox.calls.list({ operation: 'StartAutomationExecution', ok: true }).length;
+    expect(parents).toBe(started.length);
   }, 120_000);
 
   it("starts no thread for ports it could not make again (the caller's own limiter or preflight)", async () => {

@@ -20,7 +20,8 @@ export interface EngineOptions {
   /**
    * Run part of the shard steps in step threads (worker_threads), each with ports of its own over
    * the same store (stepThread.ts): the steps' AWS calls then use more than one core. Started when
-   * a plan or start fan-out first has two steps or more, and ended before `finish`. A thread makes
+   * a plan or start fan-out has two steps or more, ended while the run waits for its executions
+   * (and started again for a later wave's starts), and ended before `finish`. A thread makes
    * its ports again from these options, so `deps` must be the AWS ports of the same setup; with a
    * `limiter` or a `preflight` of the caller's (which a thread cannot share), no thread is started.
    * @default no threads
@@ -86,6 +87,9 @@ async function followRun(
       }
       case 'wait': {
         if (options.startOnly) return { begun, last: decision, rounds };
+        // While the run waits, its steps are polls and settles, a few calls a location, which run
+        // here: the threads' memory is given back, and a next wave's starts start them again.
+        await lanes.release();
         await sleep(decision.seconds * 1000);
         rounds += 1;
         await lanes.fanOut(decision.shards.map((shard) => ({ step: 'poll', runId, shard })));
@@ -145,7 +149,10 @@ class StepLanes {
     return { ...this.deps, limiter: createAccountLimiter({ global, perAccount: this.concurrency.perAccount }) };
   }
 
-  /** Starts the step threads, once, when a plan or start fan-out has two steps or more to share. */
+  /**
+   * Starts the step threads when a plan or start fan-out has two steps or more to share, unless
+   * they are up already (or ended for good).
+   */
   private ensureThreads(steps: number): void {
     const wanted = this.options.threads?.threads ?? 0;
     const limit = this.concurrency?.global ?? 0;
@@ -225,14 +232,22 @@ class StepLanes {
     return runHere(input, this.main);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
+  /** Ends the step threads for now, between fan-outs; a later plan or start fan-out starts them again. */
+  async release(): Promise<void> {
     const threads = this.threads;
     if (!threads) return;
     this.threads = undefined;
     this.lanes = [{ slots: this.pool, global: this.concurrency?.global ?? 0 }];
     this.main = this.withLimit(this.concurrency?.global);
+    // New threads hold none of the old ones' sessions: a shard goes to any lane again.
+    this.home.clear();
     await threads.close();
+  }
+
+  /** Ends the step threads for good. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.release();
   }
 }
 
