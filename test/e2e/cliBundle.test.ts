@@ -23,8 +23,7 @@ let dir: string;
 
 beforeAll(async () => {
   // Inside the package's dist, as the build puts it: the demo finds the repository's examples
-  // relative to its own module.
-  // (A fresh clone has no dist yet: the tests do not build.)
+  // relative to its own module. (A fresh clone has no dist yet: the tests do not build.)
   await mkdir(join(cliDir, 'dist'), { recursive: true });
   bundle = await mkdtemp(join(cliDir, 'dist', 'bundle-test-'));
   await run(process.execPath, [join(cliDir, 'scripts', 'bundle.mjs'), '--outdir', bundle]);
