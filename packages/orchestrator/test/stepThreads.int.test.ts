@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { paginateDescribeAutomationExecutions } from '@aws-sdk/client-ssm';
 import { type PreflightReader, parsePayload } from '@orgpatch/core';
 import type { CallRecord } from '@orgpatch/sandbox';
@@ -138,6 +137,12 @@ async function outcome(w: Awaited<ReturnType<typeof world>>, runId: string) {
     .map((c) => `${c.accountId}/${c.region}`)
     .sort();
   return { status: manifest?.status, counts: manifest?.counts, plan: manifest?.plan.counts, started };
+}
+
+/** The executions a run recorded in its shards, by id. */
+async function recordedExecutions(w: Awaited<ReturnType<typeof world>>, runId: string): Promise<string[]> {
+  const record = await w.store.get(runId);
+  return record?.locations.flatMap((l) => l.executions.map((e) => e.executionId)) ?? [];
 }
 
 /** The same run planned and started by the engine alone, in a world of its own. */
@@ -281,8 +286,7 @@ describe('step threads', () => {
     }
     expect(parents).toHaveLength(expected.started.length);
     expect(new Set(parents).size).toBe(parents.length);
-    const record = await w.store.get('run-mid-start');
-    const recorded = record?.locations.flatMap((l) => l.executions.map((e) => e.executionId)) ?? [];
+    const recorded = await recordedExecutions(w, 'run-mid-start');
     expect([...recorded].sort()).toEqual([...parents].sort());
   }, 120_000);
 
@@ -292,14 +296,13 @@ describe('step threads', () => {
     const beats = join(await mkdtemp(join(tmpdir(), 'orgpatch-thread-beats-')), 'beats');
     cleanups.push(() => rm(dirname(beats), { recursive: true, force: true }));
     await writeFile(beats, '');
-    const real = fileURLToPath(new URL('../src/steps/stepThread.ts', import.meta.url));
     const entry = await threadEntry(
       'beating.ts',
       [
         "import { appendFileSync } from 'node:fs';",
         "import { threadId } from 'node:worker_threads';",
         `setInterval(() => appendFileSync(${JSON.stringify(beats)}, \`\${threadId}\\n\`), 10);`,
-        `await import(${JSON.stringify(pathToFileURL(real).href)});`,
+        `await import(${JSON.stringify(new URL('../src/steps/stepThread.ts', import.meta.url).href)});`,
       ].join('\n'),
     );
     const beatsNow = async () => (await readFile(beats, 'utf8')).length;
@@ -338,8 +341,7 @@ describe('step threads', () => {
     // run recorded (a start sent again would be answered again, with the same execution).
     const { started } = await outcome(w, 'run-waves');
     expect(started.length).toBeGreaterThan(20);
-    const record = await w.store.get('run-waves');
-    const recorded = record?.locations.flatMap((l) => l.executions.map((e) => e.executionId)) ?? [];
+    const recorded = await recordedExecutions(w, 'run-waves');
     expect(new Set(recorded).size).toBe(recorded.length);
     expect(recorded).toHaveLength(started.length);
   }, 120_000);
