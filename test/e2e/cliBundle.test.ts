@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { CLI_NODE_FLAGS } from '@orgpatch/cli/heap';
 import { type Sandbox, startSandbox } from '@orgpatch/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatedOrgPayload } from './harness.js';
 
 // The orgpatch command as `npm run build` ships it: esbuild's bundle split at its dynamic imports
 // (packages/cli/scripts/bundle.mjs), run by bin/orgpatch.js in a process of its own. The other
@@ -64,14 +65,7 @@ describe('the bundled orgpatch command', () => {
 
   it('plans and starts with a step thread from the bundle, no step run again in the main thread', async () => {
     const payload = join(dir, 'payload.json');
-    await writeFile(
-      payload,
-      JSON.stringify({
-        Targets: [{ Key: 'ResourceGroup', Values: ['orgpatch-targets'] }],
-        Regions: ['us-east-1'],
-        Organization: { TargetOus: [sandbox.world.rootId], SkipUnreachable: ['MemberStackMissing'] },
-      }),
-    );
+    await writeFile(payload, generatedOrgPayload(sandbox));
     const starts = () => sandbox.calls.list({ operation: 'StartAutomationExecution', ok: true }).length;
     const before = starts();
     const r = await cli(['run', payload, '--store', 'runs', '--threads', '1', '--json'], sandbox.env('us-east-1'));

@@ -6,6 +6,7 @@ import type { RunSummary } from '@orgpatch/core';
 import { type Sandbox, startSandbox } from '@orgpatch/sandbox';
 import { type CliRun, cliRunner } from '@orgpatch/test-support/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatedOrgPayload } from './harness.js';
 
 // `orgpatch run --threads N`: the CLI hands its store and AWS settings to the engine's step threads.
 
@@ -16,15 +17,6 @@ let payload: string;
 const orgpatch = cliRunner(main);
 function cli(args: string[]): Promise<CliRun> {
   return orgpatch(args, { env: sandbox.env('us-east-1'), cwd: dir });
-}
-
-/** The whole generated Organization, its one Region, the generator's target group. */
-function payloadFor(world: Sandbox): string {
-  return JSON.stringify({
-    Targets: [{ Key: 'ResourceGroup', Values: ['orgpatch-targets'] }],
-    Regions: ['us-east-1'],
-    Organization: { TargetOus: [world.world.rootId], SkipUnreachable: ['MemberStackMissing'] },
-  });
 }
 
 beforeAll(async () => {
@@ -38,7 +30,7 @@ beforeAll(async () => {
   });
   dir = await mkdtemp(join(tmpdir(), 'orgpatch-cli-threads-'));
   payload = join(dir, 'payload.json');
-  await writeFile(payload, payloadFor(sandbox));
+  await writeFile(payload, generatedOrgPayload(sandbox));
 });
 afterAll(async () => {
   await sandbox.stop();
@@ -103,7 +95,7 @@ describe('orgpatch run --wait --threads', () => {
     // A clock at 1,800x (as cli.test.ts): the executions end within a few real seconds.
     fast = await startSandbox({ world: { generate: { seed: 9, accounts: 150, regions: 1 } }, timeScale: 1800 });
     fastDir = await mkdtemp(join(tmpdir(), 'orgpatch-cli-threads-wait-'));
-    await writeFile(join(fastDir, 'payload.json'), payloadFor(fast));
+    await writeFile(join(fastDir, 'payload.json'), generatedOrgPayload(fast));
   });
   afterAll(async () => {
     await fast.stop();

@@ -175,3 +175,12 @@ export function parseReportHtml(html: string): { cells: { account: string; regio
   }));
   return { cells };
 }
+
+/** A payload for the whole of a generated Organization (its root), us-east-1 only, the generator's target group. */
+export function generatedOrgPayload(world: Sandbox): string {
+  return JSON.stringify({
+    Targets: [{ Key: 'ResourceGroup', Values: ['orgpatch-targets'] }],
+    Regions: ['us-east-1'],
+    Organization: { TargetOus: [world.world.rootId], SkipUnreachable: ['MemberStackMissing'] },
+  });
+}
